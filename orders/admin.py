@@ -1,0 +1,53 @@
+"""Admin views of submissions: read-only records of what was sent to the ERP and what it answered.
+
+Nothing here sends anything; retrying is ``orders.submissions.submission_run``'s job, so the admin
+cannot edit a record into a state that no longer matches the ERP.
+"""
+
+from django.contrib import admin
+
+from orders.models import Submission, SubmissionStep
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class SubmissionStepInline(admin.TabularInline):
+    model = SubmissionStep
+    extra = 0
+    can_delete = False
+    fields = ("position", "kind", "line_index", "state", "http_status", "duration_ms", "attempts",
+              "attempted_at", "upstream_line_id", "trace_id", "tracking_id", "error", "note")
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(ReadOnlyAdmin):
+    list_display = ("public_id", "created_by", "created_at", "target_status", "state", "upstream_order_id",
+                    "last_error")
+    list_filter = ("state", "target_status", "created_at")
+    search_fields = ("public_id", "token", "upstream_order_id", "last_tracking_id", "last_trace_id")
+    date_hierarchy = "created_at"
+    list_select_related = ("created_by",)
+    inlines = (SubmissionStepInline,)
+
+
+@admin.register(SubmissionStep)
+class SubmissionStepAdmin(ReadOnlyAdmin):
+    list_display = ("submission", "position", "kind", "line_index", "state", "http_status", "duration_ms",
+                    "attempted_at")
+    list_filter = ("state", "kind")
+    search_fields = ("submission__public_id", "trace_id", "tracking_id")
+    list_select_related = ("submission",)

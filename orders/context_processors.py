@@ -1,0 +1,48 @@
+"""What every page's header needs: who is signed in, whether they are an admin, which environment."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+ADMINS_GROUP = "Admins"
+SALES_GROUP = "Sales"
+
+
+def group_names(user) -> frozenset[str]:
+    """The user's group names, read once per request (remembered on the user object)."""
+    names = getattr(user, "_salesadmin_groups", None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        user._salesadmin_groups = names
+    return names
+
+
+def is_admin(user) -> bool:
+    """Admins (group "Admins", or superusers) also see raw upstream JSON and trace ids."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or ADMINS_GROUP in group_names(user)
+
+
+def role_label(user) -> str:
+    """A short role for the header: "Admin", "Sales", or the user's first group."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    if is_admin(user):
+        return "Admin"
+    names = sorted(group_names(user))
+    if SALES_GROUP in names:
+        return "Sales"
+    return names[0] if names else "No group"
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    return {
+        "is_admin": is_admin(user),
+        "user_role": role_label(user),
+        "environment": settings.ENVIRONMENT,
+        "demo_mode": settings.DEMO_MODE,
+        "product_name": "Sales Orders Admin",
+    }

@@ -1,0 +1,97 @@
+"""Serve the dashboard with waitress (one process, a pool of threads).
+
+``manage.py serve --with-sandbox`` is what ``make demo`` runs: it starts the embedded sandbox upstream
+(``sandbox/``) as a second process on its own port, waits until it answers, then serves the
+dashboard, which reaches the sandbox over real HTTP through the same client code as production.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Serve the dashboard (and, with --with-sandbox, the sandbox upstream beside it)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--with-sandbox", action="store_true",
+                            help="also run the sandbox upstream at SANDBOX_URL (demo and development only)")
+
+    def handle(self, *args, host, port, threads, with_sandbox, **options):
+        from waitress import serve
+
+        from salesadmin.wsgi import application
+
+        sandbox = self._start_sandbox() if with_sandbox else None
+        try:
+            url = f"http://{host}:{port}/"
+            self.stdout.write("")
+            self.stdout.write(self.style.SUCCESS(f"Sales Orders Admin is running at {url}"))
+            if with_sandbox:
+                self.stdout.write(f"  upstream: the sandbox at {settings.SANDBOX_URL} (24SevenOffice REST v1 stand-in)")
+                self.stdout.write("  log in as  sales / demo   (sales staff)")
+                self.stdout.write("         or  admin / demo   (admin: raw upstream data and trace ids)")
+                self.stdout.write(f"  sandbox knobs: {settings.SANDBOX_URL}/_sandbox/config (see README)")
+            self.stdout.write("  press Ctrl+C to stop")
+            self.stdout.write("")
+            serve(application, host=host, port=port, threads=threads, ident="salesadmin",
+                  clear_untrusted_proxy_headers=True, _quiet=True)
+        finally:
+            if sandbox is not None:
+                sandbox.terminate()
+                try:
+                    sandbox.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    sandbox.kill()
+
+    def _start_sandbox(self) -> subprocess.Popen:
+        if not settings.DEMO_MODE:
+            raise CommandError("The sandbox runs only outside production (SALESADMIN_ENV=development).")
+        parts = urlsplit(settings.SANDBOX_URL)
+        sandbox_host, sandbox_port = parts.hostname or "127.0.0.1", parts.port or 8001
+        if _answers(settings.SANDBOX_URL):
+            raise CommandError(
+                f"Something already answers at {settings.SANDBOX_URL}. Stop it (an earlier demo?) "
+                "or choose another port with SANDBOX_PORT=…"
+            )
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sandbox.settings"}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "django", "runsandbox", "--host", sandbox_host, "--port", str(sandbox_port),
+             "--workers", "3"],
+            env=env, cwd=Path(settings.BASE_DIR), start_new_session=True,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise CommandError(f"The sandbox stopped at start-up (exit code {process.returncode}).")
+            if _answers(settings.SANDBOX_URL):
+                # A demo starts calm: no latency, failures or faults left over from an earlier run.
+                requests.post(f"{settings.SANDBOX_URL}/_sandbox/config", timeout=5,
+                              json={"latency_ms": 0, "failure_rate": 0.0, "denied_scopes": []})
+                requests.delete(f"{settings.SANDBOX_URL}/_sandbox/faults", timeout=5)
+                signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+                return process
+            time.sleep(0.2)
+        process.kill()
+        raise CommandError(f"The sandbox did not answer at {settings.SANDBOX_URL} within 20 seconds.")
+
+
+def _answers(url: str) -> bool:
+    try:
+        requests.get(f"{url}/_sandbox/state", timeout=1)
+    except requests.RequestException:
+        return False
+    return True

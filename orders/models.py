@@ -1,0 +1,96 @@
+"""Local state only: the dashboard never stores an order, just its attempts to create one.
+
+A ``Submission`` is one new order on its way to the ERP: who sent it, the form as they filled it in,
+and its planned ``SubmissionStep``s (create the order, add each line, set the status), each with the
+exact request and the ERP's answer. The logic lives in ``orders.submissions``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Submission(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        IN_PROGRESS = "in_progress", "Sending"
+        FAILED = "failed", "Failed"
+        SUCCEEDED = "succeeded", "Succeeded"
+        NEEDS_ATTENTION = "needs_attention", "Needs attention"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="order_submissions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # The one-time token of the builder form that sent it: the same form sent twice is one submission.
+    token = models.CharField(max_length=64, unique=True)
+    # The builder's data (``orders.submissions.draft_to_data``), enough to show the form again.
+    payload = models.JSONField()
+    target_status = models.CharField(max_length=20)
+    state = models.CharField(max_length=20, choices=State, default=State.PENDING, db_index=True)
+    upstream_order_id = models.BigIntegerField(null=True, blank=True)
+    # The order this one was duplicated from ("Duplicate" on the detail page), if any.
+    source_order_id = models.BigIntegerField(null=True, blank=True)
+    # Why it stopped, in plain words, and the ERP's ids for that failure.
+    last_error = models.TextField(blank=True)
+    last_tracking_id = models.CharField(max_length=100, blank=True)
+    last_trace_id = models.CharField(max_length=100, blank=True)
+    # The ERP's rejection mapped onto the builder's fields (``orders.submissions.FormErrors``).
+    form_errors = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"Submission {self.public_id} ({self.get_state_display()})"
+
+
+class SubmissionStep(models.Model):
+    class Kind(models.TextChoices):
+        CREATE_ORDER = "create_order", "Create the order"
+        ADD_LINE = "add_line", "Add a line"
+        SET_STATUS = "set_status", "Set the status"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        # Definitely not applied: the ERP refused it, or it never reached the ERP.
+        FAILED = "failed", "Failed"
+        # Sent (or about to be) without an answer: the ERP may have applied it. Checked before resending.
+        UNKNOWN = "unknown", "Outcome unknown"
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind)
+    line_index = models.PositiveSmallIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=20, choices=State, default=State.PENDING, db_index=True)
+    # The body to send, planned before the first call, and the ERP's last answer (or error envelope).
+    request = models.JSONField()
+    response = models.JSONField(null=True, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.FloatField(null=True, blank=True)
+    trace_id = models.CharField(max_length=100, blank=True)
+    tracking_id = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    # How the outcome was established when it was not the answer to the request itself.
+    note = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    upstream_line_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("submission", "position")
+        constraints = [
+            models.UniqueConstraint(fields=("submission", "position"), name="unique_step_position"),
+        ]
+
+    def __str__(self) -> str:
+        label = self.get_kind_display()
+        if self.line_index is not None:
+            label = f"Add line {self.line_index + 1}"
+        return f"{label} ({self.get_state_display()})"

@@ -1,0 +1,512 @@
+"""Use cases of the dashboard. Views call these and nothing else that talks to an upstream.
+
+Each function takes keyword arguments, talks to the upstream through its client
+(``orders.upstream.get_client()``), and returns domain objects. Failures surface as the
+``orders.upstream.errors.UpstreamError`` family; views decide what the user sees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import Error as DatabaseError
+from django.db import connection
+
+from orders import money
+from orders.domain import (
+    Currency,
+    Customer,
+    CustomerSnapshot,
+    DimensionElement,
+    DimensionType,
+    Line,
+    Page,
+    Person,
+    Product,
+    SalesOrder,
+    SalesType,
+    TaxCode,
+)
+from orders.upstream import get_client, tso_json
+from orders.upstream.connection import Response
+from orders.upstream.errors import UpstreamError, UpstreamNotFound
+
+PAGE_SIZES = (10, 25, 50, 100)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilters:
+    """The order list's filters, as the user set them (all optional)."""
+
+    status: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    customer_id: int | None = None
+    invoice_number: str = ""
+    modified_since: dt.date | None = None
+    page_size: int = 25
+
+
+@dataclass(frozen=True, slots=True)
+class FieldComparison:
+    """One row of the snapshot-versus-current table on the detail page."""
+
+    label: str
+    snapshot: str
+    current: str
+    # False when the current record does not carry this field (e.g. GLN): shown, never flagged.
+    comparable: bool = True
+
+    @property
+    def changed(self) -> bool:
+        return self.comparable and _normal(self.snapshot) != _normal(self.current)
+
+
+def _normal(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionRow:
+    type_name: str
+    value: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamCall:
+    """What one upstream call cost and how to find it in the ERP's logs (shown to admins)."""
+
+    label: str
+    method: str
+    path: str
+    status: int | None
+    trace_id: str
+    elapsed_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDetail:
+    order: SalesOrder
+    lines: tuple[Line, ...]
+    lines_source: str  # "embedded" (from the order body) or "lines" (from /salesorders/{id}/lines)
+    totals: money.Totals
+    # The ERP's own totals disagree with the lines beyond rounding.
+    totals_mismatch: bool
+    current_customer: Customer | None
+    # Why the current record could not be shown (the page still shows the order).
+    customer_error: UpstreamError | None
+    customer_comparison: tuple[FieldComparison, ...]
+    sales_type_name: str
+    our_reference_name: str
+    payment_method_name: str
+    dimensions: tuple[DimensionRow, ...]
+    raw_order: dict[str, Any]
+    raw_lines: list[Any] | None
+    calls: tuple[UpstreamCall, ...] = field(default=())
+
+    @property
+    def customer_changed(self) -> bool:
+        return any(row.changed for row in self.customer_comparison)
+
+    @property
+    def reported_totals(self) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
+        return (self.order.net_amount, self.order.tax_amount, self.order.gross_amount)
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    database_ok: bool
+    upstream_ok: bool
+    database_detail: str = ""
+    upstream_detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.database_ok and self.upstream_ok
+
+
+
+# Upstream calls that a page needs at once run on this pool, so a page costs one round trip.
+_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="upstream")
+
+class _CustomerHints:
+    """Which customer each recently seen order belongs to, so the detail page can fetch the current
+    customer alongside the order instead of after it. Kept in this process's memory (bounded, LRU):
+    it is only a hint, so a miss costs one extra round trip and a wrong hint is corrected."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self._size = size
+        self._hints: OrderedDict[int, int] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, order_id: int) -> int | None:
+        with self._lock:
+            return self._hints.get(order_id)
+
+    def remember(self, pairs) -> None:
+        with self._lock:
+            for order_id, customer_id in pairs:
+                if customer_id is None:
+                    continue
+                self._hints[order_id] = customer_id
+                self._hints.move_to_end(order_id)
+            while len(self._hints) > self._size:
+                self._hints.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._hints.clear()
+
+
+customer_hints = _CustomerHints()
+
+
+def _call(label: str, response: Response) -> UpstreamCall:
+    return UpstreamCall(
+        label=label, method=response.method, path=response.path, status=response.status,
+        trace_id=response.trace_id, elapsed_ms=response.elapsed_ms,
+    )
+
+
+def _start_of_day(day: dt.date) -> str:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE)).isoformat()
+
+
+def order_list(*, filters: OrderFilters, cursor: str | None = None) -> Page[SalesOrder]:
+    """One page of orders matching ``filters``; ``cursor`` is a ``Page.next``/``previous``/``first``
+    value from an earlier page (the upstream's own link, followed as given)."""
+    client = get_client()
+    params = {
+        "limit": filters.page_size,
+        "status": filters.status,
+        "dateFrom": filters.date_from.isoformat() if filters.date_from else None,
+        "dateTo": filters.date_to.isoformat() if filters.date_to else None,
+        "customerId": filters.customer_id,
+        "invoiceNumber": filters.invoice_number,
+        "modifiedFrom": _start_of_day(filters.modified_since) if filters.modified_since else None,
+    }
+    response = client.list_orders(params, cursor=cursor)
+    orders = tso_json.orders(response.data)
+    customer_hints.remember((order.id, order.customer.id) for order in orders)
+    return Page(
+        items=orders,
+        next=client.cursor_for(response.links.get("next")),
+        previous=client.cursor_for(response.links.get("previous") or response.links.get("prev")),
+        first=client.cursor_for(response.links.get("first")),
+        trace_id=response.trace_id,
+    )
+
+
+# --- reference data (cached: it changes rarely and every page needs names) ---------------------
+
+def _cached(key: str, load):
+    value = cache.get(key)
+    if value is None:
+        value = load()
+        cache.set(key, value, timeout=settings.REFERENCE_CACHE_SECONDS)
+    return value
+
+
+REFERENCE_LOADERS = {
+    "sales_types": lambda c: tso_json.sales_types(c.list_sales_types().data),
+    "people": lambda c: tso_json.people(c.list_people().data),
+    "dimension_types": lambda c: tso_json.dimension_types(c.list_dimension_types().data),
+    "payment_methods": lambda c: tso_json.payment_methods(c.list_payment_methods().data),
+    "tax_codes": lambda c: tso_json.tax_codes(c.list_taxes().data),
+    # The builder offers currencies and checks codes against them.
+    "currencies": lambda c: tso_json.currencies(c.list_currencies().data),
+}
+
+
+def _reference_key(name: str) -> str:
+    return f"orders:reference:{name}"
+
+
+def reference(name: str) -> tuple:
+    """A reference list (``sales_types``, ``people``, ``dimension_types``, ``payment_methods``,
+    ``tax_codes``), from the cache or the upstream."""
+    client = get_client()
+    return _cached(_reference_key(name), lambda: REFERENCE_LOADERS[name](client))
+
+
+def _references_async(names) -> dict[str, Future]:
+    """Start loading the reference lists that are not cached; returns futures for all of them."""
+    found = cache.get_many([_reference_key(name) for name in names])
+    futures: dict[str, Future] = {}
+    for name in names:
+        key = _reference_key(name)
+        if key in found:
+            done: Future = Future()
+            done.set_result(found[key])
+            futures[name] = done
+        else:
+            futures[name] = _pool.submit(reference, name)
+    return futures
+
+
+def customer_choices() -> tuple[tuple[int, str], ...]:
+    """(id, name) of every customer, sorted by name, for the list's customer filter (cached)."""
+
+    def load():
+        client = get_client()
+        choices: list[tuple[int, str]] = []
+        response = client.list_customers({"limit": 100, "sortBy": "name:asc"})
+        for _ in range(50):  # at most 5,000 customers in a drop-down
+            choices.extend((c.id, c.name) for c in tso_json.customers(response.data))
+            following = client.cursor_for(response.links.get("next"))
+            if not following:
+                break
+            response = client.list_customers(cursor=following)
+        return tuple(sorted(choices, key=lambda choice: choice[1].casefold()))
+
+    return _cached("orders:customer-choices", load)
+
+
+# --- the order detail --------------------------------------------------------------------------
+
+def snapshot_comparison(snapshot: CustomerSnapshot, current: Customer | None) -> tuple[FieldComparison, ...]:
+    """Each snapshot field next to the current record's value (blank when there is no record)."""
+    today = current.as_snapshot() if current else None
+    rows = []
+    for attribute, label in CustomerSnapshot.FIELDS:
+        then = _display(getattr(snapshot, attribute))
+        if today is None:
+            rows.append(FieldComparison(label=label, snapshot=then, current="", comparable=False))
+            continue
+        now = _display(getattr(today, attribute))
+        # The current record does not carry a GLN: never claim it changed.
+        comparable = attribute != "gln" or bool(now)
+        rows.append(FieldComparison(label=label, snapshot=then, current=now, comparable=comparable))
+    return tuple(rows)
+
+
+def _display(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    return value or ""
+
+
+def _name_of(items, wanted: int | None, attribute: str = "name") -> str:
+    if wanted is None:
+        return ""
+    for item in items:
+        if item.id == wanted:
+            return getattr(item, attribute)
+    return ""
+
+
+def order_detail(*, order_id: int) -> OrderDetail:
+    """The order, its lines and its customer's current record, fetched concurrently.
+
+    Raises ``UpstreamNotFound`` for an unknown id. A failure to read the current customer does not
+    fail the page: it is reported in ``customer_error``.
+    """
+    client = get_client()
+    hint = customer_hints.get(order_id)
+    order_future = _pool.submit(client.get_order, order_id)
+    lines_future = _pool.submit(client.list_lines, order_id)
+    customer_future = _pool.submit(client.get_customer, hint) if hint else None
+    references = _references_async(("sales_types", "people", "dimension_types", "payment_methods"))
+
+    order_response = order_future.result()
+    order = tso_json.order(order_response.data)
+    calls = [_call("Order", order_response)]
+
+    raw_lines = None
+    if order.embedded_lines is not None:
+        lines, lines_source = order.embedded_lines, "embedded"
+        lines_future.cancel()
+    else:
+        lines_response = lines_future.result()
+        raw_lines = lines_response.data
+        lines, lines_source = tso_json.lines(raw_lines), "lines"
+        calls.append(_call("Lines", lines_response))
+
+    customer_id = order.customer.id
+    customer_hints.remember([(order_id, customer_id)])
+    if customer_future is None or hint != customer_id:
+        # No hint, or the order's customer changed since: one more round trip, only this once.
+        customer_future = _pool.submit(client.get_customer, customer_id) if customer_id is not None else None
+    current_customer, customer_error = None, None
+    if customer_future is not None:
+        try:
+            customer_response = customer_future.result()
+            current_customer = tso_json.customer(customer_response.data)
+            calls.append(_call("Current customer", customer_response))
+        except UpstreamError as error:
+            customer_error = error
+
+    names = {}
+    for name, future in references.items():
+        try:
+            names[name] = future.result()
+        except UpstreamError:
+            names[name] = ()  # names are a nicety: show ids rather than fail the page
+    dimension_types = {d.id: d.name for d in names["dimension_types"]}
+
+    totals = money.totals((line.tax_rate, line.amounts) for line in lines)
+    return OrderDetail(
+        order=order,
+        lines=lines,
+        lines_source=lines_source,
+        totals=totals,
+        totals_mismatch=totals_disagree(order, totals, len(lines)),
+        current_customer=current_customer,
+        customer_error=customer_error,
+        customer_comparison=snapshot_comparison(order.customer, current_customer),
+        sales_type_name=_name_of(names["sales_types"], order.sales_type_id),
+        our_reference_name=_name_of(names["people"], order.our_reference_id),
+        payment_method_name=_name_of(names["payment_methods"], order.payment_method_id),
+        dimensions=tuple(
+            DimensionRow(type_name=dimension_types.get(d.dimension_type, f"Dimension {d.dimension_type}"),
+                         value=d.value, name=d.name)
+            for d in order.dimensions
+        ),
+        raw_order=order_response.data,
+        raw_lines=raw_lines,
+        calls=tuple(calls),
+    )
+
+
+def totals_disagree(order: SalesOrder, computed: money.Totals, line_count: int) -> bool:
+    """True when the ERP's reported totals differ from the lines' by more than rounding."""
+    allowed = money.tolerance(line_count)
+    pairs = ((order.net_amount, computed.net), (order.tax_amount, computed.tax),
+             (order.gross_amount, computed.gross))
+    return any(reported is not None and abs(reported - ours) > allowed for reported, ours in pairs)
+
+
+def health() -> Health:
+    """The database's and the upstream's state, for ``/healthz``."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database_ok, database_detail = True, "ok"
+    except DatabaseError as exc:  # any database failure means "down": reported, not raised
+        database_ok, database_detail = False, type(exc).__name__
+    try:
+        get_client().list_currencies()
+        upstream_ok, upstream_detail = True, "ok"
+    except UpstreamError as error:
+        upstream_ok, upstream_detail = False, error.message
+    return Health(database_ok=database_ok, upstream_ok=upstream_ok,
+                  database_detail=database_detail, upstream_detail=upstream_detail)
+
+
+# --- the order builder: look-ups while a new order is put together -------------------------------
+
+SEARCH_LIMIT = 20
+
+
+def customer_search(*, query: str) -> tuple[Customer, ...]:
+    """Customers for the builder's search box: at most ``SEARCH_LIMIT``, by name.
+
+    A query of digits (spaces allowed, as in "923 456 789") is an organization number and matched
+    exactly; when no customer has it, the digits are looked for in names too ("Bygg 2000 AS").
+    Names are matched by "contains", case-insensitively. ``name`` is a filter the API's
+    documentation does not list, so the answer is filtered here as well: an API that ignored it
+    would otherwise offer unrelated customers.
+    """
+    query = " ".join(query.split())
+    if not query:
+        return ()
+    client = get_client()
+    digits = query.replace(" ", "")
+    if digits.isdigit():
+        found = tso_json.customers(client.list_customers({"organizationNumber": digits, "limit": SEARCH_LIMIT}).data)
+        if found:
+            return found[:SEARCH_LIMIT]
+    response = client.list_customers({"name": query, "limit": SEARCH_LIMIT, "sortBy": "name:asc"})
+    wanted = query.casefold()
+    return tuple(c for c in tso_json.customers(response.data) if wanted in c.name.casefold())[:SEARCH_LIMIT]
+
+
+def customer_detail(*, customer_id: int) -> CustomerSnapshot:
+    """The customer's current record as a new order's snapshot (``UpstreamNotFound`` when unknown)."""
+    return tso_json.customer(get_client().get_customer(customer_id).data).as_snapshot()
+
+
+def product_search(*, query: str) -> tuple[Product, ...]:
+    """Active products whose number or name contains ``query`` (at most ``SEARCH_LIMIT``)."""
+    # ``%`` is the API's wildcard: a user's own ``%`` would change the meaning of the search.
+    query = " ".join(query.replace("%", " ").split())
+    if not query:
+        return ()
+    response = get_client().list_products({"productSearch": f"%{query}%", "limit": SEARCH_LIMIT * 2})
+    active = (p for p in tso_json.products(response.data) if p.status != "inactive")
+    return tuple(active)[:SEARCH_LIMIT]
+
+
+def product_detail(*, product_id: int) -> Product:
+    """One product (``UpstreamNotFound`` when unknown)."""
+    return tso_json.product(get_client().get_product(product_id).data)
+
+
+# At most this many pages of one dimension type's elements are read (the API pages by continuation).
+DIMENSION_ELEMENT_PAGES = 50
+
+
+def currencies() -> tuple[Currency, ...]:
+    """The currencies the ERP knows, with today's rates (cached like the other reference lists)."""
+    return reference("currencies")
+
+
+def dimension_elements(*, dimension_type: int) -> tuple[DimensionElement, ...]:
+    """Every element (value) of a dimension type, following the API's continuation links (cached)."""
+
+    def load():
+        client = get_client()
+        elements: list[DimensionElement] = []
+        response = client.list_dimension_elements(dimension_type)
+        for _ in range(DIMENSION_ELEMENT_PAGES):
+            elements.extend(tso_json.dimension_elements(response.data))
+            following = client.cursor_for(response.links.get("next"))
+            if not following:
+                break
+            response = client.list_dimension_elements(dimension_type, cursor=following)
+        return tuple(elements)
+
+    return _cached(f"orders:dimension-elements:{int(dimension_type)}", load)
+
+
+@dataclass(frozen=True, slots=True)
+class BuilderReference:
+    """Everything the builder's drop-downs offer. ``dimension_elements`` holds the values of the
+    dimension types asked for (a type the ERP does not know has none)."""
+
+    tax_codes: tuple[TaxCode, ...]
+    sales_types: tuple[SalesType, ...]
+    people: tuple[Person, ...]
+    dimension_types: tuple[DimensionType, ...]
+    currencies: tuple[Currency, ...]
+    dimension_elements: dict[int, tuple[DimensionElement, ...]] = field(default_factory=dict)
+
+
+def builder_reference(*, dimension_types: Iterable[int] = ()) -> BuilderReference:
+    """The builder's reference lists and the values of ``dimension_types``, fetched concurrently
+    when not cached, so a cold builder page costs about one round trip."""
+    lists = _references_async(("tax_codes", "sales_types", "people", "dimension_types", "currencies"))
+    wanted = sorted(set(dimension_types))
+    elements = {kind: _pool.submit(_known_dimension_elements, kind) for kind in wanted}
+    return BuilderReference(
+        **{name: future.result() for name, future in lists.items()},
+        dimension_elements={kind: future.result() for kind, future in elements.items()},
+    )
+
+
+def _known_dimension_elements(dimension_type: int) -> tuple[DimensionElement, ...]:
+    try:
+        return dimension_elements(dimension_type=dimension_type)
+    except UpstreamNotFound:
+        return ()

@@ -1,0 +1,206 @@
+"""Template filters and tags for the order pages: money, quantities, percentages, status badges.
+
+Money never goes through ``float``: amounts are ``Decimal`` from the domain; anything else is read with
+``orders.money.to_decimal`` (exact) before formatting.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from html import escape
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from orders import money
+from orders.domain import STATUS_LABELS
+
+register = template.Library()
+
+MISSING = "—"
+# Hyphen-minus keeps copied amounts pasteable into spreadsheets; the typography is tabular anyway.
+MINUS = "-"
+
+
+def _decimal(value: object) -> Decimal | None:
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    return money.to_decimal(value)
+
+
+def format_amount(value: object) -> str:
+    """``Decimal("12345.5")`` → ``"12,345.50"``: two decimals (half up), comma thousands, no float."""
+    amount = _decimal(value)
+    if amount is None:
+        return MISSING
+    rounded = money.round_money(amount)
+    if rounded == 0:
+        rounded = abs(rounded)  # no "-0.00"
+    text = f"{abs(rounded):,.2f}"
+    return f"{MINUS}{text}" if rounded < 0 else text
+
+
+@register.filter
+def amount(value: object) -> str:
+    """The number alone, for tables whose currency is shown elsewhere."""
+    return format_amount(value)
+
+
+@register.filter
+def money_format(value: object, currency: str = "NOK") -> str:
+    """``{{ order.gross_amount|money:order.currency_code }}`` → ``"12,345.50 NOK"``."""
+    text = format_amount(value)
+    if text == MISSING:
+        return MISSING
+    return f"{text} {currency}" if currency else text
+
+
+register.filter("money", money_format)
+
+
+def money_cell_html(value: object, currency: str = "NOK") -> str:
+    """Money as markup (escaped here): the number and a muted currency code, for table cells."""
+    text = format_amount(value)
+    if text == MISSING:
+        return f'<span class="money money--missing">{MISSING}</span>'
+    return f'<span class="money">{text}<span class="money__ccy">{escape(currency)}</span></span>'
+
+
+@register.simple_tag
+def money_cell(value: object, currency: str = "NOK") -> str:
+    """Money as markup: the number and a muted currency code, for right-aligned table cells."""
+    return mark_safe(money_cell_html(value, currency))
+
+
+@register.filter
+def number(value: object) -> str:
+    """A quantity or rate without trailing zeros and with thousands separators: ``2``, ``1.5``, ``1,250``."""
+    number_value = _decimal(value)
+    if number_value is None:
+        return MISSING
+    normalized = number_value.normalize()
+    if normalized == normalized.to_integral_value():
+        normalized = normalized.quantize(Decimal(1))
+    if normalized == 0:
+        normalized = abs(normalized)
+    return f"{normalized:,f}"
+
+
+@register.filter
+def percent(value: object) -> str:
+    """``Decimal("25.00")`` → ``"25 %"``; ``Decimal("12.5")`` → ``"12.5 %"``."""
+    text = number(value)
+    return MISSING if text == MISSING else f"{text} %"
+
+
+@register.filter
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+@register.simple_tag
+def status_badge(status: str) -> str:
+    return mark_safe(status_badge_html(status))
+
+
+def status_badge_html(status: str) -> str:
+    slug = escape((status or "unknown").lower())
+    label = escape(STATUS_LABELS.get(status, status or "Unknown"))
+    return f'<span class="badge badge--{slug}"><span class="badge__dot" aria-hidden="true"></span>{label}</span>'
+
+
+@register.filter
+def multiline(value: object) -> str:
+    """Street addresses carry newlines; join them for one-line cells."""
+    if not value:
+        return ""
+    return ", ".join(part.strip() for part in str(value).splitlines() if part.strip())
+
+
+@register.filter
+def joined(value: object, separator: str = ", ") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return separator.join(str(item) for item in value if item)
+    return str(value)
+
+
+# The order list's rows are its hot path: through the template engine, 25 rows cost ~20 ms (URL
+# reversing, timezone-aware date filters and Django's escaping per cell); built here with the
+# standard library's escaping, under a millisecond. Every value from the upstream is escaped.
+
+
+def _day(value) -> str:
+    return f"{value.day} {value:%b %Y}" if value else MISSING
+
+
+@register.simple_tag
+def order_rows(orders, back_param: str = ""):
+    """The ``<tr>`` of each order in the list (same markup as a template loop would produce)."""
+    detail = reverse("orders:detail", args=[0])[: -len("0/")]
+    query = escape(f"?{back_param}") if back_param else ""
+    zone = timezone.get_current_timezone()
+    rows = []
+    for order in orders:
+        customer = order.customer
+        name = escape(customer.name)
+        customer_id = f'<span class="cell-sub">#{customer.id}</span>' if customer.id else ""
+        modified = MISSING
+        if order.modified_at:
+            local = order.modified_at.astimezone(zone)
+            modified = f'<time datetime="{local.isoformat()}">{_day(local)}, {local:%H:%M}</time>'
+        currency = order.currency_code
+        rows.append(
+            f'<tr><td><a class="order-link" href="{detail}{order.id}/{query}">#{order.id}</a></td>'
+            f'<td class="nowrap">{_day(order.date)}</td>'
+            f'<td class="cell-customer"><span class="truncate" title="{name}">{name or MISSING}</span>{customer_id}</td>'
+            f"<td>{status_badge_html(order.status)}</td>"
+            f'<td class="num">{money_cell_html(order.net_amount, currency)}</td>'
+            f'<td class="num">{money_cell_html(order.tax_amount, currency)}</td>'
+            f'<td class="num num--strong">{money_cell_html(order.gross_amount, currency)}</td>'
+            f'<td class="num">{MISSING if order.invoice.number is None else order.invoice.number}</td>'
+            f'<td class="nowrap muted">{modified}</td></tr>'
+        )
+    return mark_safe("\n".join(rows))
+
+
+
+# Form fields: every form here lays a field out the same way. Built in Python rather than through an
+# included template, which cost about half a millisecond per field (the builder shows dozens).
+
+
+def _text(value: object) -> str:
+    """Template-style output: safe strings as they are, anything else as escaped text."""
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return escape(str(value))
+
+
+@register.simple_tag
+def field_error(field, oob: bool = False) -> str:
+    """The slot next to a field where its errors appear (swapped out of band after htmx requests)."""
+    swap = ' hx-swap-oob="true"' if oob else ""
+    errors = " ".join(_text(error) for error in field.errors)
+    return mark_safe(
+        f'<p class="field__error" id="{_text(field.auto_id)}_error" data-error-for="{_text(field.auto_id)}"{swap}>'
+        f"{errors}</p>"
+    )
+
+
+@register.simple_tag
+def form_field(field, oob: bool = False) -> str:
+    """A field with its label, widget, error slot and help text."""
+    invalid = " field--invalid" if field.errors else ""
+    help_text = (f'<p class="field__help" id="{_text(field.auto_id)}_helptext">{_text(field.help_text)}</p>'
+                 if field.help_text else "")
+    return mark_safe(
+        f'<div class="field field--{_text(field.name)}{invalid}">\n'
+        f'  <label class="field__label" for="{_text(field.id_for_label)}">{_text(field.label)}</label>\n'
+        f"  {field}\n"
+        f"  {field_error(field, oob)}\n\n"
+        f"  {help_text}\n"
+        "</div>"
+    )

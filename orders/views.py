@@ -1,0 +1,845 @@
+"""The dashboard's pages. Each view binds a form, calls one service, and picks a template.
+
+Upstream failures are mapped here, explicitly:
+
+* the order list renders its error state inside the table region. A full page answers 503 (the body is
+  the friendly page with the error state); an htmx request answers 200 so htmx swaps the error state
+  in (htmx drops 4xx/5xx bodies by default), and so does a history-restore request.
+* the detail page answers 404 (our 404 page) for an unknown order and 503 (a friendly error page) when
+  the ERP fails.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+import time
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, push_url, reswap, retarget, trigger_client_event
+from django_htmx.middleware import HtmxDetails
+
+from orders import forms, services, submissions
+from orders.context_processors import is_admin
+from orders.domain import STATUS_LABELS, STATUSES, CustomerSnapshot
+from orders.forms import LIST_PARAMS, OrderFilterForm
+from orders.models import Submission, SubmissionStep
+from orders.templatetags.builder_tags import amounts_shown
+from orders.upstream.errors import (
+    UpstreamAuthError,
+    UpstreamError,
+    UpstreamForbidden,
+    UpstreamNotFound,
+    UpstreamUnavailable,
+)
+
+logger = logging.getLogger(__name__)
+
+# Opaque cursors are the upstream's own links: long, but not unbounded.
+MAX_CURSOR_LENGTH = 4000
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+# --- the order list ------------------------------------------------------------------------------
+
+
+@require_GET
+def order_list(request: HtmxHttpRequest) -> HttpResponse:
+    fragment = bool(request.htmx) and not request.htmx.history_restore_request
+
+    # The customer filter is a <select> when the customer list loads, else a numeric id input.
+    # A fragment does not render the form, so it does not need the list.
+    customer_choices, customers_unavailable = None, False
+    if not fragment:
+        try:
+            customer_choices = services.customer_choices()
+        except UpstreamError as error:
+            logger.warning("Customer list unavailable for the order filter: %r", error)
+            customers_unavailable = True
+
+    form = OrderFilterForm(
+        request.GET, customer_choices=customer_choices, customers_unavailable=customers_unavailable
+    )
+    form.is_valid()  # invalid fields are reported next to themselves and left out of the filters
+    filters = form.to_filters()
+    cursor = request.GET.get("cursor", "")[:MAX_CURSOR_LENGTH] or None
+
+    page, error = None, None
+    try:
+        page = services.order_list(filters=filters, cursor=cursor)
+    except UpstreamError as exc:
+        logger.warning("Order list failed: %r", exc)
+        error = exc
+
+    query = _list_query(request.GET)
+    context = {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "error": error and describe_error(error),
+        "status_tabs": _status_tabs(query, filters.status),
+        "paging": page and _paging_links(query, page, cursor),
+        "restart_url": list_url(query, cursor=None) if cursor else None,
+        # Links to an order carry the list's state so its "Back to orders" returns here.
+        "back_param": urlencode({"back": query.urlencode()}) if query else "",
+        "has_filters": form.active_filter_count > 0 or bool(filters.status),
+        "oob": fragment,
+    }
+    template = "orders/order_list.html"
+    if fragment:
+        template += "#order-table"
+    status = 503 if error and not request.htmx else 200
+    response = render(request, template, context, status=status)
+    # The same URL answers a full page or a fragment: caches must keep them apart.
+    patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
+    return response
+
+
+def _list_query(params: QueryDict) -> QueryDict:
+    """The list's own parameters from a query string, everything else dropped."""
+    query = QueryDict(mutable=True)
+    for key in LIST_PARAMS:
+        values = [value for value in params.getlist(key) if value]
+        if values:
+            query.setlist(key, values[:1])
+    return query
+
+
+def list_url(query: QueryDict, **changes: str | None) -> str:
+    # A plain dict: ``_list_query`` keeps one value per key, and QueryDict.copy() deep-copies.
+    params = {key: query[key] for key in query}
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value:
+            params[key] = value
+    encoded = urlencode(params)
+    return reverse("orders:list") + (f"?{encoded}" if encoded else "")
+
+
+def _status_tabs(query: QueryDict, current: str) -> list[dict]:
+    tabs = [("", "All")] + [(status, STATUS_LABELS[status]) for status in STATUSES]
+    return [
+        {
+            "value": value,
+            "label": label,
+            "url": list_url(query, status=value, cursor=None),
+            "active": value == current,
+        }
+        for value, label in tabs
+    ]
+
+
+def _paging_links(query: QueryDict, page, cursor: str | None) -> dict:
+    def link(target: str | None) -> str | None:
+        return list_url(query, cursor=target) if target else None
+
+    return {
+        # "First" only makes sense once the user has left the first page.
+        "first": link(page.first) if cursor else None,
+        "previous": link(page.previous),
+        "next": link(page.next),
+    }
+
+
+def describe_error(error: UpstreamError) -> dict:
+    """What the error state says: a heading and a sentence for everyone, ids for admins."""
+    if isinstance(error, UpstreamUnavailable):
+        title = "The ERP is not answering"
+        message = "24SevenOffice did not respond in time or answered with an error. Try again in a moment."
+    elif isinstance(error, UpstreamForbidden):
+        title = "The ERP refused access"
+        scope = f"the “{error.scope}” scope" if error.scope else "a permission it needs"
+        message = (
+            f"The dashboard's ERP integration lacks {scope}. "
+            "An administrator must grant it in 24SevenOffice."
+        )
+    elif isinstance(error, UpstreamAuthError):
+        title = "The dashboard could not sign in to the ERP"
+        message = "The ERP rejected the dashboard's API credentials. An administrator must check them."
+    elif isinstance(error, UpstreamNotFound):
+        title = "The ERP could not find that"
+        message = "The record or page asked for no longer exists. Start again from the first page."
+    else:
+        title = "The ERP could not handle the request"
+        message = str(error)
+    return {
+        "title": title,
+        "message": message,
+        "kind": type(error).__name__,
+        "status": error.status,
+        "tracking_id": error.tracking_id,
+        "trace_id": error.trace_id,
+        "scope": getattr(error, "scope", ""),
+    }
+
+
+# --- the order detail ----------------------------------------------------------------------------
+
+
+@require_GET
+def order_detail(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
+    back_url = safe_back_url(request.GET.get("back", ""))
+    try:
+        detail = services.order_detail(order_id=order_id)
+    except UpstreamNotFound:
+        return render(
+            request,
+            "404.html",
+            {
+                "title": f"Order {order_id} does not exist",
+                "message": f"24SevenOffice has no sales order with id {order_id}. "
+                "It may have been deleted, or the link is wrong.",
+                "back_url": back_url,
+            },
+            status=404,
+        )
+    except UpstreamError as exc:
+        logger.warning("Order %s failed: %r", order_id, exc)
+        return render(
+            request,
+            "orders/order_error.html",
+            {"order_id": order_id, "error": describe_error(exc), "back_url": back_url},
+            status=503,
+        )
+
+    admin = is_admin(request.user)
+    order = detail.order
+    changed = [row.label for row in detail.customer_comparison if row.changed]
+    context = {
+        "detail": detail,
+        "order": order,
+        "back_url": back_url,
+        "snapshot_rows": snapshot_rows(order.customer),
+        "changed_labels": changed,
+        "customer_moved": any(label in ADDRESS_LABELS for label in changed),
+        "delivery": delivery_summary(order),
+        "overdue": detail.order.invoice.is_overdue(timezone.localdate()),
+        "show_upstream": admin,
+    }
+    if admin:
+        context["raw_order_json"] = _pretty_json(detail.raw_order)
+        context["raw_lines_json"] = None if detail.raw_lines is None else _pretty_json(detail.raw_lines)
+    return render(request, "orders/order_detail.html", context)
+
+
+# Labels of ``CustomerSnapshot.FIELDS`` that make up the address ("the customer has moved").
+ADDRESS_LABELS = frozenset({"Street", "Postal code", "Postal area", "City", "County / state", "Country"})
+
+
+def display_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (tuple, list)):
+        return ", ".join(str(item) for item in value if item)
+    return str(value)
+
+
+def snapshot_rows(snapshot: CustomerSnapshot) -> list[tuple[str, str]]:
+    """The order's customer snapshot as (label, value) rows, every field in display order."""
+    return [(label, display_value(getattr(snapshot, attr))) for attr, label in CustomerSnapshot.FIELDS]
+
+
+def delivery_summary(order) -> dict:
+    """What the delivery panel says: "none", "same" (as the customer's address), or "address"."""
+    delivery = order.delivery_customer
+    if delivery is None or delivery.is_empty:
+        return {"kind": "none"}
+    customer = order.customer
+    same = (
+        delivery.street.strip().casefold() == customer.street.strip().casefold()
+        and delivery.postal_code.strip() == customer.postal_code.strip()
+        and (not delivery.name or delivery.name.strip().casefold() == customer.name.strip().casefold())
+    )
+    return {"kind": "same" if same else "address", "customer": delivery}
+
+
+def safe_back_url(back: str) -> str:
+    """The list URL with the filters the user came from. ``back`` is only ever a query string for the
+    list; its known parameters are re-encoded onto our own path, so it cannot redirect anywhere else."""
+    query = _list_query(QueryDict(back.lstrip("?")[:MAX_CURSOR_LENGTH * 2]))
+    return list_url(query)
+
+
+def _pretty_json(value) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False, default=str)
+
+
+# --- health --------------------------------------------------------------------------------------
+
+
+@login_not_required
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    state = services.health()
+    body = {
+        "status": "ok" if state.ok else "degraded",
+        "database": {"ok": state.database_ok, "detail": state.database_detail},
+        "upstream": {"ok": state.upstream_ok, "detail": state.upstream_detail},
+    }
+    response = JsonResponse(body, status=200 if state.ok else 503)
+    add_never_cache_headers(response)
+    return response
+
+
+
+# --- the order builder ---------------------------------------------------------------------------
+#
+# One template serves the page and every fragment: ``orders/order_builder.html``, whose partials are
+# named after the id of their root element. The builder's state travels in the form (see
+# ``orders.forms``): each named button is an action on it, answered with the whole page (a POST
+# without JavaScript) or, for htmx, with the region the action changed.
+
+BUILDER = "orders/order_builder.html"
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# How long a request waits for a run of the same submission that another request started (a double
+# click) before it shows "still sending"; and how often it looks.
+SENDING_WAIT_SECONDS = 20.0
+SENDING_POLL_SECONDS = 0.2
+
+LINE_ACTIONS = ("add_line", "remove_line", "duplicate_line", "move_line_up", "move_line_down", "pick_product")
+# Every named button of the builder, in the order a POST is checked for them, and the region an
+# htmx request for it swaps. Without a button (Enter in a field), the page is shown again.
+REGIONS = {
+    "submit": "builder-body",
+    "recalculate": "builder-totals",
+    **dict.fromkeys(LINE_ACTIONS, "builder-lines"),
+    "search_product": "builder-lines",
+    "refresh_lines": "builder-lines",
+    "add_dimension": "builder-dimensions",
+    "remove_dimension": "builder-dimensions",
+    "refresh_dimensions": "builder-dimensions",
+    "pick_customer": "builder-customer",
+    "search_customer": "builder-customer",
+    "pick_delivery_customer": "builder-delivery",
+    "search_delivery_customer": "builder-delivery",
+    "pick_currency": "builder-currency",
+    "refresh": "builder-body",
+}
+# Actions sent by a drop-down whose region is re-rendered: the drop-down gets the focus back.
+REFOCUS_ACTIONS = frozenset({"refresh_lines", "refresh_dimensions", "pick_currency"})
+# Regions after which the totals (and the total in the action bar) are swapped in too.
+TOTALS_FOLLOW = frozenset({"builder-lines", "builder-currency"})
+
+
+def _builder_url(submission: Submission | None, page: str = "new") -> str:
+    """The builder's URL (``page`` "new"), or its customer or product search ("new_customers",
+    "new_products"), for a new order or for the stored ``submission``."""
+    if submission is None:
+        return reverse(f"orders:{page}")
+    return reverse(f"orders:{page}_for_submission", args=[submission.public_id])
+
+
+def _may_open(user, submission: Submission) -> bool:
+    return submission.created_by_id == user.pk or is_admin(user)
+
+
+def _owned_submission(request: HttpRequest, submission_id) -> Submission:
+    """The submission ``submission_id`` if the user may open it (its owner or an admin)."""
+    submission = get_object_or_404(Submission, public_id=submission_id)
+    if not _may_open(request.user, submission):
+        raise PermissionDenied("Only the person who sent this order, or an admin, can open it.")
+    return submission
+
+
+def _action(post: QueryDict) -> tuple[str, str]:
+    for name in REGIONS:
+        if name in post:
+            return name, post.get(name, "")
+    return "refresh", ""
+
+
+def _index(value: str, rows: list) -> int | None:
+    return int(value) if value.isdigit() and int(value) < len(rows) else None
+
+
+@require_http_methods(["GET", "POST"])
+def order_new(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
+    """The order builder: ``/orders/new/`` (``?from=<order id>`` to duplicate an order) and
+    ``/orders/new/<submission>/`` (a submission that did not reach the ERP, to fix and send again)."""
+    submission = _owned_submission(request, submission_id) if submission_id else None
+    if submission and submission.state == Submission.State.SUCCEEDED:
+        messages.info(request, f"This order was already sent: it is order #{submission.upstream_order_id}.")
+        return _redirect(request, reverse("orders:detail", args=[submission.upstream_order_id]))
+    if request.method == "GET":
+        return _builder_page(request, submission)
+    if "recalculate" in request.POST and request.htmx:
+        return _recalculated(request)
+
+    state = forms.state_from_post(request.POST)
+    token = submission.token if submission else _posted_token(request.POST)
+    source_order_id = submission.source_order_id if submission else _posted_id(request.POST, "source_order_id")
+    try:
+        reference = services.builder_reference(dimension_types=_dimension_types(state))
+    except UpstreamError as error:
+        logger.warning("Builder reference data unavailable: %r", error)
+        return _builder_unavailable(request, state, token, source_order_id, submission, error)
+
+    action, value = _action(request.POST)
+    if action == "submit":
+        return _submit(request, state, reference, token=token, source_order_id=source_order_id,
+                       submission=submission)
+    extra = _apply(action, value, state, reference)
+    builder = forms.OrderBuilder(state, reference, validate=False)
+    region = REGIONS[action] if request.htmx else None
+    response = _render_builder(request, builder, token=token, source_order_id=source_order_id,
+                               submission=submission, region=region, dirty=True, **extra)
+    # Focus where the action leaves the user; a drop-down that re-rendered its region keeps it.
+    focus = extra.get("focus") or (request.htmx.trigger if action in REFOCUS_ACTIONS else None)
+    if request.htmx and focus:
+        trigger_client_event(response, "builder:focus", {"id": focus, "target": "body"}, after="settle")
+    return response
+
+
+def _apply(action: str, value: str, state: dict, reference: services.BuilderReference) -> dict:
+    """Carry out a builder action on ``state``; returns what the page shows besides the state
+    (search results, a message for the section, which element to focus)."""
+    lines, dimensions = state["lines"], state["dimensions"]
+    tax_id = forms.default_tax_id(reference.tax_codes)
+    index = _index(value, lines)
+    if action == "add_line" and len(lines) < forms.MAX_LINES:
+        lines.append(forms.blank_line(tax_id=tax_id))
+        return {"focus": f"id_lines-{len(lines) - 1}-product_query"}
+    if action == "remove_line" and index is not None:
+        del lines[index]
+        return {"focus": f"id_lines-{min(index, len(lines) - 1)}-description" if lines else "add-line"}
+    if action == "duplicate_line" and index is not None and len(lines) < forms.MAX_LINES:
+        lines.insert(index + 1, dict(lines[index]))
+        return {"focus": f"id_lines-{index + 1}-description"}
+    if action in ("move_line_up", "move_line_down") and index is not None:
+        moved = forms.move(lines, index, -1 if action == "move_line_up" else 1)
+        return {"focus": f"{action.replace('_line', '').replace('_', '-')}-{moved}"}
+    if action == "search_product" and index is not None:
+        return {"product_search": _product_search(index, lines[index].get("product_query", ""))}
+    if action == "pick_product":
+        return _pick_product(value, state, tax_id)
+    if action == "add_dimension" and len(dimensions) < forms.MAX_DIMENSIONS:
+        dimensions.append(forms.blank_dimension())
+        return {"focus": f"id_dimensions-{len(dimensions) - 1}-dimension_type"}
+    if action == "remove_dimension" and _index(value, dimensions) is not None:
+        del dimensions[int(value)]
+        return {"focus": "add-dimension"}
+    if action in ("search_customer", "search_delivery_customer"):
+        who = "delivery" if action == "search_delivery_customer" else "customer"
+        return {f"{who}_search": _customer_search(state.get(f"{who}_query", ""))}
+    if action in ("pick_customer", "pick_delivery_customer") and value.isdigit():
+        return _pick_customer(int(value), state, delivery=action == "pick_delivery_customer")
+    if action == "pick_currency":
+        state["currency_rate"] = forms.currency_rate_for(state["currency_code"], reference.currencies)
+    return {}
+
+
+def _customer_search(query: str) -> dict | None:
+    """What a customer search box shows under it (None for an empty query: nothing)."""
+    if not query.strip():
+        return None
+    try:
+        return {"query": query, "results": services.customer_search(query=query)}
+    except UpstreamError as error:
+        logger.warning("Customer search failed: %r", error)
+        return {"query": query, "error": True}
+
+
+def _product_search(index: int, query: str) -> dict | None:
+    """What line ``index``'s product search box shows under it (None for an empty query)."""
+    if not query.strip():
+        return None
+    try:
+        return {"index": index, "query": query, "results": services.product_search(query=query)}
+    except UpstreamError as error:
+        logger.warning("Product search failed: %r", error)
+        return {"index": index, "query": query, "error": True}
+
+
+def _pick_customer(customer_id: int, state: dict, *, delivery: bool) -> dict:
+    section = "delivery" if delivery else "customer"
+    try:
+        customer = services.customer_detail(customer_id=customer_id)
+    except UpstreamNotFound:
+        return {"notes": {section: "That customer is no longer in the ERP: search again."}}
+    except UpstreamError as error:
+        logger.warning("Customer %s could not be read: %r", customer_id, error)
+        return {"notes": {section: "The ERP did not answer, so the customer was not filled in. Try again."}}
+    if delivery:
+        forms.fill_delivery(state, customer)
+        return {"focus": "id_delivery_name"}
+    forms.fill_customer(state, customer)
+    return {"focus": "id_customer_name"}
+
+
+def _pick_product(value: str, state: dict, tax_id: int | None) -> dict:
+    line, _, product_id = value.partition(":")
+    index = _index(line, state["lines"])
+    if index is None or not product_id.isdigit():
+        return {}
+    try:
+        product = services.product_detail(product_id=int(product_id))
+    except UpstreamError as error:
+        logger.warning("Product %s could not be read: %r", product_id, error)
+        message = ("That product is no longer in the ERP." if isinstance(error, UpstreamNotFound)
+                   else "The ERP did not answer, so the product was not filled in. Try again.")
+        return {"notes": {"lines": f"Line {index + 1}: {message}"}}
+    forms.fill_product(state["lines"][index], product, currency_rate=state["currency_rate"], tax_id=tax_id)
+    return {"focus": f"id_lines-{index}-quantity"}
+
+
+def _dimension_types(state: dict) -> set[int]:
+    return {int(row["dimension_type"]) for row in state["dimensions"] if str(row["dimension_type"]).isdigit()}
+
+
+def _posted_token(post: QueryDict) -> str:
+    """The form's one-time token; a fresh one when it is missing or malformed."""
+    token = post.get("token", "")
+    return token if TOKEN.match(token) else submissions.submission_token()
+
+
+def _posted_id(post: QueryDict, name: str) -> int | None:
+    value = post.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _builder_page(request: HtmxHttpRequest, submission: Submission | None, region: str | None = None) -> HttpResponse:
+    """The builder as first shown: a new order, a duplicate (``?from=``), or a stored submission
+    with what stopped it (the whole page, or its ``region`` for htmx)."""
+    source_order_id = _posted_id(request.GET, "from")
+    if submission is not None:
+        state = forms.state_from_data(submission.payload)
+        source_order_id = submission.source_order_id
+    elif source_order_id is not None:
+        try:
+            draft = submissions.draft_from_order(order_id=source_order_id)
+        except UpstreamNotFound:
+            return render(request, "404.html", {
+                "title": f"Order {source_order_id} does not exist",
+                "message": f"24SevenOffice has no sales order with id {source_order_id} to duplicate.",
+                "back_url": reverse("orders:list"),
+            }, status=404)
+        except UpstreamError as error:
+            logger.warning("Order %s could not be read to duplicate: %r", source_order_id, error)
+            return render(request, "orders/order_error.html", {
+                "order_id": source_order_id, "error": describe_error(error), "back_url": reverse("orders:list"),
+            }, status=503)
+        state = forms.state_from_data(submissions.draft_to_data(draft))
+    else:
+        state = None
+    try:
+        reference = services.builder_reference(dimension_types=_dimension_types(state) if state else ())
+    except UpstreamError as error:
+        logger.warning("Builder reference data unavailable: %r", error)
+        return _builder_unavailable(request, state, None, source_order_id, submission, error)
+    if state is None:
+        state = forms.blank_state(day=timezone.localdate(), tax_id=forms.default_tax_id(reference.tax_codes))
+    token = submission.token if submission else submissions.submission_token()
+    builder = forms.OrderBuilder(state, reference, validate=submission is not None)
+    if submission is not None:
+        builder.is_valid()
+        builder.add_erp_errors(submissions.submission_form_errors(submission=submission))
+    # No "no-store": the back button may then show this very form (same token) from the browser's
+    # cache, and sending it again leads to the order it already made.
+    return _render_builder(request, builder, token=token, source_order_id=source_order_id,
+                           submission=submission, region=region)
+
+
+def _render_builder(request: HtmxHttpRequest, builder: forms.OrderBuilder, *, token: str,
+                    source_order_id: int | None, submission: Submission | None, region: str | None = None,
+                    status: int = 200, dirty: bool = False, **extra) -> HttpResponse:
+    """The builder page, or the partial ``region`` of it (with the totals after it when they changed)."""
+    context = {
+        "builder": builder,
+        "order_form": builder.order,
+        "token": token,
+        "source_order_id": source_order_id,
+        "submission": submission,
+        "banner": extra.pop("banner", None) or _banner(submission),
+        "builder_url": _builder_url(submission),
+        "customers_url": _builder_url(submission, "new_customers"),
+        "products_url": _builder_url(submission, "new_products"),
+        "figures": builder.figures,
+        "customer_fields": [builder.order[name] for name in forms.CUSTOMER_FORM_FIELDS],
+        "delivery_fields": [builder.order[name] for name in forms.DELIVERY_FORM_FIELDS],
+        "tax_choices": [(str(tax.id), forms.tax_label(tax)) for tax in builder.reference.tax_codes],
+        "currency": builder.state.get("currency_code") or "NOK",
+        "memo_max": forms.USER_INTERNAL_MEMO_MAX_LENGTH,
+        "max_lines": forms.MAX_LINES,
+        "dirty": dirty,
+        "notes": {},
+        "show_upstream": is_admin(request.user),
+        **extra,
+    }
+    if region is None:
+        return render(request, BUILDER, context, status=status)
+    content = render_to_string(f"{BUILDER}#{region}", context, request=request)
+    if region in TOTALS_FOLLOW:
+        content += render_to_string(f"{BUILDER}#totals-oob", context, request=request)
+    return HttpResponse(content, status=status)
+
+
+def _recalculated(request: HtmxHttpRequest) -> HttpResponse:
+    """The totals and each line's amounts for the lines as typed (htmx): computed on the server with
+    ``orders.money``, rendering only the amounts, so a long order answers quickly."""
+    lines = forms.lines_from_post(request.POST, forms.AMOUNT_SOURCES)
+    try:
+        tax_codes = services.reference("tax_codes")
+    except UpstreamError as error:
+        logger.warning("Tax codes unavailable for the totals: %r", error)
+        tax_codes, unavailable = (), True
+    else:
+        unavailable = False
+    figures = forms.figures(lines, tax_codes)
+    context = {
+        "figures": figures,
+        # Only the lines whose amounts differ from what their cell shows (see ``line_amounts``). A text
+        # line has no amount inputs, so it sends none.
+        "amount_rows": [
+            (index, f"lines-{index}-quantity" not in request.POST, amounts)
+            for index, amounts in enumerate(figures.lines)
+            if request.POST.get(f"lines-{index}-shown") != amounts_shown(amounts)
+        ],
+        "currency": request.POST.get("currency_code") or "NOK",
+        "totals_unavailable": unavailable,
+    }
+    return render(request, f"{BUILDER}#recalculated", context)
+
+
+def _builder_unavailable(request: HtmxHttpRequest, state: dict | None, token: str | None,
+                         source_order_id: int | None, submission: Submission | None,
+                         error: UpstreamError) -> HttpResponse:
+    """The ERP's reference lists cannot be read, so the builder cannot be shown. After a POST the
+    page keeps what was typed (in hidden fields) and "Try again" sends it again."""
+    context = {
+        "error": describe_error(error),
+        "hidden_state": forms.state_to_post(state) if state and token else None,
+        "token": token,
+        "source_order_id": source_order_id,
+        "builder_url": _builder_url(submission),
+        "back_url": reverse("orders:list"),
+    }
+    if request.htmx:
+        response = render(request, f"{BUILDER}#builder-alert", context)
+        return reswap(retarget(response, "#builder-alert"), "outerHTML")
+    return render(request, "orders/builder_unavailable.html", context, status=503)
+
+
+def _banner(submission: Submission | None) -> dict | None:
+    """What the builder says above the form about a submission that did not (yet) succeed."""
+    if submission is None or submission.state in (Submission.State.PENDING, Submission.State.SUCCEEDED):
+        return None
+    state = submission.state
+    if state == Submission.State.IN_PROGRESS:
+        message = ("This order is being sent to the ERP right now. Nothing is lost: press “Check again” "
+                   "in a moment to see how it went.")
+    else:
+        message = submission.last_error or "The order did not reach the ERP. Nothing was lost."
+    return {
+        "kind": state,
+        "title": {
+            Submission.State.FAILED: "The order did not reach the ERP",
+            Submission.State.NEEDS_ATTENTION: "This order needs a person to look at it",
+            Submission.State.IN_PROGRESS: "Sending…",
+        }[state],
+        "message": message,
+        "tracking_id": submission.last_tracking_id,
+        "trace_id": submission.last_trace_id,
+        "order_id": submission.upstream_order_id,
+        "retry": state in (Submission.State.FAILED, Submission.State.IN_PROGRESS),
+        "retry_label": "Check again" if state == Submission.State.IN_PROGRESS else "Try again",
+        "submission": submission,
+    }
+
+
+def _submit(request: HtmxHttpRequest, state: dict, reference: services.BuilderReference, *, token: str,
+            source_order_id: int | None, submission: Submission | None) -> HttpResponse:
+    """Validate, save the submission (before any upstream call), run it; then the new order's page,
+    or the builder again with what went wrong. The token makes a repeated submit the same order."""
+    builder = forms.OrderBuilder(state, reference, validate=True)
+    render_again = functools.partial(
+        _render_builder, request, builder, token=token, source_order_id=source_order_id, submission=submission,
+        region="builder-body" if request.htmx else None, dirty=True,
+    )
+    if not builder.is_valid():
+        return render_again()
+    draft = builder.draft()
+    submission = submission or Submission.objects.filter(token=token).first()
+    try:
+        if submission is None:
+            submission = submissions.submission_start(user=request.user, token=token, draft=draft,
+                                                      source_order_id=source_order_id)
+        elif not _may_open(request.user, submission):
+            raise PermissionDenied("This form belongs to another user.")
+        elif submission.state == Submission.State.FAILED and submission.payload != submissions.draft_to_data(draft):
+            submission = submissions.submission_revise(submission=submission, draft=draft)
+        elif submission.state == Submission.State.SUCCEEDED:  # sent twice: a double click, back and submit
+            messages.info(request, f"This form was already sent: it is order #{submission.upstream_order_id}. "
+                                   "To make another order, start a new one.")
+            return _redirect(request, reverse("orders:detail", args=[submission.upstream_order_id]))
+        submission = _wait_while_sending(submissions.submission_run(submission=submission))
+    except submissions.SubmissionConflict as conflict:
+        return render_again(banner={"kind": "conflict", "title": "These changes cannot be sent",
+                                    "message": str(conflict), "retry": False})
+    if submission.state == Submission.State.SUCCEEDED:
+        return _sent(request, submission)
+    url = _builder_url(submission)
+    if not request.htmx:
+        return redirect(url)  # the stored submission, with what went wrong
+    return push_url(_builder_page(request, submission, region="builder-body"), url)
+
+
+def _wait_while_sending(submission: Submission) -> Submission:
+    """A submission another request is running (a double click): wait a little for its outcome."""
+    deadline = time.monotonic() + SENDING_WAIT_SECONDS
+    while submission.state == Submission.State.IN_PROGRESS and time.monotonic() < deadline:
+        time.sleep(SENDING_POLL_SECONDS)
+        submission.refresh_from_db()
+    return submission
+
+
+def _sent(request: HtmxHttpRequest, submission: Submission) -> HttpResponse:
+    order_id = submission.upstream_order_id
+    lines = submission.steps.filter(kind=SubmissionStep.Kind.ADD_LINE).count()
+    messages.success(request, f"Order #{order_id} was created in 24SevenOffice with {lines} line"
+                              f"{'' if lines == 1 else 's'}.")
+    return _redirect(request, reverse("orders:detail", args=[order_id]))
+
+
+def _redirect(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_GET
+def builder_customers(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
+    """Customers matching what was typed in a customer search box (htmx, as the user types)."""
+    who = "delivery" if request.GET.get("who") == "delivery" else "customer"
+    context = {
+        "search": _customer_search(request.GET.get(f"{who}_query", "")),
+        "who": who,
+        "builder_url": _builder_url(_owned_submission(request, submission_id) if submission_id else None),
+    }
+    return render(request, f"{BUILDER}#customer-results", context)
+
+
+@require_GET
+def builder_products(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
+    """Products matching what was typed in a line's product search box (htmx, as the user types)."""
+    line = request.GET.get("line", "")
+    if not line.isdigit():
+        return HttpResponse(status=400)
+    index = int(line)
+    context = {
+        "search": _product_search(index, request.GET.get(f"lines-{index}-product_query", "")),
+        "index": index,
+        "builder_url": _builder_url(_owned_submission(request, submission_id) if submission_id else None),
+    }
+    return render(request, f"{BUILDER}#product-results", context)
+
+
+# --- submissions (admins) --------------------------------------------------------------------------
+#
+# Admins see every order sent from the builder, find the ones that did not reach the ERP, open them
+# in the builder to fix them, or try again. Sales users do not see these pages: they come back to
+# their own unfinished order through the builder's address for it (``/orders/new/<submission>/``),
+# which the builder shows after a failure.
+
+SUBMISSIONS_PER_PAGE = 50
+# States that need someone to act, highlighted in the list.
+ATTENTION_STATES = frozenset({Submission.State.FAILED, Submission.State.NEEDS_ATTENTION})
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if not is_admin(request.user):
+        raise PermissionDenied("Only admins can see the submissions.")
+
+
+@require_GET
+def submission_list(request: HtmxHttpRequest) -> HttpResponse:
+    _require_admin(request)
+    state = request.GET.get("state", "")
+    if state not in Submission.State.values:
+        state = ""
+    rows = Submission.objects.select_related("created_by").order_by("-created_at")
+    if state:
+        rows = rows.filter(state=state)
+    page = Paginator(rows, SUBMISSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    counts = dict(Submission.objects.values_list("state").annotate(count=Count("id")).order_by())
+    tabs = [{"value": "", "label": "All", "count": sum(counts.values()), "active": not state}] + [
+        {"value": value, "label": label, "count": counts.get(value, 0), "active": value == state}
+        for value, label in Submission.State.choices
+    ]
+    context = {
+        "page": page,
+        "rows": [_submission_summary(submission) for submission in page.object_list],
+        "tabs": tabs,
+        "state": state,
+    }
+    return render(request, "orders/submission_list.html", context)
+
+
+def _submission_summary(submission: Submission) -> dict:
+    """What the list shows of one submission, read from its stored builder data."""
+    payload = submission.payload or {}
+    try:
+        gross = submissions.submission_draft(submission=submission).totals().gross
+    except ValueError:
+        gross = None  # stored data that is not a valid draft: shown without a total
+    return {
+        "submission": submission,
+        "customer": payload.get("customer_name") or "—",
+        "lines": len(payload.get("lines") or ()),
+        "gross": gross,
+        "currency": payload.get("currency_code") or "NOK",
+        "attention": submission.state in ATTENTION_STATES,
+    }
+
+
+@require_GET
+def submission_detail(request: HtmxHttpRequest, submission_id) -> HttpResponse:
+    _require_admin(request)
+    submission = get_object_or_404(Submission.objects.select_related("created_by"), public_id=submission_id)
+    steps = [
+        {
+            "step": step,
+            "label": str(step).rsplit(" (", 1)[0],
+            "request_json": _pretty_json(step.request),
+            "response_json": None if step.response is None else _pretty_json(step.response),
+        }
+        for step in submission.steps.order_by("position")
+    ]
+    context = {
+        **_submission_summary(submission),
+        "steps": steps,
+        "attention": submission.state in ATTENTION_STATES,
+        "can_retry": submission.state in (Submission.State.FAILED, Submission.State.PENDING,
+                                          Submission.State.IN_PROGRESS),
+        "can_open": submission.state != Submission.State.SUCCEEDED,
+    }
+    return render(request, "orders/submission_detail.html", context)
+
+
+@require_POST
+def submission_retry(request: HtmxHttpRequest, submission_id) -> HttpResponse:
+    """"Try again" on the submission's page: continue from its first unfinished step."""
+    _require_admin(request)
+    submission = get_object_or_404(Submission, public_id=submission_id)
+    submission = _wait_while_sending(submissions.submission_run(submission=submission))
+    if submission.state == Submission.State.SUCCEEDED:
+        messages.success(request, f"Sent: order #{submission.upstream_order_id} is in 24SevenOffice.")
+    elif submission.state == Submission.State.IN_PROGRESS:
+        messages.info(request, "It is still being sent. Look again in a moment.")
+    else:
+        messages.error(request, f"Still not sent. {submission.last_error}")
+    return redirect("submissions:detail", submission_id=submission.public_id)

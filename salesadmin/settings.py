@@ -1,0 +1,205 @@
+"""Settings for the Sales Orders Admin dashboard.
+
+Every setting is read from the environment here, once. ``SALESADMIN_ENV`` picks the profile:
+
+* ``development`` (default): zero set-up. SQLite, a file cache, and the upstream is the embedded
+  sandbox (``sandbox/``) on ``http://127.0.0.1:8001`` with its demo credentials.
+* ``production``: the real 24SevenOffice URLs; every secret must come from the environment and a
+  missing one raises ``ImproperlyConfigured`` naming the variable.
+
+See ``.env.example`` for the full list.
+"""
+
+from pathlib import Path
+import os
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("SALESADMIN_VAR_DIR", BASE_DIR / "var"))
+
+ENVIRONMENT = os.environ.get("SALESADMIN_ENV", "development")
+if ENVIRONMENT not in {"development", "production"}:
+    raise ImproperlyConfigured("SALESADMIN_ENV must be 'development' or 'production'.")
+PRODUCTION = ENVIRONMENT == "production"
+# Demo users and the sandbox upstream exist only outside production.
+DEMO_MODE = not PRODUCTION
+
+
+def env(name: str, default: str | None = None, *, required_in_production: bool = False) -> str:
+    value = os.environ.get(name)
+    if value not in (None, ""):
+        return value
+    if PRODUCTION and required_in_production:
+        raise ImproperlyConfigured(f"Set the environment variable {name} (required in production).")
+    if default is None:
+        raise ImproperlyConfigured(f"Set the environment variable {name}.")
+    return default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+SECRET_KEY = env(
+    "DJANGO_SECRET_KEY",
+    "development-only-insecure-key-do-not-use-in-production",
+    required_in_production=True,
+)
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "http://127.0.0.1,http://localhost")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "orders",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs a login unless its view is marked @login_not_required (Django 5.1+).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "salesadmin.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "orders.context_processors.navigation",
+            ],
+            "builtins": ["django.templatetags.static"],
+        },
+    }
+]
+
+WSGI_APPLICATION = "salesadmin.wsgi.application"
+# Standard widgets built in Python (identical markup, a fraction of the cost): see orders/renderers.py.
+FORM_RENDERER = "orders.renderers.FastFormRenderer"
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}", required_in_production=True),
+        conn_max_age=60,
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The token cache must be shared across threads and processes: Redis when configured, else files.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "orders:list"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env("TIME_ZONE", "Europe/Oslo")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "staticfiles"
+# WhiteNoise serves static files from the finders in development, from STATIC_ROOT in production.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# Sessions are read from the cache (one file or Redis read), written through to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Upstream: 24SevenOffice REST v1 -------------------------------------------------------------
+SANDBOX_URL = env("SANDBOX_URL", "http://127.0.0.1:8001")
+TSO = {
+    "API_BASE_URL": env(
+        "TSO_API_BASE_URL",
+        "https://rest.api.24sevenoffice.com/v1" if PRODUCTION else f"{SANDBOX_URL}/v1",
+    ),
+    "TOKEN_URL": env(
+        "TSO_TOKEN_URL",
+        "https://login.24sevenoffice.com/oauth/token" if PRODUCTION else f"{SANDBOX_URL}/oauth/token",
+    ),
+    "AUDIENCE": env("TSO_AUDIENCE", "https://api.24sevenoffice.com"),
+    "CLIENT_ID": env("TSO_CLIENT_ID", "sandbox-client", required_in_production=True),
+    "CLIENT_SECRET": env("TSO_CLIENT_SECRET", "sandbox-secret", required_in_production=True),
+    "ORGANIZATION_ID": env("TSO_ORGANIZATION_ID", "1000001", required_in_production=True),
+    "CONNECT_TIMEOUT": float(env("TSO_CONNECT_TIMEOUT", "3.05")),
+    "READ_TIMEOUT": float(env("TSO_READ_TIMEOUT", "10")),
+    "MAX_RETRIES": int(env("TSO_MAX_RETRIES", "2")),
+    "BACKOFF": float(env("TSO_BACKOFF", "0.25")),
+    "POOL_SIZE": int(env("TSO_POOL_SIZE", "16")),
+}
+# How long reference data (tax codes, sales types, people, dimension types) is cached, in seconds.
+REFERENCE_CACHE_SECONDS = int(env("REFERENCE_CACHE_SECONDS", "600"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"django.server": {"level": "WARNING"}},
+}

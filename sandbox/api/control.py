@@ -1,0 +1,112 @@
+"""The control API under ``/_sandbox/``: knobs for demos and tests. No authentication; JSON in and out.
+
+Everything is stored in the database, so it applies across threads and processes.
+
+``GET /_sandbox/config``, ``POST /_sandbox/config``
+    ``{"latency_ms": 50, "failure_rate": 0.1, "token_ttl": 3600, "denied_scopes": []}``; POST is a
+    partial update and answers the whole config. ``latency_ms`` delays every ``/v1`` and ``/oauth``
+    call; ``failure_rate`` (0..1) makes that fraction of ``/v1`` calls answer 503; ``token_ttl`` is the
+    lifetime in seconds of newly issued tokens; ``denied_scopes`` are withheld from new and existing
+    tokens (calls needing them answer 403).
+``GET /_sandbox/faults``, ``POST /_sandbox/faults``, ``DELETE /_sandbox/faults``
+    List the pending faults, add one (``{"endpoint": "POST /salesorders/*/lines", "fault": "timeout",
+    "count": 2, "seconds": 5, "retry_after": 2}``; see ``sandbox.faults``), clear them all.
+``POST /_sandbox/tokens/expire``
+    Expire every issued token (to test refresh-on-401).
+``POST /_sandbox/reset``
+    Restore the seeded data (same anchor and seed), clear the faults and reset the config. Issued
+    tokens and the call log are kept.
+``GET /_sandbox/state``
+    Anchor, seed, record counts and the size of the call log.
+``GET /_sandbox/calls?since=<id>``
+    The call log after call ``since``: ``[{id, method, path, query, status, fault, traceId}]``, oldest
+    first. ``status`` is None when the client got no response (dropped connection).
+"""
+
+from django.db.models import Max
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from sandbox import faults, schemas, seed
+from sandbox.api.http import Conflict, Query, ValidationFailed, json_response, no_content, validated_body
+from sandbox.models import AccessToken, Call, Config, Customer, Fault, Product, SalesOrder, SalesOrderLine, SeedState
+
+
+def get_config(request: HttpRequest) -> HttpResponse:
+    return json_response(Config.current().to_api())
+
+
+def update_config(request: HttpRequest) -> HttpResponse:
+    body = validated_body(request, schemas.CONFIG)
+    config = Config.current()
+    for name, value in body.items():
+        setattr(config, name, float(value) if name == "failure_rate" else value)
+    config.save()
+    return json_response(config.to_api())
+
+
+def list_faults(request: HttpRequest) -> HttpResponse:
+    return json_response([fault.to_api() for fault in Fault.objects.filter(remaining__gt=0)])
+
+
+def add_fault(request: HttpRequest) -> HttpResponse:
+    body = validated_body(request, schemas.FAULT)
+    parsed = faults.parse_endpoint(body["endpoint"])
+    if parsed is None:
+        raise ValidationFailed([{"path": "endpoint", "keyword": "pattern"}])
+    method, glob = parsed
+    fault = Fault.objects.create(
+        method=method,
+        path_glob=glob,
+        kind=body["fault"],
+        remaining=body.get("count", 1),
+        seconds=float(body.get("seconds", 5)),
+        retry_after=body.get("retry_after", 1),
+    )
+    return json_response(fault.to_api(), status=201)
+
+
+def clear_faults(request: HttpRequest) -> HttpResponse:
+    Fault.objects.all().delete()
+    return no_content()
+
+
+def expire_tokens(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    expired = AccessToken.objects.filter(expires_at__gt=now).update(expires_at=now)
+    return json_response({"expired": expired})
+
+
+def reset(request: HttpRequest) -> HttpResponse:
+    state = SeedState.objects.filter(pk=1).first()
+    if state is None:
+        raise Conflict("The sandbox has not been seeded yet: run the seed_sandbox command first")
+    seed.install(seed.generate(state.anchor, state.seed))
+    Fault.objects.all().delete()
+    Config.objects.update_or_create(pk=1, defaults=Config.DEFAULTS)
+    return get_state(request)
+
+
+def get_state(request: HttpRequest) -> HttpResponse:
+    state = SeedState.objects.filter(pk=1).first()
+    return json_response(
+        {
+            "anchor": state.anchor.isoformat() if state else None,
+            "seed": state.seed if state else None,
+            "counts": {
+                "salesOrders": SalesOrder.objects.count(),
+                "lines": SalesOrderLine.objects.count(),
+                "customers": Customer.objects.count(),
+                "products": Product.objects.count(),
+            },
+            "calls": Call.objects.count(),
+            "lastCallId": Call.objects.aggregate(last=Max("id"))["last"] or 0,
+        }
+    )
+
+
+def list_calls(request: HttpRequest) -> HttpResponse:
+    query = Query(request)
+    since = query.integer("since", 0)
+    query.check()
+    return json_response([call.to_api() for call in Call.objects.filter(id__gt=since).order_by("id")])

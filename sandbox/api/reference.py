@@ -1,0 +1,228 @@
+"""Reference data: customers, products, taxes, sales types, dimensions, people, currencies and
+payment methods. All read-only.
+
+Paging differs per resource, as in the contract:
+
+* ``/customers``: ``limit`` (default 25, at most 100) with a lower-case ``link`` header (``first``,
+  ``previous``, ``next``) whose URLs carry an opaque ``continuationToken``.
+* ``/products``: ``page`` (from 1) and ``limit`` (default 25, at most 1000), lower-case ``link`` header.
+* ``/dimensions/{type}/elements``: ``limit`` (default 100, at most 1000) and ``continuationToken``;
+  a ``Link`` header with ``rel="next"`` only.
+"""
+
+import re
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+
+from sandbox.api.http import NotFound, Query, encode_token, json_response, link_header
+from sandbox.models import (
+    PERSON_TYPES,
+    Currency,
+    Customer,
+    DimensionElement,
+    DimensionType,
+    PaymentMethod,
+    Person,
+    Product,
+    SalesType,
+    Tax,
+)
+
+CUSTOMER_SORT_FIELDS = {
+    "name": "name_folded",
+    "createdAt": "created_at",
+    "modifiedAt": "modified_at",
+    "organizationNumber": "organization_number",
+    "id": "id",
+}
+SORT_PATTERN = re.compile(r"^(name|createdAt|modifiedAt|organizationNumber|id):(asc|desc)$")
+
+
+def _one(model, pk, label: str) -> HttpResponse:
+    record = model.objects.filter(pk=pk).first()
+    if record is None:
+        raise NotFound(f"{label} {pk} not found")
+    return json_response(record.to_api())
+
+
+# --- Customers -------------------------------------------------------------------------------------
+
+
+def list_customers(request: HttpRequest) -> HttpResponse:
+    """``GET /customers``: the contract's filters plus ``name``.
+
+    ``name`` (case-insensitive "contains") is a sandbox extension: the real API documents no name
+    search, so a client relying on it must be prepared for the real API to ignore it.
+    """
+    query = Query(request)
+    limit = query.integer("limit", 25, minimum=1, maximum=100)
+    token = query.token()
+    offset = token.get("offset") if token else 0
+    if not isinstance(offset, int) or offset < 0:
+        query.fail("continuationToken", "format")
+    sort_by = query.text("sortBy") or "id:asc"
+    if not SORT_PATTERN.match(sort_by):
+        query.fail("sortBy", "pattern")
+    filters = Q()
+    if (number := query.text("organizationNumber")) is not None:
+        filters &= Q(organization_number=number)
+    if (name := query.text("name")) is not None:
+        filters &= Q(name_folded__contains=name.casefold())
+    if (is_company := query.boolean("isCompany")) is not None:
+        filters &= Q(is_company=is_company)
+    if (is_supplier := query.boolean("isSupplier")) is not None:
+        filters &= Q(is_supplier=is_supplier)
+    if (moment := query.moment("modifiedFrom")) is not None:
+        filters &= Q(modified_at__gte=moment)
+    if (moment := query.moment("createdFrom")) is not None:
+        filters &= Q(created_at__gte=moment)
+    query.check()
+
+    field, direction = sort_by.split(":")
+    prefix = "-" if direction == "desc" else ""
+    ordering = [prefix + CUSTOMER_SORT_FIELDS[field], prefix + "id"]
+    rows = list(Customer.objects.filter(filters).order_by(*ordering)[offset : offset + limit + 1])
+    page, more = rows[:limit], len(rows) > limit
+    links = {
+        "first": {"continuationToken": None},
+        "previous": {"continuationToken": encode_token({"offset": max(offset - limit, 0)})} if offset else None,
+        "next": {"continuationToken": encode_token({"offset": offset + limit})} if more else None,
+    }
+    return json_response([customer.to_api() for customer in page], headers={"link": link_header(request, links)})
+
+
+def get_customer(request: HttpRequest, customer_id: int) -> HttpResponse:
+    return _one(Customer, customer_id, "Customer")
+
+
+# --- Products --------------------------------------------------------------------------------------
+
+
+def _search_pattern(term: str) -> re.Pattern:
+    """``productSearch``: exact by default; ``%`` at the end means "starts with", at the start "ends
+    with", at both "contains" (a ``%`` elsewhere matches anything there too). Case-insensitive."""
+    return re.compile(".*".join(re.escape(part) for part in term.split("%")), re.IGNORECASE)
+
+
+def list_products(request: HttpRequest) -> HttpResponse:
+    """``GET /products``: ``productSearch`` (in number and name), ``productNumber``, ``categoryIds``."""
+    query = Query(request)
+    page = query.integer("page", 1, minimum=1)
+    limit = query.integer("limit", 25, minimum=1, maximum=1000)
+    search = query.text("productSearch")
+    number = query.text("productNumber")
+    category_ids = None
+    if (raw := query.text("categoryIds")) is not None:
+        try:
+            category_ids = {int(part) for part in raw.split(",") if part.strip()}
+        except ValueError:
+            query.fail("categoryIds", "type")
+    query.check()
+
+    products = Product.objects.order_by("id")
+    if number is not None:
+        products = products.filter(number=number)
+    matches = list(products)
+    if search is not None:
+        pattern = _search_pattern(search)
+        matches = [p for p in matches if pattern.fullmatch(p.number) or pattern.fullmatch(p.name)]
+    if category_ids is not None:
+        matches = [p for p in matches if p.category and p.category.get("id") in category_ids]
+    start = (page - 1) * limit
+    links = {
+        "first": {"page": None},
+        "previous": {"page": page - 1} if page > 1 else None,
+        "next": {"page": page + 1} if start + limit < len(matches) else None,
+    }
+    return json_response(
+        [product.to_api() for product in matches[start : start + limit]],
+        headers={"link": link_header(request, links)},
+    )
+
+
+def get_product(request: HttpRequest, product_id: int) -> HttpResponse:
+    return _one(Product, product_id, "Product")
+
+
+# --- Small lists -----------------------------------------------------------------------------------
+
+
+def list_taxes(request: HttpRequest) -> HttpResponse:
+    return json_response([tax.to_api() for tax in Tax.objects.order_by("id")])
+
+
+def get_tax(request: HttpRequest, tax_id: int) -> HttpResponse:
+    return _one(Tax, tax_id, "Tax")
+
+
+def list_sales_types(request: HttpRequest) -> HttpResponse:
+    return json_response([sales_type.to_api() for sales_type in SalesType.objects.order_by("id")])
+
+
+def get_sales_type(request: HttpRequest, sales_type_id: int) -> HttpResponse:
+    return _one(SalesType, sales_type_id, "Sales type")
+
+
+def list_currencies(request: HttpRequest) -> HttpResponse:
+    return json_response([currency.to_api() for currency in Currency.objects.order_by("code")])
+
+
+def list_payment_methods(request: HttpRequest) -> HttpResponse:
+    return json_response([method.to_api() for method in PaymentMethod.objects.order_by("id")])
+
+
+def list_people(request: HttpRequest) -> HttpResponse:
+    query = Query(request)
+    person_type = query.choice("personType", PERSON_TYPES)
+    query.check()
+    people = Person.objects.order_by("id")
+    if person_type is not None:
+        people = people.filter(person_type=person_type)
+    return json_response([person.to_api() for person in people])
+
+
+def get_person(request: HttpRequest, person_id: int) -> HttpResponse:
+    query = Query(request)
+    person_type = query.choice("personType", PERSON_TYPES)
+    query.check()
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None or (person_type is not None and person.person_type != person_type):
+        raise NotFound(f"Person {person_id} not found")
+    return json_response(person.to_api())
+
+
+# --- Dimensions ------------------------------------------------------------------------------------
+
+
+def list_dimension_types(request: HttpRequest) -> HttpResponse:
+    return json_response([dimension.to_api() for dimension in DimensionType.objects.order_by("id")])
+
+
+def get_dimension_type(request: HttpRequest, dimension_type: int) -> HttpResponse:
+    return _one(DimensionType, dimension_type, "Dimension type")
+
+
+def list_dimension_elements(request: HttpRequest, dimension_type: int) -> HttpResponse:
+    query = Query(request)
+    limit = query.integer("limit", 100, minimum=1, maximum=1000)
+    token = query.token()
+    after = token.get("after") if token else 0
+    if not isinstance(after, int):
+        query.fail("continuationToken", "format")
+    query.check()
+    if not DimensionType.objects.filter(pk=dimension_type).exists():
+        raise NotFound(f"Dimension type {dimension_type} not found")
+    rows = list(DimensionElement.objects.filter(dimension_type=dimension_type, pk__gt=after).order_by("pk")[: limit + 1])
+    page = rows[:limit]
+    headers = {}
+    if len(rows) > limit:
+        headers["Link"] = link_header(request, {"next": {"continuationToken": encode_token({"after": page[-1].pk})}})
+    return json_response([element.to_api() for element in page], headers=headers)
+
+
+def get_dimension_element(request: HttpRequest, dimension_type: int, value: str) -> HttpResponse:
+    element = DimensionElement.objects.filter(dimension_type=dimension_type, value=value).first()
+    if element is None:
+        raise NotFound(f"Dimension element {value} of type {dimension_type} not found")
+    return json_response(element.to_api())

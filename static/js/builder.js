@@ -1,0 +1,114 @@
+// The order builder's small comforts on top of htmx. The builder works without this file.
+//
+// * Leaving the page with unsaved changes asks first (beforeunload). The form is "dirty" after any
+//   change, and when the server says so (data-dirty on #builder-body: a form shown again after an
+//   action still holds unsent changes). Sending the order, or a stored submission shown again,
+//   makes it clean.
+// * The internal memo's live character count.
+// * Enter in a field does not submit the form; in a search box it searches. Arrow keys move between
+//   a search box and its results, Escape closes them, a click elsewhere too.
+// * After an htmx action the server names the element to focus (event "builder:focus"); after
+//   "Create order" comes back, its message is scrolled into view.
+(function () {
+  "use strict";
+  var form = document.getElementById("builder");
+  if (!form) return;
+  var dirty = false;
+
+  function readDirty() {
+    var body = document.getElementById("builder-body");
+    dirty = !!body && body.getAttribute("data-dirty") === "true";
+  }
+  readDirty();
+
+  form.addEventListener("input", function (evt) {
+    dirty = true;
+    if (evt.target.hasAttribute("data-count-max")) updateCount(evt.target);
+  });
+  form.addEventListener("change", function () { dirty = true; });
+  // A form posted without htmx goes to the server, which shows it again: nothing is lost on the way.
+  form.addEventListener("submit", function () { dirty = false; });
+  window.addEventListener("beforeunload", function (evt) {
+    if (!dirty) return;
+    evt.preventDefault();
+    evt.returnValue = "";
+  });
+  // The order was sent: the server redirects to it. Clear the guard before htmx navigates.
+  document.addEventListener("htmx:beforeOnLoad", function (evt) {
+    var xhr = evt.detail.xhr;
+    if (xhr && xhr.getResponseHeader("HX-Redirect")) dirty = false;
+  });
+  // The form came back from "Create order" (errors, or what the ERP said): show the message on top.
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    if (!evt.detail.target || evt.detail.target.id !== "builder-body") return;
+    readDirty();
+    var message = document.getElementById("builder-banner") || document.getElementById("builder-errors");
+    if (message) {
+      message.scrollIntoView({ block: "center" });
+      message.focus({ preventScroll: true });
+    }
+  });
+
+  function updateCount(textarea) {
+    var counter = form.querySelector('[data-count-for="' + textarea.id + '"]');
+    if (!counter) return;
+    var max = parseInt(textarea.getAttribute("data-count-max"), 10);
+    var length = textarea.value.length; // line breaks count once, as the server counts them
+    counter.querySelector("[data-count]").textContent = String(length);
+    counter.classList.toggle("is-over", length > max);
+  }
+
+  function resultsFor(input) {
+    var id = input.getAttribute("data-picker");
+    return id ? document.getElementById(id) : null;
+  }
+  function options(results) {
+    return results ? Array.prototype.slice.call(results.querySelectorAll(".picker__option")) : [];
+  }
+  function closeResults(results) {
+    if (results) results.hidden = true;
+  }
+
+  form.addEventListener("keydown", function (evt) {
+    var target = evt.target;
+    if (evt.isComposing) return;
+    if (target.classList.contains("picker__option")) {
+      var picker = target.closest(".picker");
+      var input = picker && picker.querySelector("[data-picker]");
+      var list = options(target.closest(".picker__results"));
+      var at = list.indexOf(target);
+      if (evt.key === "ArrowDown" || evt.key === "ArrowUp") {
+        evt.preventDefault();
+        var next = list[at + (evt.key === "ArrowDown" ? 1 : -1)];
+        if (next) next.focus();
+        else if (evt.key === "ArrowUp" && input) input.focus();
+      } else if (evt.key === "Escape" && input) {
+        closeResults(resultsFor(input));
+        input.focus();
+      }
+      return;
+    }
+    if (target.tagName !== "INPUT" || target.type === "checkbox") return;
+    if (evt.key === "Enter") {
+      evt.preventDefault();
+      if (target.type === "search" && window.htmx) window.htmx.trigger(target, "search");
+    } else if (evt.key === "ArrowDown" && target.hasAttribute("data-picker")) {
+      var first = options(resultsFor(target))[0];
+      if (first) { evt.preventDefault(); first.focus(); }
+    } else if (evt.key === "Escape" && target.hasAttribute("data-picker")) {
+      closeResults(resultsFor(target));
+    }
+  });
+
+  document.addEventListener("click", function (evt) {
+    document.querySelectorAll(".picker__results:not([hidden])").forEach(function (results) {
+      var picker = results.closest(".picker");
+      if (picker && !picker.contains(evt.target)) closeResults(results);
+    });
+  });
+
+  document.body.addEventListener("builder:focus", function (evt) {
+    var element = document.getElementById(evt.detail.id);
+    if (element) element.focus();
+  });
+})();

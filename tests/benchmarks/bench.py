@@ -1,0 +1,249 @@
+"""``make bench``: page times of the dashboard against the sandbox with added upstream latency.
+
+Starts the sandbox (on a copy of its database, so the demo data is untouched) with 50 ms latency on
+every upstream call, starts the dashboard as it is served in the demo (``manage.py serve``), logs in,
+and measures, for the order list and the order detail pages, the median and p95 page time next to the
+upstream time the page waits on (measured directly against the sandbox with the same latency).
+Also reports the serving process's peak memory. Targets (from the product issues):
+
+* detail page median ≤ 1.3 × one upstream round trip (its calls run concurrently)
+* list page median overhead (page time − upstream time) ≤ 15 ms
+* memory of one serving process ≤ 120 MB
+* order builder with 100 lines: one line change, htmx request to swapped totals, median ≤ 50 ms
+  (measured in Chromium; the change needs no upstream call, which the run checks)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+PY = sys.executable
+LATENCY_MS = 50
+BUILDER_LINES = 100
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# Records, in the page, how long each recalculation takes from htmx's request to the swapped totals.
+RECALCULATION_TIMER = """() => {
+  window.recalculations = [];
+  let started = null;
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    if (event.detail.elt.id === "builder-recalculate") started = performance.now();
+  });
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    if (started !== null && event.detail.target && event.detail.target.id === "builder-totals") {
+      window.recalculations.push(performance.now() - started);
+      started = null;
+    }
+  });
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{url} process exited with {process.returncode}")
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def timed(call) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+def peak_rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    match = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return int(match.group(1)) / 1024 if match else float("nan")
+
+
+def measure_builder(base: str, sandbox_url: str, upstream: requests.Session, template: dict,
+                    rounds: int) -> tuple[list[float], int]:
+    """Open a 100-line order in the builder (Duplicate) and time line changes in Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    requests.post(f"{sandbox_url}/_sandbox/config", json={"latency_ms": 0}, timeout=5).raise_for_status()
+    order = upstream.post(f"{sandbox_url}/v1/salesorders", timeout=5, json={
+        "customer": {"id": template["customer"]["id"], "name": template["customer"]["name"]}, "status": "Draft",
+    }).json()
+    product = upstream.get(f"{sandbox_url}/v1/products", params={"limit": 1}, timeout=5).json()[0]
+    for number in range(BUILDER_LINES):
+        upstream.post(f"{sandbox_url}/v1/salesorders/{order['id']}/lines", timeout=5, json={
+            "type": "product", "product": {"id": product["id"]}, "description": f"Line {number + 1}",
+            "quantity": 1 + number % 7, "price": 100 + number, "tax": {"id": 1},
+        }).raise_for_status()
+    requests.post(f"{sandbox_url}/_sandbox/config", json={"latency_ms": LATENCY_MS}, timeout=5).raise_for_status()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(f"{base}/accounts/login/")
+        page.fill("input[name=username]", "sales")
+        page.fill("input[name=password]", "demo")
+        page.click("button[type=submit]")
+        page.goto(f"{base}/orders/new/?from={order['id']}", timeout=60_000)
+        page.wait_for_selector(f"#line-{BUILDER_LINES - 1}")
+        page.evaluate(RECALCULATION_TIMER)
+        since = requests.get(f"{sandbox_url}/_sandbox/state", timeout=5).json()["lastCallId"]
+        field = f"#id_lines-{BUILDER_LINES // 2}-quantity"
+        for number in range(rounds + 3):
+            page.fill(field, str(2 + number % 9))
+            page.wait_for_function(f"() => window.recalculations.length >= {number + 1}", timeout=15_000)
+        times = page.evaluate("() => window.recalculations")[3:]  # the first few warm up
+        browser.close()
+    calls = requests.get(f"{sandbox_url}/_sandbox/calls", params={"since": since}, timeout=5).json()
+    return times, len(calls)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=40)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="salesadmin-bench-"))
+    processes: list[subprocess.Popen] = []
+    try:
+        source_db = ROOT / "var" / "sandbox.sqlite3"
+        if not source_db.exists():
+            raise SystemExit("No sandbox database: run `make setup` first.")
+        shutil.copy(source_db, workdir / "sandbox.sqlite3")
+        sandbox_port, dashboard_port = free_port(), free_port()
+        sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+        env = {**os.environ, "SANDBOX_DB": str(workdir / "sandbox.sqlite3"), "SANDBOX_URL": sandbox_url,
+               "SALESADMIN_VAR_DIR": str(ROOT / "var"), "LOG_LEVEL": "WARNING"}
+        sandbox = subprocess.Popen(
+            [PY, "-m", "django", "runsandbox", "--port", str(sandbox_port), "--workers", "3"],
+            env={**env, "DJANGO_SETTINGS_MODULE": "sandbox.settings"}, cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        processes.append(sandbox)
+        wait_for(f"{sandbox_url}/_sandbox/state", sandbox)
+        requests.post(f"{sandbox_url}/_sandbox/config", json={"latency_ms": LATENCY_MS}, timeout=5).raise_for_status()
+
+        dashboard = subprocess.Popen(
+            [PY, "manage.py", "serve", "--port", str(dashboard_port)],
+            env={**env, "DJANGO_SETTINGS_MODULE": "salesadmin.settings"}, cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
+        processes.append(dashboard)
+        base = f"http://127.0.0.1:{dashboard_port}"
+        wait_for(f"{base}/healthz", dashboard)
+
+        # Upstream round trips, measured directly with the same latency.
+        token = requests.post(f"{sandbox_url}/oauth/token", data={
+            "grant_type": "client_credentials", "client_id": "sandbox-client", "client_secret": "sandbox-secret",
+            "audience": "https://api.24sevenoffice.com", "login_organization": "1000001"}, timeout=5).json()
+        upstream = requests.Session()
+        upstream.headers["Authorization"] = f"Bearer {token['access_token']}"
+        orders = upstream.get(f"{sandbox_url}/v1/salesorders", params={"limit": 25}, timeout=5).json()
+        ids = [order["id"] for order in orders]
+        up_list = [timed(lambda: upstream.get(f"{sandbox_url}/v1/salesorders", params={"limit": 25}, timeout=5))
+                   for _ in range(args.rounds)]
+        up_detail = [timed(lambda i=i: upstream.get(f"{sandbox_url}/v1/salesorders/{ids[i % len(ids)]}", timeout=5))
+                     for i in range(args.rounds)]
+        # What the detail page really waits on: the order, its lines and its customer, concurrently.
+        customers = {order["id"]: order["customer"]["id"] for order in orders}
+        pool = ThreadPoolExecutor(max_workers=3)
+
+        def fan_out(order_id: int) -> None:
+            paths = (f"salesorders/{order_id}", f"salesorders/{order_id}/lines", f"customers/{customers[order_id]}")
+            for future in [pool.submit(upstream.get, f"{sandbox_url}/v1/{path}", timeout=5) for path in paths]:
+                future.result()
+
+        up_fan_out = [timed(lambda i=i: fan_out(ids[i % len(ids)])) for i in range(args.rounds)]
+        pool.shutdown()
+
+        browser = requests.Session()
+        login = browser.get(f"{base}/accounts/login/", timeout=10)
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)
+        answer = browser.post(f"{base}/accounts/login/", data={
+            "username": "sales", "password": "demo", "csrfmiddlewaretoken": csrf}, timeout=10)
+        if "/accounts/login/" in answer.url:
+            raise SystemExit("Could not log in as sales/demo: run `make setup` first.")
+
+        def page(path: str) -> None:
+            response = browser.get(f"{base}{path}", timeout=30)
+            if response.status_code != 200:
+                raise SystemExit(f"{path} answered {response.status_code}")
+
+        for _ in range(3):  # warm-up: tokens, reference data, templates
+            page("/orders/")
+            page(f"/orders/{ids[0]}/")
+        list_times = [timed(lambda: page("/orders/")) for _ in range(args.rounds)]
+        detail_times = [timed(lambda i=i: page(f"/orders/{ids[i % len(ids)]}/")) for i in range(args.rounds)]
+        builder_times, builder_calls = measure_builder(base, sandbox_url, upstream, orders[0], args.rounds)
+        memory = peak_rss_mb(dashboard.pid)
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    rows = [
+        ("order list /orders/", list_times, up_list),
+        ("order detail /orders/<id>/", detail_times, up_detail),
+    ]
+    print(f"\nUpstream latency added by the sandbox: {LATENCY_MS} ms per call; {args.rounds} rounds each.\n")
+    print(f"{'page':30} {'median':>9} {'p95':>9}   {'upstream median':>15} {'upstream p95':>12}")
+    for name, times, waits in rows:
+        print(f"{name:30} {statistics.median(times):7.1f}ms {percentile(times, .95):7.1f}ms   "
+              f"{statistics.median(waits):13.1f}ms {percentile(waits, .95):10.1f}ms")
+    print(f"{'  (detail: its 3 calls at once)':30} {'':9} {'':9}   {statistics.median(up_fan_out):13.1f}ms "
+          f"{percentile(up_fan_out, .95):10.1f}ms")
+    print(f"{'builder, 100 lines: line change':30} {statistics.median(builder_times):7.1f}ms "
+          f"{percentile(builder_times, .95):7.1f}ms   upstream calls during the changes: {builder_calls}")
+    list_overhead = statistics.median(list_times) - statistics.median(up_list)
+    detail_ratio = statistics.median(detail_times) / statistics.median(up_detail)
+    detail_overhead = statistics.median(detail_times) - statistics.median(up_fan_out)
+    checks = [
+        (f"detail median = {detail_ratio:.2f} × one upstream round trip", detail_ratio <= 1.3, "≤ 1.3 ×"),
+        (f"list median overhead = {list_overhead:.1f} ms", list_overhead <= 15, "≤ 15 ms"),
+        (f"(for information) detail median overhead over its concurrent calls = {detail_overhead:.1f} ms", True, "—"),
+        (f"serving process peak memory = {memory:.0f} MB", memory <= 120, "≤ 120 MB"),
+        (f"builder line change median = {statistics.median(builder_times):.1f} ms with {BUILDER_LINES} lines, "
+         f"{builder_calls} upstream calls", statistics.median(builder_times) <= 50 and builder_calls == 0, "≤ 50 ms, 0 calls"),
+    ]
+    print()
+    for text, ok, target in checks:
+        print(f"  [{'PASS' if ok else 'FAIL'}] {text} (target {target})")
+    return 0 if all(ok for _, ok, _ in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,189 @@
+"""Fixtures shared by every test package.
+
+``sandbox_server`` (session) runs the 24SevenOffice sandbox (``sandbox/``) as a real HTTP server in a
+subprocess, on a free port, with its own temporary SQLite database seeded once per session with
+anchor 2026-11-16 and seed 1. ``sandbox`` (per test) hands out the same server with faults cleared and
+the config reset; it does NOT re-seed, so tests that change data must tolerate each other's changes
+or call ``.reset()`` themselves.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+SANDBOX_ANCHOR = "2026-11-16"
+SANDBOX_SEED = 1
+SANDBOX_CLIENT_ID = "sandbox-client"
+SANDBOX_CLIENT_SECRET = "sandbox-secret"
+SANDBOX_ORGANIZATION = "1000001"
+DEFAULT_CONFIG = {"latency_ms": 0, "failure_rate": 0.0, "token_ttl": 3600, "denied_scopes": []}
+STARTUP_TIMEOUT = 20
+
+
+def pytest_configure(config):
+    """Each test session gets its own file cache directory: tests clear the cache, and two test runs
+    side by side must not wipe each other's tokens and reference data."""
+    from django.conf import settings
+
+    cache_config = settings.CACHES["default"]
+    if cache_config["BACKEND"].endswith("FileBasedCache"):
+        location = tempfile.mkdtemp(prefix="salesadmin-test-cache-")
+        cache_config["LOCATION"] = location
+        config.add_cleanup(lambda: shutil.rmtree(location, ignore_errors=True))
+
+
+class SandboxServer:
+    """A running sandbox: its URLs and credentials, helpers for its control API, and ``api()`` to
+    call the API with a valid bearer token.
+
+    ``api()`` caches its token; ``configure()``, ``expire_tokens()`` and ``reset()`` drop it so the next
+    call fetches a fresh one. Fetching a token is itself an upstream call (it shows in ``calls()``).
+    """
+
+    def __init__(self, url: str, db_path: Path, client_id: str = SANDBOX_CLIENT_ID,
+                 client_secret: str = SANDBOX_CLIENT_SECRET):
+        self.url = url
+        self.db_path = db_path  # the server's SQLite file (SANDBOX_DB)
+        self.api_url = f"{url}/v1"
+        self.token_url = f"{url}/oauth/token"
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.organization = SANDBOX_ORGANIZATION
+        self.session = requests.Session()
+        self._token: str | None = None
+
+    def control(self, method: str, path: str, **kwargs):
+        """Call the control API (``/_sandbox<path>``); return the decoded JSON (None when empty)."""
+        response = self.session.request(method, f"{self.url}/_sandbox{path}", timeout=30, **kwargs)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def configure(self, **config) -> dict:
+        """Partial update of latency_ms, failure_rate, token_ttl, denied_scopes; returns the config."""
+        self._token = None
+        return self.control("POST", "/config", json=config)
+
+    def fault(self, endpoint: str, fault: str, count: int = 1, **options) -> dict:
+        """Make the next ``count`` calls matching ``endpoint`` (e.g. ``"POST /salesorders"``) fail
+        with ``fault``; options: ``seconds`` (timeout), ``retry_after`` (503)."""
+        return self.control("POST", "/faults", json={"endpoint": endpoint, "fault": fault, "count": count, **options})
+
+    def clear_faults(self) -> None:
+        self.control("DELETE", "/faults")
+
+    def expire_tokens(self) -> dict:
+        self._token = None
+        return self.control("POST", "/tokens/expire")
+
+    def reset(self) -> dict:
+        """Restore the seeded data, clear faults, reset the config; returns the state."""
+        self._token = None
+        return self.control("POST", "/reset")
+
+    def state(self) -> dict:
+        return self.control("GET", "/state")
+
+    def calls(self, since: int | None = None) -> list[dict]:
+        """The call log (``{id, method, path, query, status, fault, traceId}``) after call ``since``."""
+        return self.control("GET", "/calls", params={"since": since} if since is not None else None)
+
+    def last_call_id(self) -> int:
+        return self.state()["lastCallId"]
+
+    def token(self) -> str:
+        if self._token is None:
+            response = self.session.post(
+                self.token_url,
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": self.client_id,
+                    "client_secret": self.client_secret,
+                    "audience": "https://api.24sevenoffice.com",
+                    "login_organization": self.organization,
+                },
+                timeout=10,
+            )
+            response.raise_for_status()
+            self._token = response.json()["access_token"]
+        return self._token
+
+    def api(self, method: str, path: str, **kwargs) -> requests.Response:
+        """``requests`` call to ``api_url + path`` with a valid bearer token (default timeout 10 s)."""
+        headers = {"Authorization": f"Bearer {self.token()}", **kwargs.pop("headers", {})}
+        kwargs.setdefault("timeout", 10)
+        return self.session.request(method, self.api_url + path, headers=headers, **kwargs)
+
+
+def _sandbox_environment(db_path: Path) -> dict:
+    """The environment for the sandbox's management commands (and server) on the database ``db_path``."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sandbox.settings",
+        "SANDBOX_DB": str(db_path),
+        "SANDBOX_CLIENT_ID": SANDBOX_CLIENT_ID,
+        "SANDBOX_CLIENT_SECRET": SANDBOX_CLIENT_SECRET,
+    }
+
+
+def _django_command(*args: str) -> list[str]:
+    """The command line running ``python -m django <args>`` with this interpreter."""
+    return [sys.executable, "-m", "django", *args]
+
+
+@pytest.fixture(scope="session")
+def sandbox_server(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("sandbox")
+    db_path = workdir / "sandbox.sqlite3"
+    env = _sandbox_environment(db_path)
+    subprocess.run(_django_command("migrate", "--noinput", "-v", "0"), env=env, cwd=REPO, check=True, capture_output=True)
+    subprocess.run(_django_command("seed_sandbox", "--anchor", SANDBOX_ANCHOR, "--seed", str(SANDBOX_SEED)),
+                   env=env, cwd=REPO, check=True, capture_output=True)
+
+    # --port 0: the server binds a free port and prints it.
+    log_path = workdir / "server.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(_django_command("runsandbox", "--host", "127.0.0.1", "--port", "0"),
+                                   env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        server = SandboxServer(_wait_until_listening(process, log_path), db_path)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_listening(process: subprocess.Popen, log_path: Path) -> str:
+    """The server's URL once it answers; fails with its log if it does not start."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        match = re.search(r"Sandbox listening on (http://\S+)", log_path.read_text())
+        if match:
+            try:
+                requests.get(f"{match[1]}/_sandbox/state", timeout=2).raise_for_status()
+                return match[1]
+            except requests.RequestException:
+                pass
+        time.sleep(0.05)
+    raise RuntimeError(f"The sandbox did not start:\n{log_path.read_text()}")
+
+
+@pytest.fixture
+def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
+    sandbox_server.clear_faults()
+    sandbox_server.configure(**DEFAULT_CONFIG)
+    return sandbox_server

@@ -1,0 +1,107 @@
+"""A sales person builds an order with three lines (one of them text) and two dimensions, watches the
+totals follow every change, sends it, and lands on the new order's page with the same lines and totals."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group, User
+from playwright.sync_api import expect
+
+from orders import money
+
+pytestmark = pytest.mark.e2e
+
+
+def log_in_as_sales(page) -> None:
+    user = User.objects.create_user("nora", password="demo", first_name="Nora")
+    user.groups.add(Group.objects.get_or_create(name="Sales")[0])
+    page.goto("/orders/new/")
+    page.get_by_label("Username").fill("nora")
+    page.get_by_label("Password").fill("demo")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/orders/new/$"))
+
+
+def htmx_idle(page) -> None:
+    """Wait until htmx has no request in flight and has settled what it swapped in."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
+def amount(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def pick_product(page, index: int, product: dict) -> None:
+    page.locator(f"#id_lines-{index}-product_query").fill(product["number"])
+    page.locator(f"#line-{index}-products .picker__option").first.click()
+    # Picking swaps the line's row in: wait for it before typing into it.
+    expect(page.locator(f"#id_lines-{index}-description")).to_have_value(product["name"])
+
+
+def test_build_send_and_land_on_the_new_order(page, e2e_upstream):
+    sandbox = e2e_upstream
+    consultant = sandbox.api("GET", "/products", params={"productNumber": "KON-1001"}).json()[0]
+    other = sandbox.api("GET", "/products", params={"productNumber": "KON-1002"}).json()[0]
+    log_in_as_sales(page)
+    totals = page.locator("#builder-totals")
+
+    # Customer: search as you type, pick one; the snapshot is filled in.
+    page.get_by_label("Find a customer").fill("Ærø")
+    page.locator("#customer-results .picker__option").first.click()
+    expect(page.locator("#id_customer_name")).to_have_value("Ærø Bøker AS")
+    htmx_idle(page)
+
+    # Line 1: a product, three of them. The totals follow.
+    pick_product(page, 0, consultant)
+    page.locator("#id_lines-0-quantity").fill("3")
+    first = money.line_amounts(Decimal(3), Decimal(str(consultant["salesPrice"])), Decimal(0), Decimal(25))
+    expect(totals).to_contain_text(amount(first.gross))
+
+    # Line 2: text only.
+    page.locator("#add-line").click()
+    expect(page.locator("#line-1")).to_be_visible()
+    htmx_idle(page)
+    page.locator("#id_lines-1-type").select_option("text")
+    page.locator("#id_lines-1-description").fill("Levering avtalt med lager, rampe 3")
+
+    # Line 3: another product, two of them with 10 % discount.
+    page.locator("#add-line").click()
+    htmx_idle(page)
+    pick_product(page, 2, other)
+    page.locator("#id_lines-2-quantity").fill("2")
+    page.locator("#id_lines-2-discount_rate").fill("10")
+    third = money.line_amounts(Decimal(2), Decimal(str(other["salesPrice"])), Decimal(10), Decimal(25))
+    gross = first.gross + third.gross
+    expect(totals).to_contain_text(amount(gross))
+    expect(page.locator("#line-2-amounts .amounts__gross")).to_have_text(amount(third.gross))
+
+    # Two dimensions: a project and a department.
+    for index, kind in enumerate(("Project", "Department")):
+        page.locator("#add-dimension").click()
+        expect(page.locator(f"#id_dimensions-{index}-dimension_type")).to_be_visible()
+        htmx_idle(page)
+        page.locator(f"#id_dimensions-{index}-dimension_type").select_option(label=kind)
+        values = page.locator(f"#id_dimensions-{index}-dimension_value option:not([value=''])")
+        expect(values.first).to_be_attached()
+        page.locator(f"#id_dimensions-{index}-dimension_value").select_option(values.first.get_attribute("value"))
+
+    # Send it: one order, its detail page, the same lines and totals.
+    page.locator("#builder-submit").click()
+    expect(page).to_have_url(re.compile(r"/orders/\d+/"))
+    expect(page.locator(".messages")).to_contain_text("was created in 24SevenOffice with 3 lines")
+    order_id = int(re.search(r"/orders/(\d+)/", page.url).group(1))
+    order = sandbox.api("GET", f"/salesorders/{order_id}").json()
+    assert order["customer"]["name"] == "Ærø Bøker AS"
+    assert Decimal(str(order["grossAmount"])) == gross
+    assert [d["dimensionType"] for d in order["dimensions"]] == [1, 2]
+
+    lines = page.locator("section[aria-labelledby=lines-heading] tbody tr")
+    expect(lines).to_have_count(3)
+    expect(lines.nth(0)).to_contain_text(consultant["name"])
+    expect(lines.nth(1)).to_contain_text("Levering avtalt med lager, rampe 3")
+    expect(lines.nth(2)).to_contain_text(other["name"])
+    expect(page.locator("section[aria-labelledby=lines-heading]")).to_contain_text(amount(gross))
+    expect(page.get_by_text("do not match")).to_have_count(0)

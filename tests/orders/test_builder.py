@@ -1,0 +1,837 @@
+"""The order builder as a user meets it: the Django test client against the running sandbox.
+
+Nothing here mocks the services. A "browser" is simulated by reading the builder's form out of each
+page (``form_of``) and posting it back with one named button, as a browser without JavaScript does;
+htmx requests add the ``HX-Request`` header. What the ERP ends up with is read from the sandbox's API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from decimal import Decimal
+from html.parser import HTMLParser
+
+import pytest
+from django.utils import timezone
+
+from orders import forms
+from orders import money as money_module
+from orders.models import Submission
+from orders.submissions import submission_token
+from orders.templatetags.orders_tags import format_amount
+from orders.upstream import tso_json
+from orders.upstream.tso_payloads import USER_INTERNAL_MEMO_MAX_LENGTH, marker_in
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("upstream")]
+
+NEW = "/orders/new/"
+HTMX = {"HTTP_HX_REQUEST": "true"}
+TAG = re.compile(r"<[^>]+>")
+CUSTOMER_ID = 10006  # Fjordkraft Installasjon AS in the seeded sandbox
+CONSULTANT = 101  # KON-1001 Seniorkonsulent, 1 450.00 NOK
+COFFEE_NUMBER = "MAT-5001"  # Kaffebønner, 1 kg: a food product (15 % VAT)
+TAX_25, TAX_15 = 1, 2  # tax code ids (numbers 3 and 31)
+
+
+# --- a browser without JavaScript ------------------------------------------------------------------
+
+class _FormReader(HTMLParser):
+    """The values the builder form would send: inputs, checked boxes, selected options, text areas."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.values: dict[str, str] = {}
+        self._select: str | None = None
+        self._first_option: str | None = None
+        self._option: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "button"):
+            if attrs.get("type") != "checkbox" or "checked" in attrs:
+                self.values[name] = attrs.get("value", "on" if attrs.get("type") == "checkbox" else "")
+        elif tag == "select" and name:
+            self._select, self._first_option = name, None
+        elif tag == "option" and self._select:
+            value = attrs.get("value", "")
+            if self._first_option is None:
+                self._first_option = value
+                self.values.setdefault(self._select, value)
+            if "selected" in attrs:
+                self.values[self._select] = value
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.values[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            # Django writes a newline after <textarea>; browsers drop it.
+            value = self.values[self._textarea] + data
+            self.values[self._textarea] = value.removeprefix("\n")
+
+
+def form_of(response) -> dict[str, str]:
+    reader = _FormReader()
+    reader.feed(response.content.decode())
+    return reader.values
+
+
+def press(client, url, form: dict, button: str, value: str = "", **extra):
+    """Send ``form`` with the named button ``button`` (its ``value``) pressed."""
+    return client.post(url, {**form, button: value}, **extra)
+
+
+def text(response) -> str:
+    return " ".join(html.unescape(TAG.sub(" ", response.content.decode())).split())
+
+
+def slot(response, element_id: str) -> str:
+    """The text of the element with ``element_id`` (an error slot, an amounts cell, the totals), which
+    holds no element of its own kind."""
+    pattern = rf'<(\w+)[^>]*\bid="{re.escape(element_id)}"[^>]*>(.*?)</\1>'
+    match = re.search(pattern, response.content.decode(), re.S)
+    assert match, f"no element #{element_id}"
+    return " ".join(html.unescape(TAG.sub(" ", match[2])).split())
+
+
+def region_html(response, element_id: str, end_id: str) -> str:
+    """The page's markup from the element ``element_id`` to the element ``end_id``."""
+    content = response.content.decode()
+    start = content.index(f'id="{element_id}"')
+    return content[start:content.index(f'id="{end_id}"', start)]
+
+
+def region(response, element_id: str, end_id: str) -> str:
+    """The visible text from the element ``element_id`` to the element ``end_id``."""
+    return " ".join(html.unescape(TAG.sub(" ", region_html(response, element_id, end_id))).split())
+
+
+def money(value) -> str:
+    return format_amount(Decimal(str(value)))
+
+
+# --- orders to build --------------------------------------------------------------------------------
+
+def erp_json(sandbox, path: str, **params):
+    response = sandbox.api("GET", path, params=params)
+    response.raise_for_status()
+    return response.json()
+
+
+def product_line(**changes) -> dict[str, str]:
+    line = forms.blank_line(tax_id=TAX_25)
+    line.update(product_id=str(CONSULTANT), product_number="KON-1001", product_query="KON-1001",
+                description="Seniorkonsulent", quantity="2", price="1450.00")
+    line.update(changes)
+    return line
+
+
+def text_line(description: str = "Delivered to the back door") -> dict[str, str]:
+    return {**forms.blank_line(tax_id=None), "type": "text", "description": description}
+
+
+def order_state(**changes) -> dict:
+    """A valid builder state: a seeded customer, one product line."""
+    state = forms.blank_state(day=timezone.localdate(), tax_id=TAX_25)
+    state.update(
+        customer_id=str(CUSTOMER_ID), customer_name="Fjordkraft Installasjon AS",
+        customer_organization_number="827868388", customer_invoice_emails="faktura@fjordkraftinstallasjon.no",
+        customer_street="Kokstadvegen 23", customer_postal_code="5257", customer_postal_area="Kokstad",
+        customer_city="Kokstad", customer_country_code="NO", lines=[product_line()],
+    )
+    state.update(changes)
+    return state
+
+
+def recalculation(state: dict, shown: dict[int, str] | None = None) -> dict:
+    """What htmx sends to recalculate: each product line's number fields (a text line has none), what
+    each amounts cell shows (``shown``, by line; nothing when not given), the line count, the currency."""
+    sent = {"lines-TOTAL_FORMS": len(state["lines"]), "currency_code": state["currency_code"], "recalculate": "1"}
+    for index, line in enumerate(state["lines"]):
+        if line["type"] != "text":
+            sent.update({f"lines-{index}-{name}": line[name] for name in ("quantity", "price", "discount_rate", "tax_id")})
+        if shown is not None:
+            sent[f"lines-{index}-shown"] = shown.get(index, "")
+    return sent
+
+
+def posted(state: dict, *, token: str | None = None) -> dict:
+    """``state`` as the builder form posts it, with a one-time token."""
+    return {**forms.state_to_post(state), "token": token or submission_token()}
+
+
+def orders_sent(sandbox, since: dt.datetime, customer_id: int = CUSTOMER_ID) -> list[dict]:
+    """The ERP's orders made by this test's submissions (found by their markers), since ``since``."""
+    markers = {f"[sa:{s.public_id.hex}]" for s in Submission.objects.all()}
+    recent = erp_json(sandbox, "/salesorders", customerId=customer_id, limit=100,
+                      createdFrom=(since - dt.timedelta(seconds=2)).isoformat())
+    return [order for order in recent if marker_in(order.get("internalMemo")) in markers]
+
+
+# --- the empty builder ------------------------------------------------------------------------------
+
+def test_a_new_order_starts_today_in_nok_as_a_draft_with_one_empty_line(sales_client):
+    response = sales_client.get(NEW)
+
+    assert response.status_code == 200
+    form = form_of(response)
+    assert form["date"] == timezone.localdate().isoformat()
+    assert (form["currency_code"], form["currency_rate"], form["status"]) == ("NOK", "1", "Draft")
+    assert form["lines-TOTAL_FORMS"] == "1" and form["dimensions-TOTAL_FORMS"] == "0"
+    assert form["lines-0-type"] == "product" and form["lines-0-quantity"] == "1"
+    assert form["lines-0-tax_id"] == str(TAX_25)  # the standard rate
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", form["token"])
+    assert form["delivery_same_as_customer"] == "on"
+    assert 'href="/orders/new/" aria-current="page"' in response.content.decode()
+
+
+def test_the_token_stays_the_same_across_actions(sales_client):
+    form = form_of(sales_client.get(NEW))
+    again = form_of(press(sales_client, NEW, form, "add_line"))
+    assert again["token"] == form["token"]
+
+
+def test_everyone_sees_new_order_in_the_header_and_only_admins_see_submissions(sales_client, admin_client_logged_in):
+    assert 'href="/orders/new/"' in sales_client.get(NEW).content.decode()
+    assert 'href="/submissions/"' not in sales_client.get(NEW).content.decode()
+    assert 'href="/submissions/"' in admin_client_logged_in.get(NEW).content.decode()
+
+
+# --- validation: one rule a row, the message next to its field, the input kept ----------------------
+
+LONG = "x" * 51
+
+ORDER_RULES = [
+    # (what the user did to a valid order, the field whose slot shows the message, the message, kept input)
+    ({"customer_name": ""}, "customer_name", "The order needs the customer's name.", None),
+    ({"customer_name": "N" * 201}, "customer_name", "At most 200 characters (this has 201).", "N" * 201),
+    ({"customer_organization_number": "9" * 21}, "customer_organization_number", "At most 20 characters", "9" * 21),
+    ({"customer_gln": "12345"}, "customer_gln", "A GLN is exactly 13 digits.", "12345"),
+    ({"customer_gln": "12345678901ab"}, "customer_gln", "A GLN is exactly 13 digits.", "12345678901ab"),
+    ({"customer_invoice_emails": "ok@example.no, faktura@, x"}, "customer_invoice_emails",
+     "“faktura@”, “x” are not valid e-mail addresses.", "ok@example.no, faktura@, x"),
+    ({"customer_street": "S" * 251}, "customer_street", "At most 250 characters (this has 251).", "S" * 251),
+    ({"customer_postal_code": LONG}, "customer_postal_code", "At most 50 characters (this has 51).", LONG),
+    ({"customer_postal_area": LONG}, "customer_postal_area", "At most 50 characters (this has 51).", LONG),
+    ({"customer_city": LONG}, "customer_city", "At most 50 characters (this has 51).", LONG),
+    ({"customer_country_subdivision": LONG}, "customer_country_subdivision", "At most 50 characters", LONG),
+    ({"customer_country_code": "NOR"}, "customer_country_code", "A country code is two letters", "NOR"),
+    ({"delivery_same_as_customer": False}, "delivery_name", "Enter who receives the delivery", None),
+    ({"delivery_same_as_customer": False, "delivery_name": "D" * 251}, "delivery_name",
+     "At most 250 characters (this has 251).", "D" * 251),
+    ({"delivery_same_as_customer": False, "delivery_name": "Lager", "delivery_street": "S" * 251},
+     "delivery_street", "At most 250 characters (this has 251).", "S" * 251),
+    ({"delivery_same_as_customer": False, "delivery_name": "Lager", "delivery_postal_code": "1" * 17},
+     "delivery_postal_code", "At most 16 characters (this has 17).", "1" * 17),
+    ({"delivery_same_as_customer": False, "delivery_name": "Lager", "delivery_postal_area": "A" * 201},
+     "delivery_postal_area", "At most 200 characters (this has 201).", "A" * 201),
+    ({"delivery_same_as_customer": False, "delivery_name": "Lager", "delivery_country_subdivision": "C" * 101},
+     "delivery_country_subdivision", "At most 100 characters (this has 101).", "C" * 101),
+    ({"delivery_same_as_customer": False, "delivery_name": "Lager", "delivery_country_code": "1x"},
+     "delivery_country_code", "A country code is two letters", "1x"),
+    ({"date": ""}, "date", "The order needs a date.", None),
+    ({"date": "31/02/2026"}, "date", "Enter a date, e.g. 2026-11-16.", "31/02/2026"),
+    ({"date": "2026-11-16", "delivery_date": "2026-11-15"}, "delivery_date",
+     "The delivery date cannot be before the order date.", "2026-11-15"),
+    ({"status": "Inactive"}, "status", "Choose one of the statuses offered.", None),
+    ({"currency_code": "XYZ"}, "currency_code", "Choose one of the ERP's currencies.", None),
+    ({"currency_code": "EUR", "currency_rate": "0"}, "currency_rate", "The rate must be more than 0.", "0"),
+    ({"currency_code": "EUR", "currency_rate": "1 000 000 001"}, "currency_rate",
+     "The rate can be at most 1 000 000 000.", "1 000 000 001"),
+    ({"currency_code": "EUR", "currency_rate": "elleve"}, "currency_rate", "Enter a number", "elleve"),
+    ({"sales_type_id": "777"}, "sales_type_id", "Choose one of the sales types offered.", None),
+    ({"our_reference_id": "1"}, "our_reference_id", "Choose one of the people offered.", None),
+    ({"reference_number": "P" * 51}, "reference_number", "At most 50 characters (this has 51).", "P" * 51),
+    ({"internal_memo": "m" * (USER_INTERNAL_MEMO_MAX_LENGTH + 1)}, "internal_memo",
+     f"At most {USER_INTERNAL_MEMO_MAX_LENGTH} characters", "m" * (USER_INTERNAL_MEMO_MAX_LENGTH + 1)),
+    ({"payment_terms_type": "NumberOfDays", "payment_terms_value": "14,5"}, "payment_terms_value",
+     "Enter the number of days: a whole number, 0 or more.", "14,5"),
+    ({"payment_terms_type": "OutMonthPlusDays", "payment_terms_value": "-1"}, "payment_terms_value",
+     "Enter the number of days", "-1"),
+    ({"payment_terms_type": "FixedDate", "payment_terms_value": "next friday"}, "payment_terms_value",
+     "Enter the due date, e.g. 2026-12-31.", "next friday"),
+    ({"payment_terms_type": "Whenever"}, "payment_terms_type", "Select a valid choice.", None),
+    ({"distribution_method": "pigeon"}, "distribution_method", "Select a valid choice.", None),
+]
+
+
+@pytest.mark.parametrize(("changes", "field", "message", "kept"), ORDER_RULES,
+                         ids=[f"{rule[1]}-{index}" for index, rule in enumerate(ORDER_RULES)])
+def test_an_order_field_rule_shows_its_message_next_to_the_field(sales_client, changes, field, message, kept):
+    response = press(sales_client, NEW, posted(order_state(**changes)), "submit")
+
+    assert response.status_code == 200
+    assert message in slot(response, f"id_{field}_error")
+    assert "The order was not sent: check the marked fields" in text(response)
+    if kept is not None:
+        assert form_of(response)[field] == kept
+    assert not Submission.objects.exists()
+
+
+LINE_RULES = [
+    ({"description": ""}, "description", "Describe the line.", None),
+    ({"description": "d" * 301}, "description", "At most 300 characters (this has 301).", "d" * 301),
+    ({"product_id": "", "product_query": "konsul"}, "product_id", "Choose a product: search by number or name.", None),
+    ({"quantity": "to"}, "quantity", "Enter a number, e.g. 1 234,50 or 1234.50.", "to"),
+    ({"quantity": "0,00"}, "quantity", "The quantity cannot be 0.", "0,00"),
+    ({"quantity": ""}, "quantity", "Enter a quantity.", None),
+    ({"quantity": "1.23456"}, "quantity", "Use at most 4 decimals.", "1.23456"),
+    ({"price": "-10"}, "price", "The price cannot be negative: to credit, use a negative quantity.", "-10"),
+    ({"price": "12,3,4"}, "price", "Enter a number", "12,3,4"),
+    ({"discount_rate": "101"}, "discount_rate", "A discount is between 0 and 100 %.", "101"),
+    ({"discount_rate": "-5"}, "discount_rate", "A discount is between 0 and 100 %.", "-5"),
+    ({"tax_id": ""}, "tax_id", "Choose a tax code.", None),
+    ({"tax_id": "99"}, "tax_id", "Choose one of the ERP's tax codes.", None),
+]
+
+
+@pytest.mark.parametrize(("changes", "field", "message", "kept"), LINE_RULES,
+                         ids=[f"{rule[1]}-{index}" for index, rule in enumerate(LINE_RULES)])
+def test_a_line_rule_shows_its_message_on_the_line(sales_client, changes, field, message, kept):
+    state = order_state(lines=[product_line(), product_line(**changes)])
+
+    response = press(sales_client, NEW, posted(state), "submit")
+
+    assert response.status_code == 200
+    assert message in slot(response, f"id_lines-1-{field}_error")
+    assert slot(response, f"id_lines-0-{field}_error") == ""  # the other line is fine
+    assert 'id="line-1" class="line line--invalid"' in response.content.decode()
+    if kept is not None:
+        assert form_of(response)[f"lines-1-{field}"] == kept
+
+
+def test_a_text_line_is_its_description_alone_and_untouched_lines_are_left_out(sales_client):
+    untouched = forms.blank_line(tax_id=TAX_25)
+    state = order_state(customer_name="", lines=[product_line(), untouched, {**text_line("Note"), "quantity": "junk"}])
+    response = press(sales_client, NEW, posted(state), "submit")
+    form = form_of(response)
+    assert form["lines-TOTAL_FORMS"] == "2" and form["lines-1-description"] == "Note"
+    assert "id_lines-1-quantity_error" not in response.content.decode()
+    assert form["lines-1-quantity"] == "junk"  # kept (hidden) should it become a product line again
+
+
+def test_an_invoice_needs_a_line_and_says_so_next_to_the_lines(sales_client):
+    state = order_state(status="Invoice", lines=[forms.blank_line(tax_id=TAX_25)])
+
+    response = press(sales_client, NEW, posted(state), "submit")
+
+    assert "An order sent as Invoiced needs at least one line" in region(response, "builder-lines", "builder-totals")
+    assert not Submission.objects.exists()
+
+
+def test_no_customer_is_explained_in_the_customer_section(sales_client):
+    state = order_state(customer_id="", customer_name="Someone")
+    response = press(sales_client, NEW, posted(state), "submit")
+    assert "Choose a customer: search by name or organization number." in region(
+        response, "builder-customer", "id_customer_query")
+
+
+@pytest.mark.parametrize(("rows", "row", "field", "message"), [
+    ([{"dimension_type": "9", "dimension_value": "1"}], 0, "dimension_type", "Choose one of the ERP's dimension types."),
+    ([{"dimension_type": "1", "dimension_value": "10"}], 0, "dimension_value",
+     "Choose one of this dimension type's values."),
+    ([{"dimension_type": "1", "dimension_value": ""}], 0, "dimension_value", "Choose a value."),
+    ([{"dimension_type": "1", "dimension_value": "1001"}, {"dimension_type": "1", "dimension_value": "1002"}], 1,
+     "dimension_type", "Project is already on row 1: an order has one value per dimension type."),
+])
+def test_a_dimension_rule_shows_its_message_on_the_row(sales_client, rows, row, field, message):
+    response = press(sales_client, NEW, posted(order_state(dimensions=rows)), "submit")
+    assert message in slot(response, f"id_dimensions-{row}-{field}_error")
+    if rows[row]["dimension_type"] == "1":  # an unknown type cannot be shown chosen in the list
+        assert form_of(response)[f"dimensions-{row}-dimension_type"] == "1"
+
+
+def test_numbers_typed_the_norwegian_way_are_read_right():
+    for typed, value in [("1 234,50", "1234.50"), ("1234.50", "1234.50"), ("1.234,50", "1234.50"),
+                         ("1,234.50", "1234.50"), ("12,5", "12.5"), ("\u22123", "-3"), ("1\u00a0000", "1000")]:
+        assert forms.parse_number(typed) == Decimal(value), typed
+    with pytest.raises(ValueError):
+        forms.parse_number("12 kr")
+
+
+def test_country_codes_are_upper_cased_and_memo_line_breaks_count_once(sales_client):
+    memo = "a\r\n" * (USER_INTERNAL_MEMO_MAX_LENGTH // 2)  # too long with CRLF, just fits with LF
+    response = press(sales_client, NEW, posted(order_state(customer_country_code="se", internal_memo=memo,
+                                                           customer_name="")), "submit")
+    form = form_of(response)
+    assert slot(response, "id_internal_memo_error") == ""
+    assert slot(response, "id_customer_country_code_error") == ""
+    assert form["customer_country_code"] == "se"  # shown as typed; sent upper-cased (see the submit test)
+
+
+# --- actions without JavaScript ----------------------------------------------------------------------
+
+def test_add_duplicate_move_and_remove_lines_without_javascript(sales_client):
+    state = order_state(lines=[product_line(description="First"), text_line("Second")])
+    page = press(sales_client, NEW, posted(state), "add_line")
+    form = form_of(page)
+    assert page.status_code == 200 and form["lines-TOTAL_FORMS"] == "3"
+    assert form["lines-2-description"] == "" and form["lines-2-quantity"] == "1"
+    assert form["lines-0-description"] == "First"  # nothing typed is lost
+
+    form = form_of(press(sales_client, NEW, form, "duplicate_line", "0"))
+    assert [form[f"lines-{i}-description"] for i in range(4)] == ["First", "First", "Second", ""]
+
+    form["lines-1-description"] = "Copy"
+    form = form_of(press(sales_client, NEW, form, "move_line_down", "1"))
+    assert [form[f"lines-{i}-description"] for i in range(4)] == ["First", "Second", "Copy", ""]
+    assert form["lines-1-type"] == "text"
+
+    form = form_of(press(sales_client, NEW, form, "move_line_up", "2"))
+    assert [form[f"lines-{i}-description"] for i in range(4)] == ["First", "Copy", "Second", ""]
+
+    form = form_of(press(sales_client, NEW, form, "remove_line", "0"))
+    assert form["lines-TOTAL_FORMS"] == "3"
+    assert [form[f"lines-{i}-description"] for i in range(3)] == ["Copy", "Second", ""]
+
+
+def test_a_line_changed_to_text_hides_its_amounts_and_keeps_them(sales_client):
+    form = form_of(sales_client.get(NEW))
+    form.update({"lines-0-type": "text", "lines-0-description": "Just words", "lines-0-price": "99"})
+    page = press(sales_client, NEW, form, "refresh")
+    assert 'id="line-0" class="line line--text"' in page.content.decode()
+    assert 'type="hidden" name="lines-0-price" value="99"' in page.content.decode()
+
+
+def test_dimension_rows_without_javascript(sales_client, upstream):
+    form = form_of(press(sales_client, NEW, form_of(sales_client.get(NEW)), "add_dimension"))
+    assert form["dimensions-TOTAL_FORMS"] == "1"
+
+    form["dimensions-0-dimension_type"] = "1"
+    page = press(sales_client, NEW, form, "refresh_dimensions")
+    projects = erp_json(upstream, "/dimensions/1/elements")
+    assert all(f'<option value="{p["value"]}">' in page.content.decode() for p in projects)
+
+    form = form_of(page)
+    form["dimensions-0-dimension_value"] = projects[0]["value"]
+    form = form_of(press(sales_client, NEW, form, "add_dimension"))
+    assert form["dimensions-TOTAL_FORMS"] == "2" and form["dimensions-0-dimension_value"] == projects[0]["value"]
+
+    form = form_of(press(sales_client, NEW, form, "remove_dimension", "0"))
+    assert form["dimensions-TOTAL_FORMS"] == "1" and form["dimensions-0-dimension_type"] == ""
+
+
+def test_customer_search_and_pick_without_javascript(sales_client, upstream):
+    expected = erp_json(upstream, f"/customers/{CUSTOMER_ID}")
+    address = tso_json.customer(expected).as_snapshot()  # billing address, else postal, else visiting
+    form = form_of(sales_client.get(NEW))
+    form["customer_query"] = "fjordkraft inst"
+
+    page = press(sales_client, NEW, form, "search_customer")
+    assert f'name="pick_customer" value="{CUSTOMER_ID}"' in page.content.decode()
+
+    form = form_of(page)
+    form["lines-0-description"] = "typed before picking"
+    form = form_of(press(sales_client, NEW, form, "pick_customer", str(CUSTOMER_ID)))
+    assert form["customer_id"] == str(CUSTOMER_ID)
+    assert form["customer_name"] == expected["name"]
+    assert form["customer_organization_number"] == expected["organizationNumber"]
+    assert form["customer_invoice_emails"] == expected["email"]["billing"]
+    assert (form["customer_street"], form["customer_postal_code"], form["customer_country_code"]) == (
+        address.street, address.postal_code, address.country_code) != ("", "", "")
+    assert form["customer_query"] == ""
+    assert form["lines-0-description"] == "typed before picking"
+
+
+def test_a_picked_customer_stays_editable_and_the_edit_is_what_is_kept(sales_client):
+    form = form_of(press(sales_client, NEW, form_of(sales_client.get(NEW)), "pick_customer", str(CUSTOMER_ID)))
+    form["customer_name"] = "Fjordkraft Installasjon AS, avd. Bergen"
+    assert form_of(press(sales_client, NEW, form, "add_line"))["customer_name"] == form["customer_name"]
+
+
+def test_another_delivery_customer_fills_the_delivery_address(sales_client, upstream):
+    other = erp_json(upstream, "/customers", name="aker brygge")[0]
+    form = form_of(press(sales_client, NEW, form_of(sales_client.get(NEW)), "pick_delivery_customer", str(other["id"])))
+    assert "delivery_same_as_customer" not in form
+    assert form["delivery_customer_id"] == str(other["id"]) and form["delivery_name"] == other["name"]
+
+
+def test_product_search_and_pick_fill_the_line_without_javascript(sales_client, upstream):
+    product = erp_json(upstream, "/products", productNumber=COFFEE_NUMBER)[0]
+    form = form_of(sales_client.get(NEW))
+    form["lines-0-product_query"] = "kaffe"
+
+    page = press(sales_client, NEW, form, "search_product", "0")
+    assert f'name="pick_product" value="0:{product["id"]}"' in page.content.decode()
+
+    form = form_of(press(sales_client, NEW, form_of(page), "pick_product", f"0:{product['id']}"))
+    assert form["lines-0-product_id"] == str(product["id"])
+    assert form["lines-0-product_number"] == COFFEE_NUMBER
+    assert form["lines-0-description"] == product["name"]
+    assert Decimal(form["lines-0-price"]) == Decimal(str(product["salesPrice"]))
+    assert form["lines-0-tax_id"] == str(TAX_25)  # the line's code is kept: the product has none
+
+
+def test_a_product_picked_on_a_foreign_currency_order_is_priced_at_the_rate(sales_client):
+    form = form_of(sales_client.get(NEW))
+    form.update({"currency_code": "EUR", "currency_rate": "10"})
+    form = form_of(press(sales_client, NEW, form, "pick_product", f"0:{CONSULTANT}"))
+    assert form["lines-0-price"] == "145.00"
+
+
+def test_choosing_a_currency_fills_the_erps_rate(sales_client, upstream):
+    rates = {c["code"]: Decimal(str(c["rate"])) for c in erp_json(upstream, "/currencies")}
+    form = form_of(sales_client.get(NEW))
+    form["currency_code"] = "EUR"
+    form = form_of(press(sales_client, NEW, form, "pick_currency"))
+    assert Decimal(form["currency_rate"]) == rates["EUR"]
+    form["currency_code"] = "NOK"
+    assert form_of(press(sales_client, NEW, form, "pick_currency"))["currency_rate"] == "1"
+
+
+def test_enter_in_a_field_shows_the_form_again_with_everything_typed(sales_client):
+    form = form_of(sales_client.get(NEW))
+    form.update({"memo": "Ring før levering", "lines-0-quantity": "3"})
+    page = press(sales_client, NEW, form, "refresh")
+    assert page.status_code == 200
+    assert form_of(page)["memo"] == "Ring før levering" and form_of(page)["lines-0-quantity"] == "3"
+
+
+def test_the_page_shows_each_lines_amounts_and_the_totals_per_rate(sales_client):
+    state = order_state(lines=[product_line(quantity="2", price="1 450,00", discount_rate="10"),
+                               product_line(quantity="3", price="49.99", tax_id=str(TAX_15)), text_line()])
+    page = press(sales_client, NEW, posted(state), "refresh")
+    assert slot(page, "line-0-amounts") == "2,610.00 652.50 3,262.50"
+    assert slot(page, "line-1-amounts") == "149.97 22.50 172.47"
+    assert slot(page, "line-2-amounts") == ""
+    totals = slot(page, "builder-totals")
+    assert "Net 2,759.97 NOK" in totals and "Gross 3,434.97 NOK" in totals
+    assert "Tax 15 % on 149.97 22.50 NOK" in totals and "Tax 25 % on 2,610.00 652.50 NOK" in totals
+
+
+# --- htmx ---------------------------------------------------------------------------------------------
+
+def test_recalculate_answers_only_the_amounts_computed_on_the_server(sales_client):
+    state = order_state(currency_code="EUR", lines=[
+        product_line(quantity="1,5", price="1 000", discount_rate="12.5"),
+        text_line(),
+        product_line(quantity="3", price="19.99", tax_id=str(TAX_15)),
+        product_line(quantity="x"),
+    ])
+
+    response = sales_client.post(NEW, recalculation(state), **HTMX)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "<select" not in content and 'type="text"' not in content  # the amounts, not the form
+    assert content.lstrip().startswith('<dl id="builder-totals"')
+    assert slot(response, "line-0-amounts") == "1,312.50 328.13 1,640.63"  # 1.5 × 1000 − 12.5 %, 25 % tax
+    assert slot(response, "line-1-amounts") == ""
+    assert slot(response, "line-2-amounts") == "59.97 9.00 68.97"
+    assert slot(response, "line-3-amounts") == "— — —"  # not a number yet
+    assert content.count('hx-swap-oob="true"') == 5  # four lines and the action bar's total
+    totals = slot(response, "builder-totals")
+    assert "Net 1,372.47 EUR" in totals
+    assert "Tax 15 % on 59.97 9.00 EUR" in totals and "Tax 25 % on 1,312.50 328.13 EUR" in totals
+    assert "Tax 337.13 EUR" in totals and "Gross 1,709.60 EUR" in totals
+    assert slot(response, "builder-grand-total") == "1,709.60 EUR"
+
+
+def test_recalculate_swaps_only_the_lines_whose_amounts_changed(sales_client):
+    """What htmx sends: each product line's numbers and what its amounts cell shows now."""
+    state = order_state(lines=[product_line(quantity=str(n)) for n in range(1, 41)])
+    shown = form_of(press(sales_client, NEW, posted(state), "refresh"))  # the page as the browser has it
+    state["lines"][7]["quantity"] = "100"
+
+    response = sales_client.post(
+        NEW, recalculation(state, {i: shown[f"lines-{i}-shown"] for i in range(40)}), **HTMX)
+
+    assert re.findall(r'id="(line-\d+-amounts)"', response.content.decode()) == ["line-7-amounts"]
+    assert slot(response, "line-7-amounts") == "145,000.00 36,250.00 181,250.00"
+    assert 'name="lines-7-shown" value="145000.00 36250.00"' in response.content.decode()
+    net = sum(n * 1450 for n in range(1, 41)) - 8 * 1450 + 100 * 1450
+    assert f"Net {money(net)} NOK" in slot(response, "builder-totals")
+
+
+def test_recalculate_uses_the_same_decimal_arithmetic_as_the_detail_page(sales_client):
+    lines = [product_line(quantity="0,3333", price="0.15"), product_line(quantity="7", price="0,07", tax_id=str(TAX_15))]
+    response = sales_client.post(NEW, recalculation(order_state(lines=lines)), **HTMX)
+    for index, (quantity, price, rate) in enumerate([("0.3333", "0.15", 25), ("7", "0.07", 15)]):
+        expected = money_module.line_amounts(Decimal(quantity), Decimal(price), Decimal(0), Decimal(rate))
+        assert slot(response, f"line-{index}-amounts") == f"{money(expected.net)} {money(expected.tax)} {money(expected.gross)}"
+    assert slot(response, "line-0-amounts") == "0.05 0.01 0.06"  # øre rounding, half up
+
+
+@pytest.mark.parametrize(("button", "value", "region_id"), [
+    ("add_line", "", "builder-lines"), ("remove_line", "0", "builder-lines"), ("duplicate_line", "0", "builder-lines"),
+    ("move_line_down", "0", "builder-lines"), ("add_dimension", "", "builder-dimensions"),
+    ("pick_customer", str(CUSTOMER_ID), "builder-customer"), ("pick_currency", "", "builder-currency"),
+])
+def test_an_htmx_action_answers_only_its_region(sales_client, button, value, region_id):
+    state = order_state(lines=[product_line(), text_line()])
+    response = press(sales_client, NEW, posted(state), button, value, **HTMX)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="{region_id}"' in content.split(">", 1)[0]  # the region's root comes first
+    assert 'id="builder-body"' not in content and "<html" not in content
+    if region_id in ("builder-lines", "builder-currency"):
+        assert '<dl id="builder-totals" class="totals builder-totals" aria-label="Totals" hx-swap-oob="true">' in content
+
+
+def test_an_htmx_action_names_the_element_to_focus(sales_client):
+    response = press(sales_client, NEW, posted(order_state()), "add_line", **HTMX)
+    assert '"builder:focus": {"id": "id_lines-1-product_query", "target": "body"}' in response["HX-Trigger-After-Settle"]
+    # A drop-down whose change re-renders its region keeps the focus.
+    state = order_state(lines=[product_line(), text_line()])
+    response = press(sales_client, NEW, posted(state), "refresh_lines", "1", HTTP_HX_TRIGGER="id_lines-1-type", **HTMX)
+    assert '"id": "id_lines-1-type"' in response["HX-Trigger-After-Settle"]
+
+
+def test_customer_search_as_you_type_by_name_or_organization_number(sales_client, upstream):
+    customer = erp_json(upstream, f"/customers/{CUSTOMER_ID}")
+    by_name = sales_client.get("/orders/new/customers/", {"who": "customer", "customer_query": "FJORDKRAFT"}, **HTMX)
+    assert f'value="{CUSTOMER_ID}"' in by_name.content.decode() and "<html" not in by_name.content.decode()
+    assert all("fjordkraft" in name.casefold() for name in re.findall(r'picker__name">([^<]+)', by_name.content.decode()))
+
+    number = customer["organizationNumber"]
+    spaced = f"{number[:3]} {number[3:6]} {number[6:]}"
+    by_number = sales_client.get("/orders/new/customers/", {"who": "delivery", "delivery_query": spaced}, **HTMX)
+    assert re.findall(r'name="pick_delivery_customer" value="(\d+)"', by_number.content.decode()) == [str(CUSTOMER_ID)]
+
+    nothing = sales_client.get("/orders/new/customers/", {"who": "customer", "customer_query": "zzzz"}, **HTMX)
+    assert "No customers match “zzzz”." in text(nothing)
+
+
+def test_product_search_as_you_type_offers_active_products_only(sales_client):
+    response = sales_client.get("/orders/new/products/", {"line": "2", "lines-2-product_query": "integrasjon"}, **HTMX)
+    assert "No products match “integrasjon”." in text(response)  # the only match is inactive
+    response = sales_client.get("/orders/new/products/", {"line": "2", "lines-2-product_query": "kon-100"}, **HTMX)
+    assert 'id="line-2-products"' in response.content.decode()
+    assert len(re.findall(r'name="pick_product" value="2:\d+"', response.content.decode())) == 9
+
+
+# --- duplicate --------------------------------------------------------------------------------------
+
+def test_duplicate_fills_the_builder_from_an_order_with_its_lines_and_dimensions(sales_client, upstream):
+    order = next(o for o in (erp_json(upstream, f"/salesorders/{o['id']}")
+                             for o in erp_json(upstream, "/salesorders", status="Invoice", limit=50))
+                 if o.get("dimensions") and o["currency"]["code"] == "NOK")
+    lines = erp_json(upstream, f"/salesorders/{order['id']}/lines")
+    detail = sales_client.get(f"/orders/{order['id']}/")
+    assert f'href="/orders/new/?from={order["id"]}"' in detail.content.decode()
+
+    page = sales_client.get(NEW, {"from": order["id"]})
+
+    assert page.status_code == 200
+    assert f"A copy of order #{order['id']}" in text(page)
+    form = form_of(page)
+    assert form["source_order_id"] == str(order["id"])
+    assert form["customer_id"] == str(order["customer"]["id"]) and form["customer_name"] == order["customer"]["name"]
+    assert form["status"] == "Draft" and form["date"] == timezone.localdate().isoformat()
+    assert int(form["lines-TOTAL_FORMS"]) == len(lines)
+    for index, line in enumerate(lines):
+        assert form[f"lines-{index}-type"] == line["type"]
+        assert form[f"lines-{index}-description"] == line["description"]
+        if line["type"] == "product":
+            assert Decimal(form[f"lines-{index}-quantity"]) == Decimal(str(line["quantity"]))
+            assert Decimal(form[f"lines-{index}-price"]) == Decimal(str(line["price"]))
+            assert form[f"lines-{index}-tax_id"] == str(line["tax"]["id"])
+    assert [(form[f"dimensions-{i}-dimension_type"], form[f"dimensions-{i}-dimension_value"])
+            for i in range(int(form["dimensions-TOTAL_FORMS"]))] == [
+        (str(d["dimensionType"]), d["value"]) for d in order["dimensions"]]
+    assert slot(page, "builder-grand-total") == f"{money(order['grossAmount'])} NOK"
+
+
+def test_duplicating_an_unknown_order_is_a_404(sales_client):
+    assert sales_client.get(NEW, {"from": 999999}).status_code == 404
+
+
+# --- sending ----------------------------------------------------------------------------------------
+
+def test_submit_creates_one_order_with_the_same_lines_and_totals_and_shows_it(sales_client, upstream):
+    started = timezone.now()
+    state = order_state(
+        customer_country_code="no", reference_number="PO-77", memo="Takk for handelen",
+        internal_memo="Kunden ringte", payment_terms_type="NumberOfDays", payment_terms_value="30",
+        dimensions=[{"dimension_type": "2", "dimension_value": "20"}],
+        lines=[product_line(quantity="2,5", price="1 450,00", discount_rate="10"), text_line(),
+               product_line(quantity="3", price="49.90", tax_id=str(TAX_15), description="Kaffe")],
+    )
+    page = press(sales_client, NEW, posted(state), "refresh")
+    expected_total = slot(page, "builder-grand-total")
+
+    response = press(sales_client, NEW, form_of(page), "submit")
+
+    (order,) = orders_sent(upstream, started)
+    assert response.status_code == 302 and response["Location"] == f"/orders/{order['id']}/"
+    lines = erp_json(upstream, f"/salesorders/{order['id']}/lines")
+    assert [(l["type"], l["description"]) for l in lines] == [
+        ("product", "Seniorkonsulent"), ("text", "Delivered to the back door"), ("product", "Kaffe")]
+    assert [(Decimal(str(l["quantity"])), Decimal(str(l["price"])), Decimal(str(l["discountRate"])), l["tax"]["id"])
+            for l in lines if l["type"] == "product"] == [
+        (Decimal("2.5"), Decimal("1450"), Decimal("10"), TAX_25), (Decimal("3"), Decimal("49.9"), Decimal("0"), TAX_15)]
+    assert f"{money(order['grossAmount'])} NOK" == expected_total == "4,250.29 NOK"
+    order = erp_json(upstream, f"/salesorders/{order['id']}")  # with its dimensions
+    assert order["customer"]["countryCode"] == "NO" and order["referenceNumber"] == "PO-77"
+    assert order["invoice"]["paymentTerms"] == {"type": "NumberOfDays", "value": 30}
+    assert order["dimensions"] == [{"dimensionType": 2, "value": "20", "name": "Konsulent"}]
+    assert order["internalMemo"].startswith("Kunden ringte\n") and marker_in(order["internalMemo"])
+
+    detail = sales_client.get(response["Location"])
+    assert f"Order #{order['id']} was created in 24SevenOffice with 3 lines." in text(detail)
+    assert Submission.objects.get().state == Submission.State.SUCCEEDED
+
+
+def test_a_double_submit_creates_one_order(sales_client, upstream):
+    started = timezone.now()
+    form = posted(order_state())
+
+    first = press(sales_client, NEW, form, "submit")
+    second = press(sales_client, NEW, form, "submit")  # double click, or back and submit again
+
+    (order,) = orders_sent(upstream, started)
+    assert first["Location"] == second["Location"] == f"/orders/{order['id']}/"
+    assert Submission.objects.count() == 1
+    assert f"This form was already sent: it is order #{order['id']}." in text(sales_client.get(second["Location"]))
+
+
+def test_an_htmx_submit_redirects_the_browser_to_the_new_order(sales_client, upstream):
+    started = timezone.now()
+    response = press(sales_client, NEW, posted(order_state()), "submit", **HTMX)
+    (order,) = orders_sent(upstream, started)
+    assert response.status_code == 200 and response["HX-Redirect"] == f"/orders/{order['id']}/"
+
+
+def test_an_invalid_htmx_submit_answers_the_form_with_its_errors(sales_client):
+    response = press(sales_client, NEW, posted(order_state(customer_name="")), "submit", **HTMX)
+    assert response.content.decode().lstrip().startswith('<div id="builder-body"')
+    assert "The order needs the customer's name." in slot(response, "id_customer_name_error")
+
+
+def test_an_erp_rejection_is_shown_in_the_section_it_concerns(sales_client, upstream):
+    started = timezone.now()
+    state = order_state(status="Confirmed", sales_type_id="3")  # Prosjektsalg needs a project
+
+    response = press(sales_client, NEW, posted(state), "submit")
+
+    submission = Submission.objects.get()
+    assert submission.state == Submission.State.FAILED
+    assert response.status_code == 302 and response["Location"] == f"/orders/new/{submission.public_id}/"
+    page = sales_client.get(response["Location"])
+    dimensions = region(page, "builder-dimensions", "add-dimension")
+    assert "The ERP needs a project for this order's sales type" in dimensions
+    assert submission.last_tracking_id and f"ERP tracking id {submission.last_tracking_id}" in dimensions
+    assert f"ERP tracking id {submission.last_tracking_id}" in region(page, "builder-banner", "builder-customer")
+    assert form_of(page)["sales_type_id"] == "3" and form_of(page)["status"] == "Confirmed"  # the form is kept
+    (order,) = orders_sent(upstream, started)
+    assert order["status"] == "Draft"  # created, lines added, the status refused
+
+    # Corrected (a project added) and sent again: the same order gets its project and status.
+    projects = erp_json(upstream, "/dimensions/1/elements")
+    form = form_of(press(sales_client, response["Location"], form_of(page), "add_dimension"))
+    form.update({"dimensions-0-dimension_type": "1", "dimensions-0-dimension_value": projects[0]["value"]})
+    again = press(sales_client, response["Location"], form, "submit")
+
+    assert again["Location"] == f"/orders/{order['id']}/"
+    (order,) = orders_sent(upstream, started)
+    order = erp_json(upstream, f"/salesorders/{order['id']}")  # with its dimensions
+    assert order["status"] == "Confirmed" and order["dimensions"][0]["value"] == projects[0]["value"]
+    assert len(erp_json(upstream, f"/salesorders/{order['id']}/lines")) == 1
+
+
+def test_a_failure_half_way_keeps_the_form_and_try_again_finishes_without_a_duplicate_line(sales_client, upstream):
+    started = timezone.now()
+    state = order_state(lines=[product_line(description="One"), product_line(description="Two"),
+                               product_line(description="Three")])
+    upstream.fault("POST /salesorders/*/lines", "503", count=1)
+
+    response = press(sales_client, NEW, posted(state), "submit")
+
+    submission = Submission.objects.get()
+    assert response["Location"] == f"/orders/new/{submission.public_id}/"
+    page = sales_client.get(response["Location"])
+    banner = region(page, "builder-banner", "builder-customer")
+    assert "The order did not reach the ERP" in banner and "Nothing was lost" in banner
+    assert f"#{submission.upstream_order_id}" in banner
+    form = form_of(page)
+    assert [form[f"lines-{i}-description"] for i in range(3)] == ["One", "Two", "Three"]
+    assert 'name="submit"' in region_html(page, "builder-banner", "builder-customer")  # "Try again"
+
+    done = press(sales_client, response["Location"], form, "submit")
+
+    (order,) = orders_sent(upstream, started)
+    assert done["Location"] == f"/orders/{order['id']}/"
+    assert [l["description"] for l in erp_json(upstream, f"/salesorders/{order['id']}/lines")] == ["One", "Two", "Three"]
+
+
+def test_a_sent_submission_opened_again_leads_to_its_order(sales_client, upstream):
+    press(sales_client, NEW, posted(order_state()), "submit")
+    submission = Submission.objects.get()
+    response = sales_client.get(f"/orders/new/{submission.public_id}/")
+    assert response["Location"] == f"/orders/{submission.upstream_order_id}/"
+
+
+def test_only_its_sender_or_an_admin_opens_a_stored_submission(sales_client, admin_client_logged_in,
+                                                               other_sales_client):
+    press(sales_client, NEW, posted(order_state(status="Confirmed", sales_type_id="3")), "submit")
+    url = f"/orders/new/{Submission.objects.get().public_id}/"
+
+    assert sales_client.get(url).status_code == 200
+    assert admin_client_logged_in.get(url).status_code == 200
+    assert other_sales_client.get(url).status_code == 403
+    assert other_sales_client.post(url, {"submit": ""}).status_code == 403
+
+
+def test_the_builder_explains_when_the_erp_cannot_give_its_lists(sales_client, upstream):
+    upstream.fault("GET /taxes", "503", count=10)
+    response = sales_client.get(NEW)
+    assert response.status_code == 503
+    body = text(response)
+    assert "The ERP is not answering" in body
+    assert "The order form needs the ERP's tax codes" in body
+    assert "Try again" in body and 'href="/orders/"' in response.content.decode()
+
+
+# --- submissions (admins) -----------------------------------------------------------------------------
+
+@pytest.fixture
+def failed_submission(sales_client, upstream) -> Submission:
+    press(sales_client, NEW, posted(order_state(status="Confirmed", sales_type_id="3")), "submit")
+    return Submission.objects.get()
+
+
+def test_admins_list_submissions_newest_first_and_filter_by_state(admin_client_logged_in, sales_client, failed_submission):
+    press(sales_client, NEW, posted(order_state(customer_name="Fjordkraft, andre ordre")), "submit")
+
+    page = admin_client_logged_in.get("/submissions/")
+
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert content.index("Fjordkraft, andre ordre") < content.index("Fjordkraft Installasjon AS")
+    assert re.search(r'<tr class="needs-attention">\s*<td><a[^>]*href="/submissions/' + str(failed_submission.public_id),
+                     content)
+    failed_only = admin_client_logged_in.get("/submissions/", {"state": "failed"})
+    assert str(failed_submission.public_id) in failed_only.content.decode()
+    assert "Fjordkraft, andre ordre" not in text(failed_only)
+
+
+def test_admins_see_a_submissions_steps_and_can_open_it_or_try_again(admin_client_logged_in, failed_submission):
+    page = admin_client_logged_in.get(f"/submissions/{failed_submission.public_id}/")
+
+    assert page.status_code == 200
+    body = text(page)
+    assert "Create the order" in body and "Add line 1" in body and "Set the status" in body
+    assert failed_submission.last_tracking_id in body
+    assert "ProjectMissing" in page.content.decode()  # the ERP's answer, in the step's JSON
+    assert f'href="/orders/new/{failed_submission.public_id}/"' in page.content.decode()
+
+    retried = admin_client_logged_in.post(f"/submissions/{failed_submission.public_id}/retry/", follow=True)
+    assert "Still not sent." in text(retried)  # the project is still missing
+    failed_submission.refresh_from_db()
+    assert failed_submission.steps.get(kind="set_status").attempts == 2
+
+
+def test_sales_users_do_not_see_the_submissions_pages(sales_client, failed_submission):
+    assert sales_client.get("/submissions/").status_code == 403
+    assert sales_client.get(f"/submissions/{failed_submission.public_id}/").status_code == 403
+    assert sales_client.post(f"/submissions/{failed_submission.public_id}/retry/").status_code == 403

@@ -1,0 +1,200 @@
+"""Services against the sandbox over real HTTP: the code path production uses."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+
+from orders import money, services
+from orders.services import OrderFilters
+from orders.upstream import tso_json
+from orders.upstream.errors import UpstreamForbidden, UpstreamNotFound, UpstreamUnavailable
+
+pytestmark = pytest.mark.usefixtures("upstream")
+
+
+def sandbox_orders(sandbox, **params):
+    return sandbox.api("GET", "/salesorders", params={"limit": 1000, **params}).json()
+
+
+def test_a_page_of_orders_is_the_upstreams_first_page(sandbox):
+    page = services.order_list(filters=OrderFilters(page_size=10))
+    expected = sandbox_orders(sandbox)[:10]
+    assert [o.id for o in page.items] == [o["id"] for o in expected]
+    assert page.items[0].customer.name == expected[0]["customer"]["name"]
+    assert page.next and page.previous is None
+
+
+def test_next_then_previous_returns_to_the_same_page():
+    first = services.order_list(filters=OrderFilters(page_size=10))
+    second = services.order_list(filters=OrderFilters(page_size=10), cursor=first.next)
+    back = services.order_list(filters=OrderFilters(page_size=10), cursor=second.previous)
+    assert not {o.id for o in first.items} & {o.id for o in second.items}
+    assert [o.id for o in back.items] == [o.id for o in first.items]
+
+
+def test_paging_keeps_the_filters():
+    first = services.order_list(filters=OrderFilters(status="Invoice", page_size=10))
+    second = services.order_list(filters=OrderFilters(status="Invoice", page_size=10), cursor=first.next)
+    assert {o.status for o in first.items + second.items} == {"Invoice"}
+
+
+def test_filters_narrow_the_list(sandbox):
+    some = sandbox_orders(sandbox, status="Invoice")[5]
+    customer_id = some["customer"]["id"]
+
+    by_customer = services.order_list(filters=OrderFilters(customer_id=customer_id, page_size=100))
+    assert by_customer.items and {o.customer.id for o in by_customer.items} == {customer_id}
+
+    by_invoice = services.order_list(filters=OrderFilters(invoice_number=str(some["invoice"]["number"])))
+    assert [o.id for o in by_invoice.items] == [some["id"]]
+
+    day = dt.date.fromisoformat(some["date"])
+    by_dates = services.order_list(filters=OrderFilters(date_from=day, date_to=day, page_size=100))
+    assert some["id"] in {o.id for o in by_dates.items}
+    assert {o.date for o in by_dates.items} == {day}
+
+    since = dt.date(2026, 11, 1)
+    recent = services.order_list(filters=OrderFilters(modified_since=since, page_size=100))
+    assert recent.items
+    assert all(o.modified_at.date() >= since - dt.timedelta(days=1) for o in recent.items)
+
+
+def test_order_detail_totals_reconcile_with_the_upstream(sandbox):
+    order = next(o for o in sandbox_orders(sandbox, status="Invoice") if o["netAmount"] > 0)
+    detail = services.order_detail(order_id=order["id"])
+    lines = sandbox.api("GET", f"/salesorders/{order['id']}/lines").json()
+
+    assert [line.id for line in detail.lines] == [line["id"] for line in lines]
+    assert detail.lines_source == "lines"
+    assert detail.totals.net == money.to_decimal(order["netAmount"])
+    assert detail.totals.gross == money.to_decimal(order["grossAmount"])
+    assert not detail.totals_mismatch
+    assert detail.order.customer.name == order["customer"]["name"]
+
+
+def test_a_detail_costs_three_upstream_calls_once_reference_data_is_cached(sandbox):
+    first = services.order_list(filters=OrderFilters(page_size=5)).items[0]
+    services.order_detail(order_id=first.id)  # warms reference data
+    since = sandbox.last_call_id()
+    services.order_detail(order_id=first.id)
+    paths = sorted(call["path"] for call in sandbox.calls(since=since))
+    assert paths == sorted([f"/v1/salesorders/{first.id}", f"/v1/salesorders/{first.id}/lines",
+                            f"/v1/customers/{first.customer.id}"])
+
+
+def test_a_wrong_customer_hint_still_shows_the_right_customer(sandbox):
+    order = sandbox_orders(sandbox)[3]
+    services.customer_hints.remember([(order["id"], 999999)])
+    detail = services.order_detail(order_id=order["id"])
+    assert detail.current_customer.id == order["customer"]["id"]
+
+
+def test_a_customer_whose_record_changed_is_flagged(sandbox):
+    for order in sandbox_orders(sandbox)[:400]:
+        current = tso_json.customer(sandbox.api("GET", f"/customers/{order['customer']['id']}").json())
+        snapshot = tso_json.order(order).customer
+        rows = services.snapshot_comparison(snapshot, current)
+        if any(row.changed for row in rows):
+            break
+    else:
+        pytest.fail("the sandbox has no order whose customer changed since")
+    detail = services.order_detail(order_id=order["id"])
+    assert detail.customer_changed
+    assert [row.label for row in detail.customer_comparison if row.changed] == [
+        row.label for row in rows if row.changed]
+
+
+def test_legacy_totals_that_disagree_are_flagged(sandbox):
+    orders = sandbox_orders(sandbox)
+    # The sandbox marks its legacy imports; look there first, then everywhere.
+    marked = [o for o in orders if o.get("internalMemo") == "Importert fra tidligere fakturasystem"]
+    for order in marked + orders:
+        lines = tso_json.lines(sandbox.api("GET", f"/salesorders/{order['id']}/lines").json())
+        computed = money.totals((line.tax_rate, line.amounts) for line in lines)
+        if abs(computed.gross - Decimal(str(order["grossAmount"]))) > money.tolerance(len(lines)):
+            break
+    else:
+        pytest.fail("the sandbox has no order whose totals disagree with its lines")
+    assert services.order_detail(order_id=order["id"]).totals_mismatch
+
+
+def test_unknown_order_is_not_found():
+    with pytest.raises(UpstreamNotFound):
+        services.order_detail(order_id=999_999_999)
+
+
+def test_the_page_survives_when_the_current_customer_cannot_be_read(sandbox):
+    order = sandbox_orders(sandbox)[0]
+    sandbox.fault("GET /customers/*", "500", count=5)
+    detail = services.order_detail(order_id=order["id"])
+    assert detail.current_customer is None
+    assert isinstance(detail.customer_error, UpstreamUnavailable)
+    assert detail.order.id == order["id"]
+
+
+@pytest.mark.parametrize("fault", ["500", "503", "malformed", "html"])
+def test_a_failing_upstream_becomes_unavailable(sandbox, fault):
+    sandbox.fault("GET /salesorders", fault, count=5, retry_after=0)
+    with pytest.raises(UpstreamUnavailable):
+        services.order_list(filters=OrderFilters())
+
+
+def test_a_slow_upstream_times_out(sandbox, settings):
+    settings.TSO = {**settings.TSO, "READ_TIMEOUT": 0.3, "MAX_RETRIES": 0}
+    sandbox.fault("GET /salesorders", "timeout", count=1, seconds=2)
+    with pytest.raises(UpstreamUnavailable) as caught:
+        services.order_list(filters=OrderFilters())
+    assert "too long" in str(caught.value)
+
+
+def test_a_transient_503_is_retried_transparently(sandbox):
+    sandbox.fault("GET /salesorders", "503", count=1, retry_after=0)
+    assert services.order_list(filters=OrderFilters(page_size=5)).items
+
+
+def test_expired_tokens_are_refreshed_once(sandbox):
+    services.order_list(filters=OrderFilters(page_size=5))
+    sandbox.expire_tokens()
+    since = sandbox.last_call_id()
+    assert services.order_list(filters=OrderFilters(page_size=5)).items
+    paths = [call["path"] for call in sandbox.calls(since=since)]
+    assert paths.count("/oauth/token") == 1
+
+
+def test_a_missing_scope_is_named(sandbox):
+    sandbox.configure(denied_scopes=["api.invoicing.salesorder:read"])
+    with pytest.raises(UpstreamForbidden) as caught:
+        services.order_list(filters=OrderFilters())
+    assert caught.value.scope == "api.invoicing.salesorder:read"
+
+
+def test_customer_choices_are_every_customer_sorted(sandbox):
+    choices = services.customer_choices()
+    names = [name for _, name in choices]
+    assert len(choices) >= 60
+    assert names == sorted(names, key=str.casefold)
+    assert "Ærø Bøker AS" in names
+
+
+@pytest.mark.django_db
+def test_health(sandbox):
+    assert services.health().ok
+    cache.clear()
+    sandbox.configure(failure_rate=1.0)
+    health = services.health()
+    assert health.database_ok and not health.upstream_ok
+
+
+@pytest.mark.django_db
+def test_health_reports_a_database_that_is_down(sandbox, monkeypatch):
+    from django.db import OperationalError
+
+    def broken_cursor(*args, **kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(services.connection, "cursor", broken_cursor)
+    health = services.health()
+    assert not health.database_ok and health.database_detail == "OperationalError"
+    assert health.upstream_ok and not health.ok

@@ -1,0 +1,99 @@
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+
+from orders.templatetags.orders_tags import amount, money_format, number, percent
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "expected"),
+    [
+        (Decimal("12345.5"), "NOK", "12,345.50 NOK"),
+        (Decimal("0"), "NOK", "0.00 NOK"),
+        (Decimal("-1234567.891"), "EUR", "-1,234,567.89 EUR"),
+        (Decimal("0.005"), "NOK", "0.01 NOK"),  # half up, like the ERP
+        (Decimal("-0.004"), "NOK", "0.00 NOK"),  # never "-0.00"
+        (Decimal("999999999999.99"), "NOK", "999,999,999,999.99 NOK"),
+        (None, "NOK", "—"),
+        ("49.99", "NOK", "49.99 NOK"),
+        (7, "SEK", "7.00 SEK"),
+    ],
+)
+def test_money_formats_two_decimals_thousands_and_currency(value, currency, expected):
+    assert money_format(value, currency) == expected
+
+
+def test_money_never_goes_through_float():
+    # 0.1 + 0.2 in binary floating point is 0.30000000000000004; a float path would still round to
+    # 0.30, so use a value whose float rounding differs: 2.675 is 2.67499999… as a float.
+    assert money_format(Decimal("2.675"), "NOK") == "2.68 NOK"
+    assert money_format(Decimal("1.005"), "NOK") == "1.01 NOK"
+    # Exact beyond float precision: 17 significant digits.
+    assert amount(Decimal("12345678901234.565")) == "12,345,678,901,234.57"
+
+
+def test_money_filter_in_a_template():
+    rendered = Template("{% load orders_tags %}{{ value|money:ccy }}").render(
+        Context({"value": Decimal("1234.5"), "ccy": "NOK"})
+    )
+    assert rendered == "1,234.50 NOK"
+
+
+def test_money_cell_marks_up_number_and_currency():
+    rendered = Template("{% load orders_tags %}{% money_cell value 'EUR' %}").render(
+        Context({"value": Decimal("99.9")})
+    )
+    assert rendered == '<span class="money">99.90<span class="money__ccy">EUR</span></span>'
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(Decimal("2.000"), "2"), (Decimal("1.50"), "1.5"), (Decimal("1250"), "1,250"), (Decimal("100"), "100")],
+)
+def test_number_drops_trailing_zeros(value, expected):
+    assert number(value) == expected
+
+
+def test_percent():
+    assert percent(Decimal("25.00")) == "25 %"
+    assert percent(Decimal("12.5")) == "12.5 %"
+
+
+def test_status_badge_has_a_class_per_status_and_the_label():
+    rendered = Template("{% load orders_tags %}{% status_badge 'AdvanceInvoice' %}").render(Context())
+    assert 'class="badge badge--advanceinvoice"' in rendered
+    assert "Advance invoice" in rendered
+
+
+def test_form_field_lays_out_label_widget_error_slot_and_help():
+    from django import forms
+    from django.template import engines
+
+    class Form(forms.Form):
+        name = forms.CharField(label="Name & co", help_text="As on <the> invoice", max_length=3)
+
+    form = Form(data={"name": "too <long>"})
+    html = engines["django"].from_string("{% load orders_tags %}{% form_field form.name True %}").render({"form": form})
+    assert html.startswith('<div class="field field--name field--invalid">')
+    assert '<label class="field__label" for="id_name">Name &amp; co</label>' in html
+    assert 'value="too &lt;long&gt;"' in html  # what the user typed stays, escaped
+    assert '<p class="field__error" id="id_name_error" data-error-for="id_name" hx-swap-oob="true">' in html
+    assert "Ensure this value has at most 3 characters" in html
+    assert '<p class="field__help" id="id_name_helptext">As on &lt;the&gt; invoice</p>' in html
+
+
+def test_order_rows_escape_what_the_upstream_sends():
+    import datetime as dt
+    from decimal import Decimal
+
+    from orders.domain import CustomerSnapshot, SalesOrder
+    from orders.templatetags.orders_tags import order_rows
+
+    order = SalesOrder(id=7, status='Draft"><script>', customer=CustomerSnapshot(id=3, name="<b>Ærø</b>"),
+                       date=dt.date(2026, 11, 2), currency_code="<x>", net_amount=Decimal("1"))
+    html = order_rows([order], "back=status%3DDraft")
+    assert "<script>" not in html and "<b>" not in html and "<x>" not in html
+    assert "&lt;b&gt;Ærø&lt;/b&gt;" in html
+    assert 'href="/orders/7/?back=status%3DDraft"' in html
+    assert "2 Nov 2026" in html

@@ -1,0 +1,129 @@
+"""Reading 24SevenOffice JSON: tolerant of what the API has been seen to send."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from orders.upstream import tso_json
+from orders.upstream.errors import UpstreamUnavailable
+
+# The read-by-id sample of the API documentation (legacy hal+json variant with _embedded.lines).
+SEED_ORDER = {
+    "id": 1234,
+    "customer": {"id": 12345, "organizationNumber": "123456789", "gln": "1234567890123", "name": "ABC Corporation",
+                 "street": "Hovedgata 1", "postalCode": "0123", "postalArea": "Fornebu", "city": "Fornebu",
+                 "countrySubdivision": "Viken", "countryCode": "NO"},
+    "status": "Invoice",
+    "deliveryCustomer": {"id": 12345, "name": "ABC Corporation", "street": "Hovedgata 1", "postalCode": "0123",
+                         "postalArea": "Fornebu", "city": "Fornebu", "countrySubdivision": "Viken",
+                         "countryCode": "NO"},
+    "invoice": {"number": 123, "date": "2023-06-01", "dueDate": "2023-06-15", "remittanceReference": "ABC12345",
+                "transaction": {"id": "63293496-884f-4358-b489-f641fe51cdaa"}},
+    "date": "2023-06-01",
+    "internalMemo": "Customer requested special packaging.",
+    "memo": "Urgent delivery.",
+    "salesType": {"id": 10},
+    "createdAt": "2023-06-01T12:00:00Z",
+    "modifiedAt": "2023-06-02T15:30:00Z",
+    "_embedded": {"lines": [{
+        "id": 123456789, "type": "product", "product": {"id": 101},
+        "description": "Leather handbag with adjustable strap.", "quantity": 2, "price": 49.99,
+        "discountRate": 10, "tax": {"id": 1, "number": 1, "rate": 25},
+        "account": {"id": 200001, "number": 1500, "name": "Accounts Receivable"},
+    }]},
+}
+
+
+def test_the_documented_order_reads_completely():
+    order = tso_json.order(SEED_ORDER)
+    assert order.id == 1234
+    assert order.status_label == "Invoiced"
+    assert order.customer.name == "ABC Corporation"
+    assert order.customer.gln == "1234567890123"
+    assert order.delivery_customer.city == "Fornebu"
+    assert order.invoice.number == 123
+    assert order.invoice.due_date == dt.date(2023, 6, 15)
+    assert order.invoice.transaction_id == "63293496-884f-4358-b489-f641fe51cdaa"
+    assert order.invoice.is_overdue(dt.date(2023, 6, 16))
+    assert not order.invoice.is_overdue(dt.date(2023, 6, 15))
+    assert order.sales_type_id == 10
+    assert order.created_at == dt.datetime(2023, 6, 1, 12, 0, tzinfo=dt.UTC)
+    assert order.currency_code == "NOK" and order.currency_rate == 1
+
+
+def test_embedded_lines_are_read_with_exact_decimals():
+    (line,) = tso_json.order(SEED_ORDER).embedded_lines
+    assert line.price == Decimal("49.99")
+    assert line.quantity == Decimal("2")
+    assert line.tax_rate == Decimal("25")
+    assert line.account_number == 1500
+    assert line.amounts.net == Decimal("89.98")  # 2 × 49.99 less 10 %
+    assert line.amounts.tax == Decimal("22.50")
+
+
+def test_an_order_without_embedded_lines_says_so():
+    data = {key: value for key, value in SEED_ORDER.items() if key != "_embedded"}
+    assert tso_json.order(data).embedded_lines is None
+
+
+def test_street_as_a_list_becomes_lines():
+    data = {**SEED_ORDER, "customer": {**SEED_ORDER["customer"], "street": ["c/o Lager 3", "Postboks 12"]}}
+    assert tso_json.order(data).customer.street == "c/o Lager 3\nPostboks 12"
+
+
+def test_unknown_fields_and_missing_optional_parts_are_tolerated():
+    order = tso_json.order({"id": "77", "status": "Draft", "somethingNew": {"x": 1}, "customer": None,
+                            "invoice": None, "currency": {"code": "EUR", "rate": "11.5"}, "netAmount": "10.10"})
+    assert order.id == 77
+    assert order.customer.id is None and order.customer.name == ""
+    assert order.invoice.is_empty
+    assert order.delivery_customer is None
+    assert order.currency_rate == Decimal("11.5")
+    assert order.net_amount == Decimal("10.10")
+
+
+def test_payment_terms_of_every_kind():
+    def terms(raw):
+        return str(tso_json.order({"id": 1, "invoice": {"paymentTerms": raw}}).invoice.payment_terms)
+
+    assert terms({"type": "NumberOfDays", "value": 14}) == "14 days net"
+    assert terms({"type": "OutMonthPlusDays", "value": 10}) == "End of month + 10 days"
+    assert terms({"type": "FixedDate", "value": "2023-08-15"}) == "Due on 2023-08-15"
+
+
+@pytest.mark.parametrize("raw", [None, [], "order", {"customer": {"id": 1}}])
+def test_an_unreadable_order_is_the_upstream_answering_nonsense(raw):
+    with pytest.raises(UpstreamUnavailable):
+        tso_json.order(raw)
+
+
+def test_an_order_list_must_be_a_list():
+    with pytest.raises(UpstreamUnavailable):
+        tso_json.orders({"items": []})
+
+
+def test_customer_record_prefers_billing_address_and_billing_email():
+    customer = tso_json.customer({
+        "id": 5, "name": "Ærø Bøker AS", "isCompany": True, "organizationNumber": "987654321",
+        "address": {"visit": {"street": "Torget 1", "postalCode": "7010", "postalArea": "Trondheim"},
+                    "billing": {"street": ["Postboks 4", "Sentrum"], "postalCode": "7001",
+                                "postalArea": "Trondheim", "countryCode": "NO"}},
+        "email": {"contact": "post@aero.no", "billing": "faktura@aero.no"},
+    })
+    snapshot = customer.as_snapshot()
+    assert snapshot.street == "Postboks 4\nSentrum"
+    assert snapshot.postal_code == "7001"
+    assert snapshot.city == "Trondheim"
+    assert snapshot.invoice_email_addresses == ("faktura@aero.no",)
+
+
+def test_a_private_person_customer_is_named_from_the_person():
+    customer = tso_json.customer({"id": 6, "isCompany": False, "person": {"firstName": "Kari", "lastName": "Nordmann"}})
+    assert customer.name == "Kari Nordmann"
+    assert not customer.is_company
+
+
+def test_reference_lists_skip_entries_without_ids():
+    assert [t.rate for t in tso_json.tax_codes([{"id": 1, "rate": 25}, {"rate": 15}, "x"])] == [Decimal(25)]
+    assert [p.name for p in tso_json.people([{"id": 1, "firstName": "Ola", "lastName": "Nordmann"}])] == ["Ola Nordmann"]
