@@ -49,6 +49,63 @@
     }
   });
 
+  // Typing on while the server redraws part of the form loses nothing. An action (add a line, change a
+  // line's type, pick a product…) sends the form and swaps back the region it changed; anything typed
+  // into that region after the request left would be replaced by the server's copy of the earlier
+  // value. So: note the region's values when the request leaves; just before the answer is swapped
+  // in, note what the user has changed since; after the swap, put those edits back wherever the
+  // server kept the field as it was sent (a field the server itself changed keeps the server's value).
+  var sentValues = new WeakMap();
+  var editsInFlight = null;
+
+  function editable(region) {
+    return Array.prototype.filter.call(region.querySelectorAll("input, select, textarea"), function (el) {
+      return el.name && ["hidden", "submit", "button", "file"].indexOf(el.type) === -1;
+    });
+  }
+  function valueOf(el) {
+    return el.type === "checkbox" || el.type === "radio" ? String(el.checked) : el.value;
+  }
+  function fieldNamed(name) {
+    return form.querySelector('[name="' + CSS.escape(name) + '"]:not([type=hidden])');
+  }
+
+  document.addEventListener("htmx:beforeSend", function (evt) {
+    var region = evt.detail.target;
+    if (!region || !form.contains(region) || !evt.detail.xhr) return;
+    var values = {};
+    editable(region).forEach(function (el) { values[el.name] = valueOf(el); });
+    sentValues.set(evt.detail.xhr, values);
+  });
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var sent = evt.detail.xhr && sentValues.get(evt.detail.xhr);
+    editsInFlight = null;
+    if (!sent || !evt.detail.shouldSwap) return;
+    var edits = {};
+    var any = false;
+    editable(evt.detail.target).forEach(function (el) {
+      if (el.name in sent && valueOf(el) !== sent[el.name]) {
+        edits[el.name] = { sent: sent[el.name], now: valueOf(el) };
+        any = true;
+      }
+    });
+    if (any) editsInFlight = edits;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    var edits = editsInFlight;
+    editsInFlight = null;
+    if (!edits) return;
+    Object.keys(edits).forEach(function (name) {
+      var el = fieldNamed(name);
+      if (!el || valueOf(el) !== edits[name].sent) return;
+      if (el.type === "checkbox" || el.type === "radio") el.checked = edits[name].now === "true";
+      else el.value = edits[name].now;
+      if (valueOf(el) !== edits[name].now) return; // e.g. a choice the new list no longer offers
+      // Tell the rest of the page: totals follow, the character count too.
+      el.dispatchEvent(new Event(el.tagName === "SELECT" || el.type === "checkbox" ? "change" : "input", { bubbles: true }));
+    });
+  });
+
   function updateCount(textarea) {
     var counter = form.querySelector('[data-count-for="' + textarea.id + '"]');
     if (!counter) return;

@@ -105,3 +105,39 @@ def test_build_send_and_land_on_the_new_order(page, e2e_upstream):
     expect(lines.nth(2)).to_contain_text(other["name"])
     expect(page.locator("section[aria-labelledby=lines-heading]")).to_contain_text(amount(gross))
     expect(page.get_by_text("do not match")).to_have_count(0)
+
+
+def test_what_is_typed_while_the_lines_are_redrawn_is_kept(page, e2e_upstream):
+    """Changing a line's type redraws the lines; typing on straight away must not be undone by it."""
+    log_in_as_sales(page)
+    page.locator("#add-line").click()
+    page.locator("#add-line").click()
+    expect(page.locator("#line-1")).to_be_visible()
+    htmx_idle(page)
+    page.locator("#id_lines-0-quantity").fill("4")
+    htmx_idle(page)
+
+    # Hold the redraw in flight while the user types into the lines it will replace.
+    held = []
+
+    def hold_redraw(route):
+        if "refresh_lines" in (route.request.post_data or ""):
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/orders/new/$"), hold_redraw)
+    page.locator("#id_lines-1-type").select_option("text")
+    page.wait_for_function("() => document.querySelector('#builder-lines.htmx-request, #id_lines-1-type.htmx-request')")
+    while not held:
+        page.wait_for_timeout(10)
+    page.locator("#id_lines-1-description").fill("Levering avtalt med lager, rampe 3")
+    page.locator("#id_lines-0-discount_rate").fill("5")
+    held[0].continue_()
+    page.unroute(re.compile(r"/orders/new/$"))
+    # The redraw arrived: line 2 is now a text line (no quantity), and what was typed is still there.
+    expect(page.locator("#id_lines-1-quantity")).to_have_count(0)
+    htmx_idle(page)
+    expect(page.locator("#id_lines-1-description")).to_have_value("Levering avtalt med lager, rampe 3")
+    expect(page.locator("#id_lines-0-discount_rate")).to_have_value("5")
+    expect(page.locator("#id_lines-0-quantity")).to_have_value("4")
