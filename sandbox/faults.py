@@ -41,6 +41,7 @@ from collections.abc import Callable
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 
+from sandbox import knobs
 from sandbox.api.http import InternalServerError, ServiceUnavailable, Unauthorized
 from sandbox.models import Config, Fault
 
@@ -64,11 +65,16 @@ def parse_endpoint(endpoint: str) -> tuple[str, str] | None:
 
 def take(method: str, path: str) -> Fault | None:
     """Consume one use of the oldest pending fault matching this call, if any."""
+    memory = knobs.current()
+    if memory.no_faults:
+        return None
     while True:
+        pending = list(Fault.objects.filter(remaining__gt=0))
+        if not pending:
+            memory.no_faults = True
+            return None
         fault = next(
-            (f for f in Fault.objects.filter(remaining__gt=0)
-             if f.method in ("*", method) and fnmatch.fnmatchcase(path, f.path_glob)),
-            None,
+            (f for f in pending if f.method in ("*", method) and fnmatch.fnmatchcase(path, f.path_glob)), None
         )
         if fault is None:
             return None

@@ -17,9 +17,9 @@ import uuid
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from sandbox import faults
+from sandbox import faults, knobs
 from sandbox.log import FAULT_ATTRIBUTE
-from sandbox.models import Call, Config
+from sandbox.models import Call
 
 logger = logging.getLogger("sandbox")
 
@@ -38,7 +38,7 @@ class SandboxMiddleware:
         is_api = path == API_PREFIX or path.startswith(API_PREFIX + "/")
         fault = None
         if is_api or path.startswith(TOKEN_PREFIX):
-            config = Config.current()
+            config = knobs.config()
             request.sandbox_config = config
             if config.latency_ms > 0:
                 time.sleep(config.latency_ms / 1000)

@@ -27,7 +27,7 @@ from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from sandbox import faults, schemas, seed
+from sandbox import faults, knobs, schemas, seed
 from sandbox.api.http import Conflict, Query, ValidationFailed, json_response, no_content, validated_body
 from sandbox.models import AccessToken, Call, Config, Customer, Fault, Product, SalesOrder, SalesOrderLine, SeedState
 
@@ -42,6 +42,7 @@ def update_config(request: HttpRequest) -> HttpResponse:
     for name, value in body.items():
         setattr(config, name, float(value) if name == "failure_rate" else value)
     config.save()
+    knobs.changed()
     return json_response(config.to_api())
 
 
@@ -63,17 +64,20 @@ def add_fault(request: HttpRequest) -> HttpResponse:
         seconds=float(body.get("seconds", 5)),
         retry_after=body.get("retry_after", 1),
     )
+    knobs.changed()
     return json_response(fault.to_api(), status=201)
 
 
 def clear_faults(request: HttpRequest) -> HttpResponse:
     Fault.objects.all().delete()
+    knobs.changed()
     return no_content()
 
 
 def expire_tokens(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     expired = AccessToken.objects.filter(expires_at__gt=now).update(expires_at=now)
+    knobs.changed()
     return json_response({"expired": expired})
 
 
@@ -84,6 +88,7 @@ def reset(request: HttpRequest) -> HttpResponse:
     seed.install(seed.generate(state.anchor, state.seed))
     Fault.objects.all().delete()
     Config.objects.update_or_create(pk=1, defaults=Config.DEFAULTS)
+    knobs.changed()
     return get_state(request)
 
 

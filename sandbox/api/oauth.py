@@ -17,8 +17,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from sandbox import knobs
 from sandbox.api.http import Forbidden, Unauthorized, json_response
-from sandbox.models import AccessToken, Config
+from sandbox.models import AccessToken
 
 SCOPES = [
     "api.invoicing.salesorder:read",
@@ -66,7 +67,7 @@ def issue_token(request: HttpRequest) -> HttpResponse:
     )
     if not valid:
         return _oauth_error(401, "access_denied", "Unauthorized: invalid client_id or client_secret")
-    config = Config.current()
+    config = knobs.config()
     scopes = [scope for scope in SCOPES if scope not in config.denied_scopes]
     now = timezone.now()
     token = AccessToken.objects.create(
@@ -89,12 +90,19 @@ def authenticate(request: HttpRequest, scope: str | None) -> None:
     kind, _, key = header.partition(" ")
     if kind.lower() != "bearer" or not key.strip():
         raise Unauthorized("Missing bearer token")
-    token = AccessToken.objects.filter(key=key.strip()).first()
-    if token is None:
-        raise Unauthorized("Invalid access token")
-    if token.expires_at <= timezone.now():
+    key = key.strip()
+    memory = knobs.current()
+    known = memory.tokens.get(key)
+    if known is None:
+        token = AccessToken.objects.filter(key=key).first()
+        if token is None:
+            raise Unauthorized("Invalid access token")
+        known = (token.expires_at, tuple(token.scopes))
+        memory.remember_token(key, *known)
+    expires_at, scopes = known
+    if expires_at <= timezone.now():
         raise Unauthorized("The access token has expired")
     if scope is not None:
         denied = request.sandbox_config.denied_scopes
-        if scope not in token.scopes or scope in denied:
+        if scope not in scopes or scope in denied:
             raise Forbidden(f"Missing scope {scope}")

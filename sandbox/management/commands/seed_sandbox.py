@@ -9,6 +9,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from sandbox import knobs
 from sandbox import seed as seeding
 from sandbox.models import SalesOrder
 
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         anchor = anchor or timezone.localdate()
         dataset = seeding.generate(anchor, seed)
         seeding.install(dataset)
+        knobs.changed()
         self.stdout.write(
             f"Seeded the sandbox (anchor {anchor}, seed {seed}): {len(dataset.orders)} orders, "
             f"{len(dataset.lines)} lines, {len(dataset.customers)} customers, {len(dataset.products)} products."
