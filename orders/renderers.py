@@ -9,6 +9,7 @@ their options, textareas — are built here, producing exactly what Django's tem
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 from typing import Any
 
@@ -48,7 +49,20 @@ def render_input(widget: dict[str, Any]) -> str:
 
 
 def render_option(option: dict[str, Any]) -> str:
-    return f'<option value="{_escape(option["value"])}"{_attrs(option["attrs"])}>{_escape(option["label"])}</option>'
+    value, label, attrs = option["value"], option["label"], option["attrs"]
+    if type(value) in PLAIN and type(label) in PLAIN and (not attrs or attrs == SELECTED):
+        # A long <select> (the list's customer filter) repeats the same options on every page.
+        return _plain_option(value, label, bool(attrs))
+    return f'<option value="{_escape(value)}"{_attrs(attrs)}>{_escape(label)}</option>'
+
+
+PLAIN = (str, int)  # exact types: a SafeString must not be escaped, so it takes the long way
+SELECTED = {"selected": True}
+
+
+@lru_cache(maxsize=4096)
+def _plain_option(value: str | int, label: str | int, selected: bool) -> str:
+    return f'<option value="{escape(str(value))}"{" selected" if selected else ""}>{escape(str(label))}</option>'
 
 
 def render_select(widget: dict[str, Any]) -> str:

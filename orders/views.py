@@ -27,6 +27,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+
+from orders.paths import path_to
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -130,7 +132,7 @@ def list_url(query: QueryDict, **changes: str | None) -> str:
         if value:
             params[key] = value
     encoded = urlencode(params)
-    return reverse("orders:list") + (f"?{encoded}" if encoded else "")
+    return path_to("orders:list") + (f"?{encoded}" if encoded else "")
 
 
 def _status_tabs(query: QueryDict, current: str) -> list[dict]:

@@ -50,6 +50,8 @@ def _list(value: Any) -> list[Any]:
 
 def text(value: Any) -> str:
     """Any scalar or list of strings as one string; lists (seen for ``street``) become lines."""
+    if type(value) is str:  # the usual case first: this runs for every field of every order
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
@@ -58,6 +60,8 @@ def text(value: Any) -> str:
 
 
 def integer(value: Any) -> int | None:
+    if type(value) is int:
+        return value
     if value is None or isinstance(value, bool) or value == "":
         return None
     try:

@@ -97,3 +97,18 @@ def test_order_rows_escape_what_the_upstream_sends():
     assert "&lt;b&gt;Ærø&lt;/b&gt;" in html
     assert 'href="/orders/7/?back=status%3DDraft"' in html
     assert "2 Nov 2026" in html
+
+
+def test_path_tag_gives_the_same_paths_as_url_and_follows_the_script_prefix():
+    from django.template import engines
+    from django.urls import get_script_prefix, reverse, set_script_prefix
+
+    template = engines["django"].from_string(
+        "{% load orders_tags %}{% path 'orders:list' %} {% path 'orders:detail' 1572 %} {% url 'orders:list' %}")
+    assert template.render() == f"{reverse('orders:list')} {reverse('orders:detail', args=[1572])} {reverse('orders:list')}"
+    before = get_script_prefix()
+    set_script_prefix("/sales/")
+    try:
+        assert template.render() == "/sales/orders/ /sales/orders/1572/ /sales/orders/"
+    finally:
+        set_script_prefix(before)
