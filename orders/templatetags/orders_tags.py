@@ -213,3 +213,62 @@ def form_field(field, oob: bool = False) -> str:
         f"  {help_text}\n"
         "</div>"
     )
+
+
+# The order detail's lines and the customer comparison: like the list's rows, built here (an order
+# can have dozens of lines; through the template engine each cost ~0.1 ms). Every value is escaped.
+
+PRODUCT_CHIP = '<span class="chip chip--product">Product</span>'
+TEXT_CHIP = '<span class="chip">Text</span>'
+
+
+@register.simple_tag
+def detail_line_rows(lines) -> str:
+    """The ``<tr>`` of each line on the order detail page."""
+    rows = []
+    for line in lines:
+        description = escape(line.description)
+        if line.type == "text" and not line.price:
+            rows.append(
+                f'<tr class="line--text"><td>{TEXT_CHIP}</td><td class="muted">{MISSING}</td>'
+                f'<td colspan="8" class="line__text">{description}</td></tr>'
+            )
+            continue
+        amounts = line.amounts
+        discount = percent(line.discount_rate) if line.discount_rate else f'<span class="muted">{MISSING}</span>'
+        rows.append(
+            f"<tr><td>{TEXT_CHIP if line.type == 'text' else PRODUCT_CHIP}</td>"
+            f'<td class="mono nowrap">{escape(line.product_number) or MISSING}</td>'
+            f'<td class="line__desc">{description or MISSING}</td>'
+            f'<td class="num">{number(line.quantity)}</td>'
+            f'<td class="num">{format_amount(line.price)}</td>'
+            f'<td class="num">{discount}</td>'
+            f'<td class="num">{percent(line.tax_rate)}</td>'
+            f'<td class="num">{format_amount(amounts.net)}</td>'
+            f'<td class="num">{format_amount(amounts.tax)}</td>'
+            f'<td class="num num--strong">{format_amount(amounts.gross)}</td></tr>'
+        )
+    return mark_safe("\n".join(rows))
+
+
+@register.simple_tag
+def comparison_rows(comparison) -> str:
+    """The customer snapshot next to the current record, one ``<tr>`` per field, changes flagged."""
+    rows = []
+    for row in comparison:
+        changed = row.changed
+        if row.current:
+            current = escape(row.current)
+        elif not row.comparable:
+            current = '<span class="muted">Not in the record</span>'
+        else:
+            current = MISSING
+        marker = ' class="is-changed"' if changed else ""
+        flag = ' <span class="flag flag--warning">Changed</span>' if changed else ""
+        rows.append(
+            f"<tr{marker}>"
+            f'<th scope="row">{escape(row.label)}{flag}</th>'
+            f'<td class="pre-line">{escape(row.snapshot) or MISSING}</td>'
+            f'<td class="pre-line">{current}</td></tr>'
+        )
+    return mark_safe("\n".join(rows))

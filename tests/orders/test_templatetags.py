@@ -112,3 +112,39 @@ def test_path_tag_gives_the_same_paths_as_url_and_follows_the_script_prefix():
         assert template.render() == "/sales/orders/ /sales/orders/1572/ /sales/orders/"
     finally:
         set_script_prefix(before)
+
+
+def test_detail_line_rows_show_each_line_with_its_amounts_and_escape_what_the_erp_sent():
+    from orders.domain import Line
+    from orders.templatetags.orders_tags import detail_line_rows
+
+    html = detail_line_rows([
+        Line(id=1, type="product", description="Konsulent <b>senior</b>", quantity=Decimal("1.5"),
+             price=Decimal("1200"), discount_rate=Decimal("10"), tax_rate=Decimal("25"), product_number="KON-1001"),
+        Line(id=2, type="text", description="Levering avtalt & bekreftet"),
+        Line(id=3, type="text", description="Rigg og drift", quantity=Decimal(1), price=Decimal("500"),
+             tax_rate=Decimal("25")),
+    ])
+    first, second, third = html.split("\n")
+    assert "Konsulent &lt;b&gt;senior&lt;/b&gt;" in first and "<b>" not in first
+    assert ">KON-1001<" in first and ">1.5<" in first and ">1,200.00<" in first and ">10 %<" in first
+    assert ">1,620.00<" in first and ">405.00<" in first and ">2,025.00<" in first  # net, tax, gross
+    assert 'class="line--text"' in second and 'colspan="8"' in second and "Levering avtalt &amp; bekreftet" in second
+    # A text line with a price counts like any other line, so it shows its amounts.
+    assert 'class="line--text"' not in third and '<span class="chip">Text</span>' in third and ">625.00<" in third
+    assert '<span class="muted">—</span>' in third  # no discount
+
+
+def test_comparison_rows_flag_changes_and_fields_the_record_lacks():
+    from orders.services import FieldComparison
+    from orders.templatetags.orders_tags import comparison_rows
+
+    html = comparison_rows([
+        FieldComparison(label="Name", snapshot="Ærø Bøker AS", current="Ærø Bøker & Co AS"),
+        FieldComparison(label="City", snapshot="Oslo", current="Oslo"),
+        FieldComparison(label="GLN", snapshot="7080000000001", current="", comparable=False),
+    ])
+    name, city, gln = html.split("\n")
+    assert name.startswith('<tr class="is-changed">') and "Changed</span>" in name and "Ærø Bøker &amp; Co AS" in name
+    assert city.startswith("<tr>") and "Changed" not in city
+    assert "Not in the record" in gln and "Changed" not in gln
