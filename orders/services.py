@@ -208,6 +208,11 @@ def order_list(*, filters: OrderFilters, cursor: str | None = None) -> Page[Sale
     )
 
 
+def start_order_list(*, filters: OrderFilters, cursor: str | None = None) -> Future:
+    """``order_list`` on the upstream pool: the caller goes on with its own work meanwhile."""
+    return _pool.submit(lambda: order_list(filters=filters, cursor=cursor))
+
+
 # --- reference data (cached: it changes rarely and every page needs names) ---------------------
 
 def _cached(key: str, load):

@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import time
+from concurrent.futures import Future
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -27,8 +28,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-
-from orders.paths import path_to
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -37,9 +36,10 @@ from django_htmx.middleware import HtmxDetails
 
 from orders import forms, services, submissions
 from orders.context_processors import is_admin
-from orders.domain import STATUS_LABELS, STATUSES, CustomerSnapshot
+from orders.domain import STATUS_LABELS, STATUSES, CustomerSnapshot, Page
 from orders.forms import LIST_PARAMS, OrderFilterForm
 from orders.models import Submission, SubmissionStep
+from orders.paths import path_to
 from orders.templatetags.builder_tags import amounts_shown
 from orders.upstream.errors import (
     UpstreamAuthError,
@@ -82,22 +82,15 @@ def order_list(request: HtmxHttpRequest) -> HttpResponse:
     form.is_valid()  # invalid fields are reported next to themselves and left out of the filters
     filters = form.to_filters()
     cursor = request.GET.get("cursor", "")[:MAX_CURSOR_LENGTH] or None
-
-    page, error = None, None
-    try:
-        page = services.order_list(filters=filters, cursor=cursor)
-    except UpstreamError as exc:
-        logger.warning("Order list failed: %r", exc)
-        error = exc
-
     query = _list_query(request.GET)
+    # The ERP is asked now; the page's header and filter form render while it answers (the
+    # template first waits for the answer inside the table, see ``PendingPage``).
+    pending = PendingPage(services.start_order_list(filters=filters, cursor=cursor), query, cursor)
     context = {
         "form": form,
         "filters": filters,
-        "page": page,
-        "error": error and describe_error(error),
+        "pending": pending,
         "status_tabs": _status_tabs(query, filters.status),
-        "paging": page and _paging_links(query, page, cursor),
         "restart_url": list_url(query, cursor=None) if cursor else None,
         # Links to an order carry the list's state so its "Back to orders" returns here.
         "back_param": urlencode({"back": query.urlencode()}) if query else "",
@@ -107,11 +100,44 @@ def order_list(request: HtmxHttpRequest) -> HttpResponse:
     template = "orders/order_list.html"
     if fragment:
         template += "#order-table"
-    status = 503 if error and not request.htmx else 200
-    response = render(request, template, context, status=status)
+    response = render(request, template, context)
+    if pending.error and not request.htmx:
+        response.status_code = 503
     # The same URL answers a full page or a fragment: caches must keep them apart.
     patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
     return response
+
+
+class PendingPage:
+    """One page of orders still on its way from the ERP: ``page``, ``paging`` and ``error`` wait
+    for the answer when first read, then keep it."""
+
+    def __init__(self, future: Future, query: QueryDict, cursor: str | None) -> None:
+        self._future = future
+        self._query = query
+        self._cursor = cursor
+
+    @functools.cached_property
+    def _outcome(self) -> tuple[Page | None, UpstreamError | None]:
+        try:
+            return self._future.result(), None
+        except UpstreamError as exc:
+            logger.warning("Order list failed: %r", exc)
+            return None, exc
+
+    @functools.cached_property
+    def page(self) -> Page | None:
+        return self._outcome[0]
+
+    @functools.cached_property
+    def error(self) -> dict | None:
+        error = self._outcome[1]
+        return error and describe_error(error)
+
+    @functools.cached_property
+    def paging(self) -> dict | None:
+        page = self.page
+        return page and _paging_links(self._query, page, self._cursor)
 
 
 def _list_query(params: QueryDict) -> QueryDict:
