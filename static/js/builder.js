@@ -56,7 +56,7 @@
   // in, note what the user has changed since; after the swap, put those edits back wherever the
   // server kept the field as it was sent (a field the server itself changed keeps the server's value).
   var sentValues = new WeakMap();
-  var editsInFlight = null;
+  var editsInFlight = null; // { xhr: the answer they wait for, fields: name -> {sent, now} }
 
   function editable(region) {
     return Array.prototype.filter.call(region.querySelectorAll("input, select, textarea"), function (el) {
@@ -89,12 +89,13 @@
         any = true;
       }
     });
-    if (any) editsInFlight = edits;
+    if (any) editsInFlight = { xhr: evt.detail.xhr, fields: edits };
   });
-  document.addEventListener("htmx:afterSwap", function () {
-    var edits = editsInFlight;
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    // Only after the swap of the answer they were noted for (an answer that redirects is never swapped).
+    if (!editsInFlight || editsInFlight.xhr !== evt.detail.xhr) return;
+    var edits = editsInFlight.fields;
     editsInFlight = null;
-    if (!edits) return;
     Object.keys(edits).forEach(function (name) {
       var el = fieldNamed(name);
       if (!el || valueOf(el) !== edits[name].sent) return;
