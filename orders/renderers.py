@@ -48,16 +48,16 @@ def render_input(widget: dict[str, Any]) -> str:
     return f'<input type="{_escape(widget["type"])}" name="{_escape(widget["name"])}"{value_attr}{_attrs(widget["attrs"])}>'
 
 
+PLAIN = (str, int)  # exact types: a SafeString must not be escaped, so it takes the long way
+SELECTED = {"selected": True}
+
+
 def render_option(option: dict[str, Any]) -> str:
     value, label, attrs = option["value"], option["label"], option["attrs"]
     if type(value) in PLAIN and type(label) in PLAIN and (not attrs or attrs == SELECTED):
         # A long <select> (the list's customer filter) repeats the same options on every page.
         return _plain_option(value, label, bool(attrs))
     return f'<option value="{_escape(value)}"{_attrs(attrs)}>{_escape(label)}</option>'
-
-
-PLAIN = (str, int)  # exact types: a SafeString must not be escaped, so it takes the long way
-SELECTED = {"selected": True}
 
 
 @lru_cache(maxsize=4096)

@@ -10,12 +10,12 @@ from decimal import Decimal
 from html import escape
 
 from django import template
-from orders.paths import path_to
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from orders import money
 from orders.domain import STATUS_LABELS
+from orders.paths import path_to
 
 register = template.Library()
 
