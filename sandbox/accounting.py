@@ -21,14 +21,26 @@ CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 ZERO = Decimal("0.00")
 
-# The sales accounts (Norwegian standard chart of accounts) lines are posted to, by kind of tax.
-ACCOUNT_TAXABLE = {"id": 1003000, "number": 3000, "name": "Salgsinntekt, avgiftspliktig"}
-ACCOUNT_EXEMPT = {"id": 1003100, "number": 3100, "name": "Salgsinntekt, avgiftsfri"}
-ACCOUNT_EXPORT = {"id": 1003200, "number": 3200, "name": "Salgsinntekt, utenfor avgiftsområdet"}
-# Tax number 52 is "Utførsel av varer og tjenester" (export).
-EXPORT_TAX_NUMBER = 52
-
-
+# The chart of accounts (``/accounts``): (id, number, name, taxId). A sales type posts to its account;
+# a product may override that account per sales type (``/products/{id}/salestypeOverrides``), and the
+# account's ``taxId`` is the tax code a line gets by default. taxId 0 means no tax code (not a sales account).
+ACCOUNTS = (
+    (1001500, 1500, "Kundefordringer", 0),
+    (1001900, 1900, "Kontanter", 0),
+    (1001940, 1940, "Bankinnskudd, kortoppgjør", 0),
+    (1001941, 1941, "Vipps-oppgjør", 0),
+    (1003000, 3000, "Salgsinntekt, avgiftspliktig", 1),
+    (1003010, 3010, "Salgsinntekt tjenester, avgiftspliktig", 1),
+    (1003020, 3020, "Salgsinntekt prosjekter, avgiftspliktig", 1),
+    (1003030, 3030, "Salgsinntekt serviceavtaler, avgiftspliktig", 1),
+    (1003050, 3050, "Salgsinntekt, middels sats", 2),
+    (1003060, 3060, "Salgsinntekt, lav sats", 3),
+    (1003100, 3100, "Salgsinntekt, avgiftsfri", 4),
+    (1003200, 3200, "Salgsinntekt, utenfor avgiftsområdet", 5),
+)
+# The sales account a line with a given tax code is posted to, by tax id (see sandbox.seed.TAXES).
+SALES_ACCOUNT_NUMBER_BY_TAX = {1: 3000, 2: 3050, 3: 3060, 4: 3100, 5: 3200}
+_ACCOUNTS_BY_NUMBER = {number: {"id": id_, "number": number, "name": name} for id_, number, name, _ in ACCOUNTS}
 def money(value: Decimal) -> Decimal:
     """Round half-up to two decimals."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
@@ -61,11 +73,15 @@ def order_totals(lines: Iterable[tuple[Decimal, Decimal, Decimal, Decimal]]) -> 
     return Totals(net=net, tax=tax)
 
 
-def sales_account(tax_number: int, tax_rate: Decimal) -> dict:
-    """The sales account a line with this tax code is posted to."""
-    if tax_number == EXPORT_TAX_NUMBER:
-        return dict(ACCOUNT_EXPORT)
-    return dict(ACCOUNT_TAXABLE if tax_rate > 0 else ACCOUNT_EXEMPT)
+def sales_account(tax_id: int) -> dict:
+    """The account (``{id, number, name}``) a line with this tax code is posted to by default."""
+    return dict(_ACCOUNTS_BY_NUMBER[SALES_ACCOUNT_NUMBER_BY_TAX.get(tax_id, 3000)])
+
+
+def account(number: int) -> dict | None:
+    """The account with this number as a line shows it (``{id, number, name}``), or None."""
+    found = _ACCOUNTS_BY_NUMBER.get(number)
+    return dict(found) if found else None
 
 
 def due_date(invoice_date: date, terms: dict) -> date:

@@ -37,6 +37,21 @@ class Tax(models.Model):
         return {"id": self.id, "number": self.number, "name": self.name, "rate": self.rate}
 
 
+class Account(models.Model):
+    """An account of the chart of accounts (``/accounts``). ``tax_id`` 0: no tax code."""
+
+    id = models.IntegerField(primary_key=True)
+    number = models.IntegerField(unique=True)
+    name = models.CharField(max_length=200)
+    tax_id = models.IntegerField(default=0)
+
+    def to_api(self) -> dict:
+        return {"id": self.id, "number": self.number, "name": self.name, "taxId": self.tax_id}
+
+    def as_line_account(self) -> dict:
+        return {"id": self.id, "number": self.number, "name": self.name}
+
+
 class SalesType(models.Model):
     id = models.IntegerField(primary_key=True)  # negative ids are system-defined
     name = models.CharField(max_length=100)
@@ -144,8 +159,6 @@ class Product(models.Model):
     units = models.JSONField(null=True)  # {id, name, symbol}
     category = models.JSONField(null=True)  # {id, name}
     ean = models.CharField(max_length=14, null=True)
-    # Not part of the contract's product shape: the tax code a product line gets by default.
-    tax = models.ForeignKey(Tax, on_delete=models.PROTECT)
     created_at = models.DateTimeField()
     modified_at = models.DateTimeField()
 
@@ -167,6 +180,20 @@ class Product(models.Model):
                 "modifiedAt": api_datetime(self.modified_at),
             }
         )
+
+
+class ProductSalesTypeOverride(models.Model):
+    """The account a product is posted to under one sales type, instead of the sales type's own."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="sales_type_overrides")
+    sales_type = models.ForeignKey(SalesType, on_delete=models.CASCADE, related_name="+")
+    account_number = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["product", "sales_type"], name="unique_product_sales_type")]
+
+    def to_api(self) -> dict:
+        return {"productId": self.product_id, "salesTypeId": self.sales_type_id, "accountNumber": self.account_number}
 
 
 # --- Sales orders -----------------------------------------------------------------------------------

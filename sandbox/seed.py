@@ -21,7 +21,9 @@ payment methods, units, categories):
   been seen to send.
 * 96 products (ids 101-196, numbers like "KON-1001") in eight categories: most at 25 % VAT, food at
   15 %, passenger transport and hotels at 12 %, courses and room hire exempt (code 5, 0 %) and export
-  freight under code 52 (0 %). Two are inactive.
+  freight under code 52 (0 %). Two are inactive. The contract's product has no tax code: every
+  sales type posts to a 25 % account (``/accounts``), and each product at another rate has a sales
+  type override (``/products/{id}/salestypeOverrides``) to the account of its rate.
 * About 570 orders (ids from 1001, in order of creation) over the 18 months before the anchor, in
   every status: mostly ``Invoice`` for older orders, drafts and proposals among recent ones; 24 of
   the orders of the last three weeks are dealt from a deck that holds every status at least once. Invoices carry sequential numbers
@@ -66,6 +68,7 @@ TAXES = [
     {"id": 5, "number": 52, "name": "Utførsel av varer og tjenester", "rate": Decimal(0)},
 ]
 EXPORT_TAX_ID = 5
+STANDARD_TAX_ID = 1  # 25 %, the tax code of every sales type's account
 
 PROJECT, DEPARTMENT, REGION = 1, 2, 101
 SALES_TYPES = [
@@ -76,6 +79,7 @@ SALES_TYPES = [
     {"id": 3, "name": "Prosjektsalg", "account_id": 1003020, "required_dimension": PROJECT},
     {"id": 4, "name": "Serviceavtale", "account_id": 1003030, "required_dimension": DEPARTMENT},
 ]
+SALES_TYPE_ACCOUNTS = {sales_type["id"]: sales_type["account_id"] for sales_type in SALES_TYPES}
 
 DIMENSION_TYPES = [{"id": PROJECT, "name": "Project"}, {"id": DEPARTMENT, "name": "Department"}, {"id": REGION, "name": "Region"}]
 PROJECTS = [
@@ -487,6 +491,7 @@ class Dataset:
     anchor: date
     seed: int
     taxes: list[dict] = field(default_factory=list)
+    accounts: list[dict] = field(default_factory=list)
     sales_types: list[dict] = field(default_factory=list)
     dimension_types: list[dict] = field(default_factory=list)
     dimension_elements: list[dict] = field(default_factory=list)
@@ -495,6 +500,7 @@ class Dataset:
     payment_methods: list[dict] = field(default_factory=list)
     customers: list[dict] = field(default_factory=list)
     products: list[dict] = field(default_factory=list)
+    product_overrides: list[dict] = field(default_factory=list)
     orders: list[dict] = field(default_factory=list)
     lines: list[dict] = field(default_factory=list)
 
@@ -518,6 +524,7 @@ def install(dataset: Dataset) -> None:
 
     tables = [
         (models.Tax, dataset.taxes),
+        (models.Account, dataset.accounts),
         (models.SalesType, dataset.sales_types),
         (models.DimensionType, dataset.dimension_types),
         (models.DimensionElement, dataset.dimension_elements),
@@ -526,6 +533,7 @@ def install(dataset: Dataset) -> None:
         (models.PaymentMethod, dataset.payment_methods),
         (models.Customer, dataset.customers),
         (models.Product, dataset.products),
+        (models.ProductSalesTypeOverride, dataset.product_overrides),
         (models.SalesOrder, dataset.orders),
         (models.SalesOrderLine, dataset.lines),
     ]
@@ -655,6 +663,7 @@ class _Generator:
     def reference_data(self) -> None:
         d = self.data
         d.taxes = [dict(t) for t in TAXES]
+        d.accounts = [{"id": i, "number": n, "name": name, "tax_id": tax} for i, n, name, tax in accounting.ACCOUNTS]
         d.sales_types = [dict(s) for s in SALES_TYPES]
         d.dimension_types = [dict(t) for t in DIMENSION_TYPES]
         for type_id, elements in ((PROJECT, PROJECTS), (DEPARTMENT, DEPARTMENTS), (REGION, REGIONS)):
@@ -801,6 +810,7 @@ class _Generator:
     def product_rows(self) -> None:
         self.products_by_category: dict[str, list[dict]] = {}
         self.unit_of: dict[int, str] = {}  # product id -> key in UNITS, to pick a sensible quantity
+        self.tax_of: dict[int, int] = {}  # product id -> the tax id its lines get in Norway
         for index, (number, name, unit, price, cost, tax_id, *flags) in enumerate(PRODUCTS):
             prefix = number.split("-")[0]
             created = self.moment(self.anchor - timedelta(days=900 - index * 3))
@@ -815,12 +825,19 @@ class _Generator:
                 "units": dict(UNITS[unit]),
                 "category": dict(CATEGORIES[prefix]),
                 "ean": self.gln() if prefix in {"HW", "KR", "MAT"} else None,
-                "tax_id": tax_id,
                 "created_at": created,
                 "modified_at": created + timedelta(days=self.rng.randint(0, 600)),
             }
             self.data.products.append(row)
             self.unit_of[row["id"]] = unit
+            self.tax_of[row["id"]] = tax_id
+            # Every sales type posts to a 25 % account: a product at another rate overrides it.
+            if tax_id != STANDARD_TAX_ID:
+                self.data.product_overrides += [
+                    {"product_id": row["id"], "sales_type_id": sales_type["id"],
+                     "account_number": accounting.SALES_ACCOUNT_NUMBER_BY_TAX[tax_id]}
+                    for sales_type in SALES_TYPES
+                ]
             if row["status"] == "active":
                 self.products_by_category.setdefault(prefix, []).append(row)
 
@@ -995,15 +1012,16 @@ class _Generator:
             roll = rng.random() if index else 1.0  # the first line is always a product line
             if roll < 0.06:
                 description = rng.choice(TEXT_NOTES)
-                lines.append(self.text_line(description, Decimal(0), Decimal(1), customer, taxes))
+                lines.append(self.text_line(description, Decimal(0), Decimal(1), customer, sales_type, taxes))
                 continue
             if roll < 0.1:
                 description, price = rng.choice(PRICED_TEXT)
                 quantity = Decimal(rng.choice(["1", "2", "2.5", "4"]))
-                lines.append(self.text_line(description, self.convert(Decimal(price), rate), quantity, customer, taxes))
+                lines.append(self.text_line(description, self.convert(Decimal(price), rate), quantity, customer,
+                                            sales_type, taxes))
                 continue
             product = rng.choice(self.products_by_category[rng.choice(CATEGORIES_BY_SALES_TYPE[sales_type])])
-            tax = taxes[EXPORT_TAX_ID if customer.country != "NO" else product["tax_id"]]
+            tax = taxes[EXPORT_TAX_ID if customer.country != "NO" else self.tax_of[product["id"]]]
             discount = Decimal(rng.choice([5, 10, 10, 15, 20, 25])) if rng.random() < 0.15 else Decimal(0)
             lines.append({
                 "type": "product",
@@ -1017,20 +1035,29 @@ class _Generator:
                 "tax_id": tax["id"],
                 "tax_number": tax["number"],
                 "tax_rate": tax["rate"],
-                "account": accounting.sales_account(tax["number"], tax["rate"]),
+                "account": self.line_account(sales_type, tax["id"]),
                 "dimensions": project if project and rng.random() < 0.5 else None,
                 "accrual": None,
             })
         return lines
 
-    def text_line(self, description, price, quantity, customer, taxes) -> dict:
-        tax = taxes[EXPORT_TAX_ID if customer.country != "NO" else 1]
+    def text_line(self, description, price, quantity, customer, sales_type, taxes) -> dict:
+        tax = taxes[EXPORT_TAX_ID if customer.country != "NO" else STANDARD_TAX_ID]
         return {
             "type": "text", "product_id": None, "product_number": None, "description": description,
             "quantity": quantity, "price": price, "cost_price": None, "discount_rate": Decimal(0),
             "tax_id": tax["id"], "tax_number": tax["number"], "tax_rate": tax["rate"],
-            "account": accounting.sales_account(tax["number"], tax["rate"]), "dimensions": None, "accrual": None,
+            "account": self.line_account(sales_type, tax["id"]), "dimensions": None, "accrual": None,
         }
+
+    @staticmethod
+    def line_account(sales_type: int, tax_id: int) -> dict:
+        """The account a line is posted to: its sales type's, unless that account has another tax code."""
+        account_id = SALES_TYPE_ACCOUNTS[sales_type]
+        for id_, number, name, account_tax in accounting.ACCOUNTS:
+            if id_ == account_id and account_tax == tax_id:
+                return {"id": id_, "number": number, "name": name}
+        return accounting.sales_account(tax_id)
 
     @staticmethod
     def convert(nok: Decimal, rate: Decimal) -> Decimal:

@@ -32,6 +32,7 @@ SCOPES = [
     "api.crm.customer:read",
     "api.product.product:read",
     "api.accounting.tax:read",
+    "api.accounting.account:read",
     "api.product.salestype:read",
     "api.accounting.dimension:read",
     "api.organization.person:read",

@@ -1,5 +1,5 @@
-"""Reference data: customers, products, taxes, sales types, dimensions, people, currencies and
-payment methods. All read-only.
+"""Reference data: customers, products (and their sales type overrides), taxes, accounts, sales
+types, dimensions, people, currencies and payment methods. All read-only.
 
 Paging differs per resource, as in the contract:
 
@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from sandbox.api.http import NotFound, Query, encode_token, json_response, link_header
 from sandbox.models import (
     PERSON_TYPES,
+    Account,
     Currency,
     Customer,
     DimensionElement,
@@ -25,6 +26,7 @@ from sandbox.models import (
     PaymentMethod,
     Person,
     Product,
+    ProductSalesTypeOverride,
     SalesType,
     Tax,
 )
@@ -145,6 +147,14 @@ def get_product(request: HttpRequest, product_id: int) -> HttpResponse:
     return _one(Product, product_id, "Product")
 
 
+def list_product_sales_type_overrides(request: HttpRequest, product_id: int) -> HttpResponse:
+    """``GET /products/{id}/salestypeOverrides``: a bare array, empty when the product has none."""
+    if not Product.objects.filter(pk=product_id).exists():
+        raise NotFound(f"Product {product_id} not found")
+    overrides = ProductSalesTypeOverride.objects.filter(product_id=product_id).order_by("sales_type_id")
+    return json_response([override.to_api() for override in overrides])
+
+
 # --- Small lists -----------------------------------------------------------------------------------
 
 
@@ -154,6 +164,22 @@ def list_taxes(request: HttpRequest) -> HttpResponse:
 
 def get_tax(request: HttpRequest, tax_id: int) -> HttpResponse:
     return _one(Tax, tax_id, "Tax")
+
+
+def list_accounts(request: HttpRequest) -> HttpResponse:
+    """``GET /accounts``, with ``query`` (words found in the name or number, case-insensitive)."""
+    query = Query(request)
+    words = (query.text("query") or "").casefold().split()
+    query.check()
+    accounts = [
+        account for account in Account.objects.order_by("number")
+        if all(word in f"{account.number} {account.name}".casefold() for word in words)
+    ]
+    return json_response([account.to_api() for account in accounts])
+
+
+def get_account(request: HttpRequest, account_id: int) -> HttpResponse:
+    return _one(Account, account_id, "Account")
 
 
 def list_sales_types(request: HttpRequest) -> HttpResponse:

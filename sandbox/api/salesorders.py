@@ -29,11 +29,13 @@ Writes (each in one transaction):
 * Lines: ``POST`` validates against ``LineWithoutId`` (unknown properties are rejected), ``PATCH``
   against ``Line``. Every line change recomputes the order's totals (see ``sandbox.accounting``).
   A product line needs ``product.id``; its ``product.number`` is filled in from the product, and
-  when creating it ``description``, ``price``, ``costPrice`` (converted to the order's currency at
-  its rate) and ``tax`` default to the product's. A text line needs a ``description``; its tax
-  defaults to id 1 (25 %). ``quantity`` defaults to 1, ``discountRate`` to 0, ``account`` to the sales
-  account for the tax code. ``tax`` is looked up by ``id``, else ``number``, else ``rate``: its
-  number and rate always come from the tax table. ``isHidden`` (deprecated) is accepted and ignored.
+  when creating it ``description``, ``price`` and ``costPrice`` (converted to the order's currency
+  at its rate) default to the product's. A text line needs a ``description``. A line's ``account``
+  defaults to its posting account: the product's override for the order's sales type
+  (``/products/{id}/salestypeOverrides``), else the sales type's account (an order without a sales
+  type counts as the first one ``/salestypes`` lists). ``tax`` defaults to that account's tax code;
+  a line sent with another tax code is posted to the sales account for that code. ``tax`` is looked
+  up by ``id``, else ``number``, else ``rate``: its number and rate always come from the tax table. ``isHidden`` (deprecated) is accepted and ignored.
   Quantities and prices are kept to four decimals.
 
 References that must exist (else ``ValidationError`` with keyword ``enum`` at that path):
@@ -73,12 +75,22 @@ from sandbox.api.http import (
     no_content,
     validated_body,
 )
-from sandbox.models import STATUSES, Currency, Customer, Product, SalesOrder, SalesOrderLine, SalesType, Tax
+from sandbox.models import (
+    STATUSES,
+    Account,
+    Currency,
+    Customer,
+    Product,
+    ProductSalesTypeOverride,
+    SalesOrder,
+    SalesOrderLine,
+    SalesType,
+    Tax,
+)
 from sandbox.seed import FIRST_INVOICE_NUMBER
 
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 25, 1000
 DEFAULT_PAYMENT_TERMS = {"type": "NumberOfDays", "value": 14}
-DEFAULT_TEXT_TAX_ID = 1
 MEMO_FIELDS = {"memo", "internalMemo"}
 STORED_PRECISION = Decimal("0.0001")  # quantities and prices keep four decimals
 HAL = "application/hal+json"
@@ -334,6 +346,21 @@ def _in_order_currency(nok: Decimal | None, order: SalesOrder) -> Decimal | None
     return accounting.money(nok / order.currency_rate)
 
 
+def _posting_account(order: SalesOrder, product: Product | None) -> Account | None:
+    """The account a line of ``order`` for ``product`` (None: a text line) is posted to by default."""
+    sales_type = None
+    if order.sales_type_id is not None:
+        sales_type = SalesType.objects.filter(pk=order.sales_type_id).first()
+    sales_type = sales_type or SalesType.objects.order_by("id").first()
+    if sales_type is None:
+        return None
+    if product is not None:
+        override = ProductSalesTypeOverride.objects.filter(product=product, sales_type=sales_type).first()
+        if override is not None:
+            return Account.objects.filter(number=override.account_number).first()
+    return Account.objects.filter(pk=sales_type.account_id).first()
+
+
 def _apply_line(line: SalesOrderLine, body: dict, order: SalesOrder, creating: bool) -> None:
     """Apply a validated line body; fill in defaults when creating. Raises ValidationFailed."""
     errors: list[dict] = []
@@ -352,13 +379,17 @@ def _apply_line(line: SalesOrderLine, body: dict, order: SalesOrder, creating: b
     else:
         line.product_id = line.product_number = None
 
-    tax = None
+    tax = posting = None
+    if creating or body.get("tax") or "product" in body:
+        posting = _posting_account(order, product)
     if body.get("tax"):
         tax, path = _find_tax(body["tax"])
         if tax is None:
             errors.append({"path": path, "keyword": "enum"})
     elif creating:
-        tax = product.tax if product else Tax.objects.filter(pk=DEFAULT_TEXT_TAX_ID).first()
+        tax = Tax.objects.filter(pk=posting.tax_id).first() if posting else None
+        if tax is None:  # no sales type, or its account has no tax code: the standard rate
+            tax = Tax.objects.order_by("-rate", "id").first()
     if errors:
         raise ValidationFailed(errors)
     if tax is not None:
@@ -387,7 +418,10 @@ def _apply_line(line: SalesOrderLine, body: dict, order: SalesOrder, creating: b
     if "account" in body:
         line.account = body["account"] or None
     elif creating or tax is not None:
-        line.account = accounting.sales_account(line.tax_number, line.tax_rate)
+        if posting is not None and posting.tax_id == line.tax_id:
+            line.account = posting.as_line_account()
+        else:
+            line.account = accounting.sales_account(line.tax_id)
     if "dimensions" in body:
         line.dimensions = body["dimensions"] or None
     if "accrual" in body:

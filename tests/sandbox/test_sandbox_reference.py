@@ -124,6 +124,39 @@ def test_a_product(sandbox):
     assert sandbox.api("GET", "/products/99999").status_code == 404
 
 
+def test_a_product_at_another_rate_overrides_every_sales_types_account(sandbox):
+    [coffee] = get_json(sandbox, "/products", productNumber="MAT-5001")  # food: 15 %
+    overrides = get_json(sandbox, f"/products/{coffee['id']}/salestypeOverrides")
+    sales_types = [s["id"] for s in get_json(sandbox, "/salestypes")]
+    assert [o["salesTypeId"] for o in overrides] == sorted(sales_types)
+    assert {(o["productId"], o["accountNumber"]) for o in overrides} == {(coffee["id"], 3050)}
+    [laptop] = get_json(sandbox, "/products", productNumber="HW-3001")  # 25 %: the sales type's own account
+    assert get_json(sandbox, f"/products/{laptop['id']}/salestypeOverrides") == []
+    assert sandbox.api("GET", "/products/99999/salestypeOverrides").status_code == 404
+
+
+def test_accounts_carry_the_tax_code_lines_get(sandbox):
+    accounts = {a["number"]: a for a in get_json(sandbox, "/accounts")}
+    taxes = {t["id"]: t for t in get_json(sandbox, "/taxes")}
+    assert {number: taxes[accounts[number]["taxId"]]["rate"] for number in (3000, 3050, 3060, 3100, 3200)} == {
+        3000: 25, 3050: 15, 3060: 12, 3100: 0, 3200: 0}
+    assert taxes[accounts[3200]["taxId"]]["number"] == 52
+    assert accounts[1500]["taxId"] == 0  # not a sales account: no tax code
+    for sales_type in get_json(sandbox, "/salestypes"):
+        account = get_json(sandbox, f"/accounts/{sales_type['account']['id']}")
+        assert taxes[account["taxId"]]["rate"] == 25
+    assert [a["number"] for a in get_json(sandbox, "/accounts", query="salgsinntekt avgiftsfri")] == [3100]
+    assert [a["number"] for a in get_json(sandbox, "/accounts", query="1940")] == [1940]
+    assert sandbox.api("GET", "/accounts/1").status_code == 404
+
+
+def test_accounts_need_their_scope(sandbox):
+    sandbox.configure(denied_scopes=["api.accounting.account:read"])
+    response = sandbox.api("GET", "/accounts")
+    assert response.status_code == 403
+    assert sandbox.api("GET", "/taxes").status_code == 200
+
+
 # --- Small lists -----------------------------------------------------------------------------------
 
 

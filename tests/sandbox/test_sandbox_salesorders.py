@@ -376,6 +376,33 @@ def test_lines_fill_in_product_and_tax_and_the_totals_follow(sandbox):
     assert net == Decimal("3262.5") + Decimal("868.35") + Decimal("974.99")
 
 
+@pytest.mark.parametrize(
+    ("sales_type", "product_number", "tax", "account"),
+    [
+        (None, "HW-3001", {"id": 1, "number": 3, "rate": 25}, 3000),  # no sales type: the first one listed
+        (2, "HW-3001", {"id": 1, "number": 3, "rate": 25}, 3010),  # Tjenestesalg's own account
+        (2, "MAT-5001", {"id": 2, "number": 31, "rate": 15}, 3050),  # the food product's override
+        (-100, "TR-6002", {"id": 3, "number": 33, "rate": 12}, 3060),
+        (4, "KURS-7001", {"id": 4, "number": 5, "rate": 0}, 3100),
+        (1, "TR-6012", {"id": 5, "number": 52, "rate": 0}, 3200),
+    ],
+)
+def test_a_line_sent_without_tax_gets_its_posting_accounts_tax_code(sandbox, sales_type, product_number, tax, account):
+    [product] = sandbox.api("GET", "/products", params={"productNumber": product_number}).json()
+    order = create_order(sandbox, **({"salesType": {"id": sales_type}} if sales_type is not None else {}))
+    line = add_line(sandbox, order["id"], product={"id": product["id"]})
+    assert line["tax"] == tax
+    assert line["account"]["number"] == account
+
+
+def test_a_line_sent_with_another_tax_code_is_posted_to_that_codes_account(sandbox):
+    order = create_order(sandbox, salesType={"id": 2})
+    line = add_line(sandbox, order["id"], product={"id": 101}, tax={"id": 4})
+    assert line["tax"]["rate"] == 0 and line["account"]["number"] == 3100
+    same = add_line(sandbox, order["id"], product={"id": 101}, tax={"id": 1})
+    assert same["account"]["number"] == 3010
+
+
 def test_changing_and_deleting_lines_recomputes_the_totals(sandbox):
     order_id = create_order(sandbox)["id"]
     first = add_line(sandbox, order_id, quantity=1, price=100)

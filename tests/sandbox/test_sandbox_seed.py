@@ -108,3 +108,27 @@ def test_recent_seeded_orders_demonstrate_the_dimension_rules(sandbox):
         response = sandbox.api("PATCH", f"/salesorders/{lacking['id']}", json={"status": "Confirmed"})
         assert response.status_code == 400
         assert [e["type"] for e in response.json()["error"]["payload"]["errors"]] == [rule]
+
+
+def test_seeded_lines_follow_the_posting_accounts_of_their_sales_type_and_product():
+    """What a client works out from /salestypes, the product's overrides and /accounts is what every
+    seeded line for a Norwegian customer has; lines for foreign ones use code 52 on the export account."""
+    data = seed.generate(ANCHOR, 1)
+    accounts_by_id = {a["id"]: a for a in data.accounts}
+    accounts_by_number = {a["number"]: a for a in data.accounts}
+    sales_types = {s["id"]: s for s in data.sales_types}
+    overrides = {(o["product_id"], o["sales_type_id"]): o["account_number"] for o in data.product_overrides}
+    orders = {o["id"]: o for o in data.orders}
+    checked = Counter()
+    for line in data.lines:
+        order = orders[line["order_id"]]
+        if order["customer"]["countryCode"] != "NO":
+            assert line["tax_id"] == seed.EXPORT_TAX_ID and line["account"]["number"] == 3200
+            continue
+        sales_type = order["sales_type_id"]
+        number = overrides.get((line["product_id"], sales_type))
+        account = accounts_by_number[number] if number else accounts_by_id[sales_types[sales_type]["account_id"]]
+        assert line["tax_id"] == account["tax_id"], line
+        assert line["account"] == {"id": account["id"], "number": account["number"], "name": account["name"]}
+        checked[account["number"]] += 1
+    assert {3000, 3010, 3020, 3030, 3050, 3060, 3100} <= set(checked)
