@@ -237,6 +237,17 @@ class TaxCode:
 class SalesType:
     id: int
     name: str
+    account_id: int | None = None  # the account its lines are posted to (unless a product overrides it)
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """An account of the chart of accounts; ``tax_id`` is the tax code of lines posted to it."""
+
+    id: int
+    number: int | None
+    name: str
+    tax_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -579,6 +579,9 @@ class LineForm(forms.Form):
     tax_id = forms.TypedChoiceField(label="Tax code", coerce=int,
                                     error_messages={"required": "Choose a tax code.",
                                                     "invalid_choice": "Choose one of the ERP's tax codes."})
+    # The tax code the line's product brought under the order's sales type. While ``tax_id`` is still
+    # that one, the line follows the sales type; a tax code the user chose stays. Not sent to the ERP.
+    auto_tax_id = TextField(widget=forms.HiddenInput)
 
     def __init__(self, *args, reference: BuilderReference, **kwargs):
         super().__init__(*args, **kwargs)
@@ -720,6 +723,7 @@ def state_from_data(data: Mapping[str, Any]) -> dict[str, Any]:
             "price": _shown_number(row.get("price", 0), places=2),
             "discount_rate": _shown_number(row.get("discount_rate", 0)),
             "tax_id": _shown(row.get("tax_id")),
+            "auto_tax_id": "",  # its tax code stays as it was, whatever the sales type
         }
         for row in data.get("lines") or ()
     ]
@@ -933,12 +937,14 @@ def fill_delivery(state: dict[str, Any], customer: CustomerSnapshot) -> None:
     )
 
 
-def fill_product(row: dict[str, str], product: Product, *, currency_rate: str, tax_id: int | None) -> None:
-    """Make ``row`` a line for ``product``: its number, name and price.
+def fill_product(row: dict[str, str], product: Product, *, currency_rate: str, tax_id: int | None,
+                 default_tax_id: int | None) -> None:
+    """Make ``row`` a line for ``product``: its number, name, price and tax code.
 
     The product's price is in NOK (the company's currency): in another currency it is converted at
-    the order's rate, as the ERP does for a line sent without a price. The contract's product has no
-    tax code, so the line keeps the one it has, or gets ``tax_id`` (the standard rate).
+    the order's rate, as the ERP does for a line sent without a price. ``tax_id`` is the tax code of
+    the account the product is posted to (``services.product_line``); when the ERP did not say (None),
+    the line keeps the one it has, or gets ``default_tax_id`` (the standard rate).
     """
     row.update(type="product", product_id=str(product.id), product_number=product.number,
                product_query=product.number or product.name, description=product.name)
@@ -949,8 +955,18 @@ def fill_product(row: dict[str, str], product: Product, *, currency_rate: str, t
             rate = Decimal(1)
         price = product.sales_price if rate in (0, 1) else money.round_money(product.sales_price / rate)
         row["price"] = plain_number(price, places=2)
-    if not row.get("tax_id") and tax_id is not None:
-        row["tax_id"] = str(tax_id)
+    if tax_id is not None:
+        row["tax_id"] = row["auto_tax_id"] = str(tax_id)
+        return
+    row["auto_tax_id"] = ""
+    if not row.get("tax_id") and default_tax_id is not None:
+        row["tax_id"] = str(default_tax_id)
+
+
+def follows_sales_type(row: Mapping[str, str]) -> bool:
+    """A product line whose tax code is still the one its product brought (see ``auto_tax_id``)."""
+    return (row.get("type") == "product" and str(row.get("product_id", "")).isdigit()
+            and bool(row.get("auto_tax_id")) and row.get("tax_id") == row.get("auto_tax_id"))
 
 
 def currency_rate_for(code: str, currencies: Sequence) -> str:

@@ -8,6 +8,7 @@ Each function takes keyword arguments, talks to the upstream through its client
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 import threading
@@ -24,6 +25,7 @@ from django.db import connection
 
 from orders import money
 from orders.domain import (
+    Account,
     Currency,
     Customer,
     CustomerSnapshot,
@@ -40,6 +42,8 @@ from orders.domain import (
 from orders.upstream import get_client, tso_json
 from orders.upstream.connection import Response
 from orders.upstream.errors import UpstreamError, UpstreamNotFound
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZES = (10, 25, 50, 100)
 
@@ -229,6 +233,8 @@ REFERENCE_LOADERS = {
     "dimension_types": lambda c: tso_json.dimension_types(c.list_dimension_types().data),
     "payment_methods": lambda c: tso_json.payment_methods(c.list_payment_methods().data),
     "tax_codes": lambda c: tso_json.tax_codes(c.list_taxes().data),
+    # The chart of accounts: a product line's tax code is the tax code of the account it is posted to.
+    "accounts": lambda c: tso_json.accounts(c.list_accounts().data),
     # The builder offers currencies and checks codes against them.
     "currencies": lambda c: tso_json.currencies(c.list_currencies().data),
 }
@@ -456,6 +462,90 @@ def product_search(*, query: str) -> tuple[Product, ...]:
 def product_detail(*, product_id: int) -> Product:
     """One product (``UpstreamNotFound`` when unknown)."""
     return tso_json.product(get_client().get_product(product_id).data)
+
+
+# --- a product line's tax code ----------------------------------------------------------------------
+#
+# The contract's product has no tax code. The ERP posts a line to an account, and the account carries
+# the tax code (``/accounts``, ``taxId``): the account is the product's override for the order's sales
+# type (``/products/{id}/salestypeOverrides``), else the sales type's own account (``/salestypes``).
+
+
+def product_overrides(*, product_id: int) -> dict[int, int]:
+    """A product's sales type overrides, sales type id -> account number (cached like reference data)."""
+    return _cached(
+        f"orders:product-overrides:{int(product_id)}",
+        lambda: tso_json.sales_type_overrides(get_client().list_product_sales_type_overrides(product_id).data),
+    )
+
+
+def posting_tax_id(*, sales_type_id: int | None, overrides: dict[int, int], sales_types: Iterable[SalesType],
+                   accounts: Iterable[Account], tax_codes: Iterable[TaxCode]) -> int | None:
+    """The tax code a product line gets under ``sales_type_id``, or None when the ERP's data does not
+    say (an unknown sales type or account, an account without one of the tax codes offered).
+
+    An order without a sales type is taken as the first sales type the ERP lists, as the ERP does.
+    """
+    sales_types = tuple(sales_types)
+    if sales_type_id is None:
+        sales_type = sales_types[0] if sales_types else None
+    else:
+        sales_type = next((s for s in sales_types if s.id == sales_type_id), None)
+    if sales_type is None:
+        return None
+    number = overrides.get(sales_type.id)
+    if number is not None:
+        account = next((a for a in accounts if a.number == number), None)
+    else:
+        account = next((a for a in accounts if a.id == sales_type.account_id), None)
+    if account is None or account.tax_id is None:
+        return None
+    return account.tax_id if any(tax.id == account.tax_id for tax in tax_codes) else None
+
+
+@dataclass(frozen=True, slots=True)
+class ProductLine:
+    """A product picked for a line, and the tax code the line gets (None: the ERP did not say)."""
+
+    product: Product
+    tax_id: int | None
+
+
+POSTING_LISTS = ("accounts", "sales_types", "tax_codes")
+
+
+def product_line(*, product_id: int, sales_type_id: int | None) -> ProductLine:
+    """The product (``UpstreamError`` when it cannot be read) and its line's tax code under the sales
+    type. The tax code's look-ups run alongside the product's; when they fail the tax code is None."""
+    overrides = _pool.submit(product_overrides, product_id=product_id)
+    lists = _references_async(POSTING_LISTS)
+    product = product_detail(product_id=product_id)
+    try:
+        tax_id = posting_tax_id(sales_type_id=sales_type_id, overrides=overrides.result(),
+                                **{name: future.result() for name, future in lists.items()})
+    except UpstreamError as error:
+        logger.warning("No tax code for product %s: %r", product_id, error)
+        tax_id = None
+    return ProductLine(product=product, tax_id=tax_id)
+
+
+def posting_tax_ids(*, product_ids: Iterable[int], sales_type_id: int | None) -> dict[int, int | None]:
+    """The tax code of each product's lines under the sales type (look-ups run concurrently). A product
+    the ERP no longer knows gets None; any other failure raises ``UpstreamError``."""
+    wanted = sorted(set(product_ids))
+    lists = _references_async(POSTING_LISTS)
+    overrides = {product_id: _pool.submit(product_overrides, product_id=product_id) for product_id in wanted}
+    reference_lists = {name: future.result() for name, future in lists.items()}
+    found: dict[int, int | None] = {}
+    for product_id, future in overrides.items():
+        try:
+            known = future.result()
+        except UpstreamNotFound:
+            found[product_id] = None
+            continue
+        found[product_id] = posting_tax_id(sales_type_id=sales_type_id, overrides=known,
+                                           **reference_lists)
+    return found
 
 
 # At most this many pages of one dimension type's elements are read (the API pages by continuation).

@@ -358,6 +358,7 @@ REGIONS = {
     "pick_delivery_customer": "builder-delivery",
     "search_delivery_customer": "builder-delivery",
     "pick_currency": "builder-currency",
+    "pick_sales_type": "builder-lines",
     "refresh": "builder-body",
 }
 # Actions sent by a drop-down whose region is re-rendered: the drop-down gets the focus back.
@@ -470,6 +471,8 @@ def _apply(action: str, value: str, state: dict, reference: services.BuilderRefe
         return _pick_customer(int(value), state, delivery=action == "pick_delivery_customer")
     if action == "pick_currency":
         state["currency_rate"] = forms.currency_rate_for(state["currency_code"], reference.currencies)
+    if action == "pick_sales_type":
+        return _follow_sales_type(state)
     return {}
 
 
@@ -517,14 +520,44 @@ def _pick_product(value: str, state: dict, tax_id: int | None) -> dict:
     if index is None or not product_id.isdigit():
         return {}
     try:
-        product = services.product_detail(product_id=int(product_id))
+        found = services.product_line(product_id=int(product_id), sales_type_id=_sales_type_id(state))
     except UpstreamError as error:
         logger.warning("Product %s could not be read: %r", product_id, error)
         message = ("That product is no longer in the ERP." if isinstance(error, UpstreamNotFound)
                    else "The ERP did not answer, so the product was not filled in. Try again.")
         return {"notes": {"lines": f"Line {index + 1}: {message}"}}
-    forms.fill_product(state["lines"][index], product, currency_rate=state["currency_rate"], tax_id=tax_id)
-    return {"focus": f"id_lines-{index}-quantity"}
+    forms.fill_product(state["lines"][index], found.product, currency_rate=state["currency_rate"],
+                       tax_id=found.tax_id, default_tax_id=tax_id)
+    extra: dict = {"focus": f"id_lines-{index}-quantity"}
+    if found.tax_id is None:
+        extra["notes"] = {"lines": f"Line {index + 1}: the ERP did not say which tax code {found.product.name} "
+                                   "takes, so the line kept its own. Check it before you send the order."}
+    return extra
+
+
+def _sales_type_id(state: dict) -> int | None:
+    value = str(state.get("sales_type_id") or "")
+    return int(value) if value.lstrip("-").isdigit() else None
+
+
+def _follow_sales_type(state: dict) -> dict:
+    """After the sales type changed: the product lines whose tax code is still the one their product
+    brought get the tax code of the account the new sales type posts them to."""
+    following = [row for row in state["lines"] if forms.follows_sales_type(row)]
+    if not following:
+        return {}
+    try:
+        taxes = services.posting_tax_ids(product_ids=[int(row["product_id"]) for row in following],
+                                         sales_type_id=_sales_type_id(state))
+    except UpstreamError as error:
+        logger.warning("Tax codes for the sales type could not be looked up: %r", error)
+        return {"notes": {"lines": "The ERP did not answer, so the lines' tax codes were not updated for the "
+                                   "new sales type. Check them, or choose the sales type again."}}
+    for row in following:
+        tax = taxes.get(int(row["product_id"]))
+        if tax is not None:
+            row["tax_id"] = row["auto_tax_id"] = str(tax)
+    return {}
 
 
 def _dimension_types(state: dict) -> set[int]:

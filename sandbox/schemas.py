@@ -221,6 +221,13 @@ LINE_PATCH = {
 }
 
 # The control API (sandbox.api.control).
+PRODUCT_SALES_TYPE_OVERRIDE = {
+    "type": "object",
+    "required": ["accountNumber"],
+    "properties": {"accountNumber": {"type": ["integer", "null"]}},
+    "additionalProperties": False,
+}
+
 CONFIG = {
     "type": "object",
     "properties": {

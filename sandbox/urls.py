@@ -35,6 +35,7 @@ PRODUCT_READ = "api.product.product:read"
 TAX_READ = "api.accounting.tax:read"
 ACCOUNT_READ = "api.accounting.account:read"
 SALES_TYPE_READ = "api.product.salestype:read"
+SALES_TYPE_WRITE = "api.product.salestype:write"
 DIMENSION_READ = "api.accounting.dimension:read"
 PERSON_READ = "api.organization.person:read"
 PAYMENT_METHOD_READ = "api.invoicing.paymentmethod:read"
@@ -59,6 +60,9 @@ urlpatterns = [
     path("v1/products/<int:product_id>", api(GET=(PRODUCT_READ, reference.get_product))),
     path("v1/products/<int:product_id>/salestypeOverrides",
          api(GET=(SALES_TYPE_READ, reference.list_product_sales_type_overrides))),
+    path("v1/products/<int:product_id>/salestypeOverrides/<signed:sales_type_id>",
+         api(PUT=(SALES_TYPE_WRITE, reference.put_product_sales_type_override),
+             DELETE=(SALES_TYPE_WRITE, reference.delete_product_sales_type_override))),
     path("v1/accounts", api(GET=(ACCOUNT_READ, reference.list_accounts))),
     path("v1/accounts/<int:account_id>", api(GET=(ACCOUNT_READ, reference.get_account))),
     path("v1/taxes", api(GET=(TAX_READ, reference.list_taxes))),

@@ -108,7 +108,8 @@ def line_rows(context, rows) -> str:
             f'<option value="text"{" selected" if is_text else ""}>Text</option></select></td>'
         )
         hidden = (f'<input type="hidden" name="{p}-product_id" value="{value["product_id"]}">'
-                  f'<input type="hidden" name="{p}-product_number" value="{value["product_number"]}">')
+                  f'<input type="hidden" name="{p}-product_number" value="{value["product_number"]}">'
+                  f'<input type="hidden" name="{p}-auto_tax_id" value="{value["auto_tax_id"]}">')
         if is_text:
             html.append(f'<td class="line__product">{hidden}<input type="hidden" name="{p}-product_query" '
                         f'value="{value["product_query"]}"><span class="muted">{MISSING}</span></td>')

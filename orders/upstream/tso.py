@@ -51,6 +51,8 @@ SCOPES = {
     "customers": "api.crm.customer",
     "products": "api.product.product",
     "taxes": "api.accounting.tax",
+    "accounts": "api.accounting.account",
+    "salestypeOverrides": "api.product.salestype",
     "salestypes": "api.product.salestype",
     "dimensions": "api.accounting.dimension",
     "organization": "api.organization.person",
@@ -62,7 +64,7 @@ def required_scope(method: str, path: str) -> str:
     parts = [part for part in path.split("?")[0].split("/") if part]
     if not parts:
         return ""
-    resource = "lines" if "lines" in parts else parts[0]
+    resource = next((part for part in ("lines", "salestypeOverrides") if part in parts), parts[0])
     base = SCOPES.get(resource)
     if not base:
         return ""
@@ -294,6 +296,12 @@ class TwentyFourSevenClient:
 
     def get_product(self, product_id: int) -> Response:
         return self._request("GET", f"/products/{int(product_id)}")
+
+    def list_product_sales_type_overrides(self, product_id: int) -> Response:
+        return self._request("GET", f"/products/{int(product_id)}/salestypeOverrides")
+
+    def list_accounts(self) -> Response:
+        return self._request("GET", "/accounts")
 
     def list_taxes(self) -> Response:
         return self._request("GET", "/taxes")

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from orders.domain import (
+    Account,
     Currency,
     Customer,
     CustomerSnapshot,
@@ -293,9 +294,27 @@ def tax_codes(raw: Any) -> tuple[TaxCode, ...]:
 
 def sales_types(raw: Any) -> tuple[SalesType, ...]:
     return tuple(
-        SalesType(id=integer(s.get("id")), name=text(s.get("name")))
+        SalesType(id=integer(s.get("id")), name=text(s.get("name")), account_id=integer(_obj(s.get("account")).get("id")))
         for s in map(_obj, _list(raw)) if integer(s.get("id")) is not None
     )
+
+
+def accounts(raw: Any) -> tuple[Account, ...]:
+    return tuple(
+        Account(id=integer(a.get("id")), number=integer(a.get("number")), name=text(a.get("name")),
+                tax_id=integer(a.get("taxId")))
+        for a in map(_obj, _list(raw)) if integer(a.get("id")) is not None
+    )
+
+
+def sales_type_overrides(raw: Any) -> dict[int, int]:
+    """A product's sales type overrides: sales type id -> the account number to post to instead."""
+    overrides = {}
+    for item in map(_obj, _list(raw)):
+        sales_type, number = integer(item.get("salesTypeId")), integer(item.get("accountNumber"))
+        if sales_type is not None and number is not None:
+            overrides[sales_type] = number
+    return overrides
 
 
 def people(raw: Any) -> tuple[Person, ...]:

@@ -34,6 +34,7 @@ SCOPES = [
     "api.accounting.tax:read",
     "api.accounting.account:read",
     "api.product.salestype:read",
+    "api.product.salestype:write",
     "api.accounting.dimension:read",
     "api.organization.person:read",
 ]

@@ -15,7 +15,8 @@ import re
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 
-from sandbox.api.http import NotFound, Query, encode_token, json_response, link_header
+from sandbox import schemas
+from sandbox.api.http import NotFound, Query, encode_token, json_response, link_header, no_content, validated_body
 from sandbox.models import (
     PERSON_TYPES,
     Account,
@@ -153,6 +154,37 @@ def list_product_sales_type_overrides(request: HttpRequest, product_id: int) -> 
         raise NotFound(f"Product {product_id} not found")
     overrides = ProductSalesTypeOverride.objects.filter(product_id=product_id).order_by("sales_type_id")
     return json_response([override.to_api() for override in overrides])
+
+
+def put_product_sales_type_override(request: HttpRequest, product_id: int, sales_type_id: int) -> HttpResponse:
+    """``PUT /products/{id}/salestypeOverrides/{salesTypeId}``: 200 with the override, or 204 when
+    ``accountNumber`` is null (the override is removed)."""
+    product, sales_type = _override_target(product_id, sales_type_id)
+    body = validated_body(request, schemas.PRODUCT_SALES_TYPE_OVERRIDE)
+    if body["accountNumber"] is None:
+        ProductSalesTypeOverride.objects.filter(product=product, sales_type=sales_type).delete()
+        return no_content()
+    override, _ = ProductSalesTypeOverride.objects.update_or_create(
+        product=product, sales_type=sales_type, defaults={"account_number": body["accountNumber"]}
+    )
+    return json_response(override.to_api())
+
+
+def delete_product_sales_type_override(request: HttpRequest, product_id: int, sales_type_id: int) -> HttpResponse:
+    """``DELETE /products/{id}/salestypeOverrides/{salesTypeId}``: 204, also when there was none."""
+    product, sales_type = _override_target(product_id, sales_type_id)
+    ProductSalesTypeOverride.objects.filter(product=product, sales_type=sales_type).delete()
+    return no_content()
+
+
+def _override_target(product_id: int, sales_type_id: int) -> tuple[Product, SalesType]:
+    product = Product.objects.filter(pk=product_id).first()
+    if product is None:
+        raise NotFound(f"Product {product_id} not found")
+    sales_type = SalesType.objects.filter(pk=sales_type_id).first()
+    if sales_type is None:
+        raise NotFound(f"Sales type {sales_type_id} not found")
+    return product, sales_type
 
 
 # --- Small lists -----------------------------------------------------------------------------------

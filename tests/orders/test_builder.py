@@ -14,6 +14,7 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from orders import forms
@@ -469,7 +470,85 @@ def test_product_search_and_pick_fill_the_line_without_javascript(sales_client, 
     assert form["lines-0-product_number"] == COFFEE_NUMBER
     assert form["lines-0-description"] == product["name"]
     assert Decimal(form["lines-0-price"]) == Decimal(str(product["salesPrice"]))
-    assert form["lines-0-tax_id"] == str(TAX_25)  # the line's code is kept: the product has none
+    assert form["lines-0-tax_id"] == str(TAX_15)  # food: the account its sales type override names
+
+
+@pytest.mark.parametrize(("sales_type", "number", "rate"), [
+    ("", "HW-3001", 25),  # no sales type: the ERP's first (Standard salg), whose account is at 25 %
+    ("2", "HW-3001", 25),  # Tjenestesalg's own account
+    ("2", "MAT-5001", 15),  # the product's override for Tjenestesalg
+    ("-100", "TR-6002", 12),  # hotel nights
+    ("4", "KURS-7001", 0),  # courses are exempt
+])
+def test_a_picked_product_gets_the_tax_code_of_the_account_it_is_posted_to(sales_client, upstream, sales_type,
+                                                                           number, rate):
+    product = erp_json(upstream, "/products", productNumber=number)[0]
+    taxes = {str(t["id"]): t["rate"] for t in erp_json(upstream, "/taxes")}
+    form = form_of(sales_client.get(NEW))
+    form["sales_type_id"] = sales_type
+    form = form_of(press(sales_client, NEW, form, "pick_product", f"0:{product['id']}"))
+    assert taxes[form["lines-0-tax_id"]] == rate
+
+
+def test_the_tax_code_a_product_brought_follows_the_sales_type_but_a_chosen_one_stays(sales_client, upstream):
+    """Food posts at 15 % under every seeded sales type but one we change here: give the coffee a
+    25 % override for Varesalg (1). Its line follows; a line whose tax code the user chose does not."""
+    coffee = erp_json(upstream, "/products", productNumber=COFFEE_NUMBER)[0]
+    override = f"/products/{coffee['id']}/salestypeOverrides/1"
+    assert upstream.api("PUT", override, json={"accountNumber": 3000}).status_code == 200
+    try:
+        following_and_chosen(sales_client, coffee)
+    finally:
+        upstream.api("PUT", override, json={"accountNumber": 3050}).raise_for_status()
+
+
+def following_and_chosen(sales_client, coffee):
+    form = form_of(sales_client.get(NEW))
+    form = form_of(press(sales_client, NEW, form, "add_line"))
+    form = form_of(press(sales_client, NEW, form, "pick_product", f"0:{coffee['id']}"))
+    form = form_of(press(sales_client, NEW, form, "pick_product", f"1:{coffee['id']}"))
+    assert form["lines-0-tax_id"] == form["lines-1-tax_id"] == str(TAX_15)
+    form["lines-1-tax_id"] = str(TAX_25)  # the user's own choice
+    form["sales_type_id"] = "1"
+    form = form_of(press(sales_client, NEW, form, "pick_sales_type"))
+    assert form["lines-0-tax_id"] == str(TAX_25)  # followed the sales type (the override says 3000: 25 %)
+    assert form["lines-1-tax_id"] == str(TAX_25)
+    form["lines-1-tax_id"] = str(TAX_15)
+    form["sales_type_id"] = "2"
+    form = form_of(press(sales_client, NEW, form, "pick_sales_type"))
+    assert form["lines-0-tax_id"] == str(TAX_15)  # back at 15 % under Tjenestesalg
+    assert form["lines-1-tax_id"] == str(TAX_15)  # unchanged: chosen by the user
+
+
+def test_changing_the_sales_type_with_htmx_redraws_the_lines_and_totals(sales_client, upstream):
+    coffee = erp_json(upstream, "/products", productNumber=COFFEE_NUMBER)[0]
+    form = form_of(press(sales_client, NEW, form_of(sales_client.get(NEW)), "pick_product", f"0:{coffee['id']}"))
+    form["sales_type_id"] = "3"
+    response = press(sales_client, NEW, form, "pick_sales_type", "1", **HTMX)
+    content = response.content.decode()
+    assert 'id="builder-lines"' in content.split(">", 1)[0]
+    assert 'id="builder-totals"' in content and "Tax 15 %" in slot(response, "builder-totals")
+
+
+def test_a_product_is_filled_in_when_the_erp_cannot_say_its_tax_code(sales_client, upstream):
+    upstream.configure(denied_scopes=["api.accounting.account:read"])
+    form = form_of(sales_client.get(NEW))
+    form["lines-0-tax_id"] = str(TAX_25)
+    page = press(sales_client, NEW, form, "pick_product", f"0:{CONSULTANT}")
+    form = form_of(page)
+    assert form["lines-0-description"] == "Seniorkonsulent" and form["lines-0-tax_id"] == str(TAX_25)
+    assert "the ERP did not say which tax code Seniorkonsulent takes" in text(page)
+
+
+def test_a_sales_type_change_says_so_when_the_tax_codes_cannot_be_looked_up(sales_client, upstream):
+    coffee = erp_json(upstream, "/products", productNumber=COFFEE_NUMBER)[0]
+    form = form_of(press(sales_client, NEW, form_of(sales_client.get(NEW)), "pick_product", f"0:{coffee['id']}"))
+    cache.clear()
+    upstream.fault("GET /accounts", "503", count=10)
+    form["sales_type_id"] = "1"
+    page = press(sales_client, NEW, form, "pick_sales_type")
+    assert form_of(page)["lines-0-tax_id"] == str(TAX_15)
+    assert "the lines' tax codes were not updated for the new sales type" in text(page)
 
 
 def test_a_product_picked_on_a_foreign_currency_order_is_priced_at_the_rate(sales_client):

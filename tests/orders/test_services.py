@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from orders import money, services
+from orders.domain import Account, SalesType, TaxCode
 from orders.services import OrderFilters
 from orders.upstream import tso_json
 from orders.upstream.errors import UpstreamForbidden, UpstreamNotFound, UpstreamUnavailable
@@ -198,3 +199,45 @@ def test_health_reports_a_database_that_is_down(sandbox, monkeypatch):
     health = services.health()
     assert not health.database_ok and health.database_detail == "OperationalError"
     assert health.upstream_ok and not health.ok
+
+
+# --- a product line's tax code ------------------------------------------------------------------------
+
+SALES_TYPES = (SalesType(-100, "Standard salg", account_id=1), SalesType(2, "Tjenestesalg", account_id=2))
+ACCOUNTS = (Account(1, 3000, "Salg", tax_id=10), Account(2, 3010, "Tjenester", tax_id=10),
+            Account(3, 3050, "Mat", tax_id=20), Account(4, 1500, "Kunder", tax_id=0), Account(5, 3900, "Annet"))
+TAXES = (TaxCode(10, 3, "Høy", Decimal(25)), TaxCode(20, 31, "Middels", Decimal(15)))
+
+
+@pytest.mark.parametrize(("sales_type", "overrides", "expected"), [
+    (None, {}, 10),  # no sales type: the first one listed
+    (2, {}, 10),  # the sales type's account
+    (2, {2: 3050}, 20),  # the product's override for that sales type
+    (-100, {2: 3050}, 10),  # an override for another sales type does not count
+    (7, {}, None),  # a sales type the ERP does not list
+    (2, {2: 4000}, None),  # an override to an account the ERP does not list
+    (2, {2: 1500}, None),  # an account whose tax code (0) is not one of the ERP's tax codes
+    (2, {2: 3900}, None),  # an account without a tax code
+])
+def test_the_tax_code_of_a_product_line_is_its_posting_accounts(sales_type, overrides, expected):
+    assert services.posting_tax_id(sales_type_id=sales_type, overrides=overrides, sales_types=SALES_TYPES,
+                                   accounts=ACCOUNTS, tax_codes=TAXES) == expected
+
+
+def test_a_product_line_from_the_erp(sandbox):
+    [coffee] = sandbox.api("GET", "/products", params={"productNumber": "MAT-5001"}).json()
+    found = services.product_line(product_id=coffee["id"], sales_type_id=2)
+    assert found.product.number == "MAT-5001" and found.tax_id == 2
+    assert services.posting_tax_ids(product_ids=[coffee["id"], 101, 99999], sales_type_id=None) == {
+        coffee["id"]: 2, 101: 1, 99999: None}
+    with pytest.raises(UpstreamNotFound):
+        services.product_line(product_id=99999, sales_type_id=None)
+
+
+def test_a_product_line_without_the_accounts_scope_has_no_tax_code(sandbox):
+    sandbox.configure(denied_scopes=["api.accounting.account:read"])
+    found = services.product_line(product_id=101, sales_type_id=None)
+    assert found.product.number == "KON-1001" and found.tax_id is None
+    with pytest.raises(UpstreamForbidden) as raised:
+        services.posting_tax_ids(product_ids=[101], sales_type_id=None)
+    assert raised.value.scope == "api.accounting.account:read"

@@ -135,6 +135,26 @@ def test_a_product_at_another_rate_overrides_every_sales_types_account(sandbox):
     assert sandbox.api("GET", "/products/99999/salestypeOverrides").status_code == 404
 
 
+def test_a_sales_type_override_is_set_changed_and_removed(sandbox):
+    [laptop] = get_json(sandbox, "/products", productNumber="HW-3002")
+    path = f"/products/{laptop['id']}/salestypeOverrides"
+    try:
+        set_ = sandbox.api("PUT", f"{path}/2", json={"accountNumber": 3100})
+        assert set_.status_code == 200
+        assert set_.json() == {"productId": laptop["id"], "salesTypeId": 2, "accountNumber": 3100}
+        sandbox.api("PUT", f"{path}/-100", json={"accountNumber": 3200}).raise_for_status()
+        assert [o["salesTypeId"] for o in get_json(sandbox, path)] == [-100, 2]
+        assert sandbox.api("PUT", f"{path}/2", json={"accountNumber": None}).status_code == 204
+        assert sandbox.api("DELETE", f"{path}/-100").status_code == 204
+        assert get_json(sandbox, path) == []
+        invalid = sandbox.api("PUT", f"{path}/2", json={"accountNumber": "3000"})
+        assert invalid.status_code == 400 and invalid.json()["error"]["name"] == "ValidationError"
+        assert sandbox.api("PUT", f"{path}/99", json={"accountNumber": 3000}).status_code == 404
+    finally:
+        sandbox.api("DELETE", f"{path}/2")
+        sandbox.api("DELETE", f"{path}/-100")
+
+
 def test_accounts_carry_the_tax_code_lines_get(sandbox):
     accounts = {a["number"]: a for a in get_json(sandbox, "/accounts")}
     taxes = {t["id"]: t for t in get_json(sandbox, "/taxes")}

@@ -127,3 +127,14 @@ def test_a_private_person_customer_is_named_from_the_person():
 def test_reference_lists_skip_entries_without_ids():
     assert [t.rate for t in tso_json.tax_codes([{"id": 1, "rate": 25}, {"rate": 15}, "x"])] == [Decimal(25)]
     assert [p.name for p in tso_json.people([{"id": 1, "firstName": "Ola", "lastName": "Nordmann"}])] == ["Ola Nordmann"]
+
+
+def test_accounts_sales_type_accounts_and_overrides_are_read_as_documented():
+    [account] = tso_json.accounts([{"id": 1003000, "number": 3000, "name": "Salg", "taxId": 1}, {"number": 1}, None])
+    assert (account.id, account.number, account.tax_id) == (1003000, 3000, 1)
+    [sales_type, bare] = tso_json.sales_types([{"id": -100, "name": "Standard", "account": {"id": 1003000}},
+                                               {"id": 2, "name": "Uten konto"}])
+    assert sales_type.account_id == 1003000 and bare.account_id is None
+    overrides = tso_json.sales_type_overrides([{"productId": 149, "salesTypeId": 1, "accountNumber": 3050},
+                                               {"salesTypeId": 2}, "x"])
+    assert overrides == {1: 3050}
