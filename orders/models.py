@@ -20,6 +20,8 @@ class Submission(models.Model):
         FAILED = "failed", "Failed"
         SUCCEEDED = "succeeded", "Succeeded"
         NEEDS_ATTENTION = "needs_attention", "Needs attention"
+        # An admin settled it by hand in the ERP: nothing more is sent.
+        CLOSED = "closed", "Closed"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_by = models.ForeignKey(
@@ -42,6 +44,12 @@ class Submission(models.Model):
     last_trace_id = models.CharField(max_length=100, blank=True)
     # The ERP's rejection mapped onto the builder's fields (``orders.submissions.FormErrors``).
     form_errors = models.JSONField(default=dict, blank=True)
+    # Who closed it, when, and what they did in the ERP (state ``closed``).
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ("-created_at",)

@@ -41,7 +41,9 @@ client's ``UpstreamUnavailable.outcome_unknown``, or a success answer that canno
   ``PATCH`` is idempotent, so otherwise it is sent again.
 
 When the ERP cannot settle the question (two marked orders, unexpected lines, the order deleted), the
-submission becomes ``needs_attention`` and nothing more is sent.
+submission becomes ``needs_attention`` and nothing more is sent. An admin then puts the ERP right and
+either has it checked again (``submission_run(..., attended=True)``: the step in doubt is reconciled
+once more), or closes it with a note of what they did by hand (``submission_close``).
 
 One runner at a time: ``submission_run`` claims the submission in a short transaction on its row
 (``select_for_update``; SQLite's immediate transactions serialise the same way) by moving it to
@@ -453,21 +455,44 @@ def _replan_after(kept: list[SubmissionStep], new: list[PlannedStep], draft: Ord
     return remaining
 
 
+def submission_close(*, submission: Submission, user, note: str) -> Submission:
+    """Close a submission that failed or needs attention: an admin settled it by hand in the ERP
+    (``note`` says what they did). Nothing more is ever sent for it. Raises ``SubmissionConflict``
+    in any other state (one that is sending, done, or already closed)."""
+    note = note.strip()
+    if not note:
+        raise SubmissionConflict("Say what was done in the ERP, so the next person knows.")
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        if locked.state not in (State.FAILED, State.NEEDS_ATTENTION):
+            raise SubmissionConflict(
+                f"This order is {locked.get_state_display().lower()}: only one that failed or needs attention "
+                "can be closed."
+            )
+        locked.state = State.CLOSED
+        locked.closed_by = user
+        locked.closed_at = timezone.now()
+        locked.close_note = note
+        locked.save()
+    return locked
+
+
 def _tag_of(order_body: dict[str, Any]) -> str:
     return tso_payloads.marker_in(order_body.get("internalMemo")) or ""
 
 
 # --- running --------------------------------------------------------------------------------------------
 
-def submission_run(*, submission: Submission) -> Submission:
+def submission_run(*, submission: Submission, attended: bool = False) -> Submission:
     """Send the submission's unfinished steps, in order; returns it updated.
 
-    Does nothing when another run holds it, or when it succeeded or needs attention. Stops at the
+    Does nothing when another run holds it, when it succeeded or was closed, or when it needs
+    attention, unless ``attended`` (an admin put the ERP right and asks for another check). Stops at the
     first failure with ``state`` ``failed`` (or ``needs_attention``), ``last_error`` in plain words and
     ``form_errors`` for an ERP rejection. A step is sent again only when it definitely failed (the
     ERP refused it or never got it) or the ERP shows it did not apply it (see the module docstring).
     """
-    claimed = _claim(submission)
+    claimed = _claim(submission, attended=attended)
     if claimed is None:
         submission.refresh_from_db()
         return submission
@@ -481,11 +506,12 @@ def submission_run(*, submission: Submission) -> Submission:
     return claimed
 
 
-def _claim(submission: Submission) -> Submission | None:
+def _claim(submission: Submission, *, attended: bool = False) -> Submission | None:
+    runnable = (State.PENDING, State.FAILED, State.NEEDS_ATTENTION) if attended else (State.PENDING, State.FAILED)
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
         stale = locked.state == State.IN_PROGRESS and locked.updated_at < timezone.now() - RUN_LEASE
-        if locked.state not in (State.PENDING, State.FAILED) and not stale:
+        if locked.state not in runnable and not stale:
             return None
         locked.state = State.IN_PROGRESS
         locked.save(update_fields=["state", "updated_at"])

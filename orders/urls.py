@@ -21,4 +21,5 @@ submission_urlpatterns = [
     path("", views.submission_list, name="list"),
     path("<uuid:submission_id>/", views.submission_detail, name="detail"),
     path("<uuid:submission_id>/retry/", views.submission_retry, name="retry"),
+    path("<uuid:submission_id>/close/", views.submission_close, name="close"),
 ]

@@ -406,6 +406,10 @@ def order_new(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
     if submission and submission.state == Submission.State.SUCCEEDED:
         messages.info(request, f"This order was already sent: it is order #{submission.upstream_order_id}.")
         return _redirect(request, reverse("orders:detail", args=[submission.upstream_order_id]))
+    if submission and submission.state == Submission.State.CLOSED:
+        messages.info(request, f"An admin closed this order after settling it in the ERP: {submission.close_note}")
+        order_id = submission.upstream_order_id
+        return _redirect(request, reverse("orders:detail", args=[order_id]) if order_id else reverse("orders:list"))
     if request.method == "GET":
         return _builder_page(request, submission)
     if "recalculate" in request.POST and request.htmx:
@@ -870,7 +874,13 @@ def _submission_summary(submission: Submission) -> dict:
 @require_GET
 def submission_detail(request: HtmxHttpRequest, submission_id) -> HttpResponse:
     _require_admin(request)
-    submission = get_object_or_404(Submission.objects.select_related("created_by"), public_id=submission_id)
+    return _submission_page(request, submission_id)
+
+
+def _submission_page(request: HtmxHttpRequest, submission_id, *, close_error: str = "",
+                     close_note: str = "") -> HttpResponse:
+    submission = get_object_or_404(Submission.objects.select_related("created_by", "closed_by"),
+                                   public_id=submission_id)
     steps = [
         {
             "step": step,
@@ -886,21 +896,42 @@ def submission_detail(request: HtmxHttpRequest, submission_id) -> HttpResponse:
         "attention": submission.state in ATTENTION_STATES,
         "can_retry": submission.state in (Submission.State.FAILED, Submission.State.PENDING,
                                           Submission.State.IN_PROGRESS),
-        "can_open": submission.state != Submission.State.SUCCEEDED,
+        "can_open": submission.state not in (Submission.State.SUCCEEDED, Submission.State.CLOSED),
+        "can_recheck": submission.state == Submission.State.NEEDS_ATTENTION,
+        "can_close": submission.state in ATTENTION_STATES,
+        "close_error": close_error,
+        "close_note": close_note,
     }
-    return render(request, "orders/submission_detail.html", context)
+    return render(request, "orders/submission_detail.html", context, status=400 if close_error else 200)
 
 
 @require_POST
 def submission_retry(request: HtmxHttpRequest, submission_id) -> HttpResponse:
-    """"Try again" on the submission's page: continue from its first unfinished step."""
+    """"Try again" on the submission's page: continue from its first unfinished step. For one that
+    needs attention ("Check the ERP again", once an admin put the ERP right), the step in doubt is
+    checked against the ERP once more before anything is sent."""
     _require_admin(request)
     submission = get_object_or_404(Submission, public_id=submission_id)
-    submission = _wait_while_sending(submissions.submission_run(submission=submission))
+    attended = submission.state == Submission.State.NEEDS_ATTENTION
+    submission = _wait_while_sending(submissions.submission_run(submission=submission, attended=attended))
     if submission.state == Submission.State.SUCCEEDED:
         messages.success(request, f"Sent: order #{submission.upstream_order_id} is in 24SevenOffice.")
     elif submission.state == Submission.State.IN_PROGRESS:
         messages.info(request, "It is still being sent. Look again in a moment.")
     else:
         messages.error(request, f"Still not sent. {submission.last_error}")
+    return redirect("submissions:detail", submission_id=submission.public_id)
+
+
+@require_POST
+def submission_close(request: HtmxHttpRequest, submission_id) -> HttpResponse:
+    """"Close" on the submission's page: an admin settled it by hand in the ERP and says how."""
+    _require_admin(request)
+    submission = get_object_or_404(Submission, public_id=submission_id)
+    note = request.POST.get("note", "")
+    try:
+        submissions.submission_close(submission=submission, user=request.user, note=note)
+    except submissions.SubmissionConflict as conflict:
+        return _submission_page(request, submission_id, close_error=str(conflict), close_note=note)
+    messages.success(request, "Closed. Nothing more will be sent for this order.")
     return redirect("submissions:detail", submission_id=submission.public_id)

@@ -44,7 +44,8 @@ def pick_product(page, index: int, product: dict) -> None:
 def test_build_send_and_land_on_the_new_order(page, e2e_upstream):
     sandbox = e2e_upstream
     consultant = sandbox.api("GET", "/products", params={"productNumber": "KON-1001"}).json()[0]
-    other = sandbox.api("GET", "/products", params={"productNumber": "KON-1002"}).json()[0]
+    coffee = sandbox.api("GET", "/products", params={"productNumber": "MAT-5001"}).json()[0]  # food: 15 %
+    taxes = {t["rate"]: str(t["id"]) for t in sandbox.api("GET", "/taxes").json() if t["number"] in (3, 31)}
     log_in_as_sales(page)
     totals = page.locator("#builder-totals")
 
@@ -67,16 +68,19 @@ def test_build_send_and_land_on_the_new_order(page, e2e_upstream):
     page.locator("#id_lines-1-type").select_option("text")
     page.locator("#id_lines-1-description").fill("Levering avtalt med lager, rampe 3")
 
-    # Line 3: another product, two of them with 10 % discount.
+    # Line 3: coffee, two of them with 10 % discount. Picking it fills its tax code (15 % for food).
     page.locator("#add-line").click()
     htmx_idle(page)
-    pick_product(page, 2, other)
+    pick_product(page, 2, coffee)
+    expect(page.locator("#id_lines-0-tax_id")).to_have_value(taxes[25])
+    expect(page.locator("#id_lines-2-tax_id")).to_have_value(taxes[15])
     page.locator("#id_lines-2-quantity").fill("2")
     page.locator("#id_lines-2-discount_rate").fill("10")
-    third = money.line_amounts(Decimal(2), Decimal(str(other["salesPrice"])), Decimal(10), Decimal(25))
+    third = money.line_amounts(Decimal(2), Decimal(str(coffee["salesPrice"])), Decimal(10), Decimal(15))
     gross = first.gross + third.gross
     expect(totals).to_contain_text(amount(gross))
     expect(page.locator("#line-2-amounts .amounts__gross")).to_have_text(amount(third.gross))
+    expect(totals).to_contain_text(f"Tax 15 % on {amount(third.net)}")
 
     # Two dimensions: a project and a department.
     for index, kind in enumerate(("Project", "Department")):
@@ -102,7 +106,7 @@ def test_build_send_and_land_on_the_new_order(page, e2e_upstream):
     expect(lines).to_have_count(3)
     expect(lines.nth(0)).to_contain_text(consultant["name"])
     expect(lines.nth(1)).to_contain_text("Levering avtalt med lager, rampe 3")
-    expect(lines.nth(2)).to_contain_text(other["name"])
+    expect(lines.nth(2)).to_contain_text(coffee["name"])
     expect(page.locator("section[aria-labelledby=lines-heading]")).to_contain_text(amount(gross))
     expect(page.get_by_text("do not match")).to_have_count(0)
 

@@ -914,3 +914,46 @@ def test_sales_users_do_not_see_the_submissions_pages(sales_client, failed_submi
     assert sales_client.get("/submissions/").status_code == 403
     assert sales_client.get(f"/submissions/{failed_submission.public_id}/").status_code == 403
     assert sales_client.post(f"/submissions/{failed_submission.public_id}/retry/").status_code == 403
+    assert sales_client.post(f"/submissions/{failed_submission.public_id}/close/", {"note": "x"}).status_code == 403
+    failed_submission.refresh_from_db()
+    assert failed_submission.state == Submission.State.FAILED
+
+
+def test_an_admin_closes_a_submission_with_a_note_and_its_sender_is_told(admin_client_logged_in, sales_client,
+                                                                         failed_submission):
+    url = f"/submissions/{failed_submission.public_id}/"
+    page = admin_client_logged_in.get(url)
+    assert "Settled by hand in the ERP? Close it" in text(page)
+
+    empty = admin_client_logged_in.post(f"{url}close/", {"note": " "})
+    assert empty.status_code == 400
+    assert slot(empty, "id_close_note_error") == "Say what was done in the ERP, so the next person knows."
+
+    closed = admin_client_logged_in.post(f"{url}close/", {"note": "Confirmed by hand with project 1001"},
+                                         follow=True)
+    body = text(closed)
+    assert "Closed. Nothing more will be sent for this order." in body
+    assert "Closed by Ada Admin on" in body and "Confirmed by hand with project 1001" in body
+    assert "Try again" not in body and "Open in builder" not in body and "Close it" not in body
+    assert "Closed 1" in text(admin_client_logged_in.get("/submissions/"))
+
+    # Its sender, opening the form again, is told and taken away from it.
+    sent_again = sales_client.get(f"/orders/new/{failed_submission.public_id}/", follow=True)
+    assert "An admin closed this order after settling it in the ERP: Confirmed by hand with project 1001" in text(sent_again)
+    assert sent_again.redirect_chain[-1][0] == f"/orders/{failed_submission.upstream_order_id}/"
+
+
+def test_a_submission_that_needs_attention_is_checked_again_on_request(admin_client_logged_in, failed_submission,
+                                                                       upstream):
+    """The project was added in the ERP by hand; "Check the ERP again" carries on and sends the rest."""
+    Submission.objects.filter(pk=failed_submission.pk).update(state=Submission.State.NEEDS_ATTENTION)
+    url = f"/submissions/{failed_submission.public_id}/"
+    assert "Check the ERP again" in text(admin_client_logged_in.get(url))
+    order_id = failed_submission.upstream_order_id
+    upstream.api("PATCH", f"/salesorders/{order_id}", json={
+        "dimensions": [{"dimensionType": 1, "value": "1001", "name": "x"}]}).raise_for_status()
+
+    checked = admin_client_logged_in.post(f"{url}retry/", follow=True)
+
+    assert f"Sent: order #{order_id} is in 24SevenOffice." in text(checked)
+    assert upstream.api("GET", f"/salesorders/{order_id}").json()["status"] == "Confirmed"

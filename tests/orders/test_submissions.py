@@ -32,6 +32,7 @@ from orders.submissions import (
     same_line,
     submission_draft,
     submission_form_errors,
+    submission_close,
     submission_revise,
     submission_run,
     submission_start,
@@ -625,6 +626,47 @@ def test_two_marked_orders_need_a_person(erp, erp_draft, user):
     since = erp.last_call_id()
     assert submission_run(submission=stuck).state == Submission.State.NEEDS_ATTENTION
     assert api_calls(erp, since) == []
+
+
+@pytest.mark.django_db
+def test_once_a_person_put_the_erp_right_a_second_check_carries_on(erp, erp_draft, user):
+    erp.fault("POST /salesorders", "drop_after_commit")
+    failed = send(user, erp_draft(status="Invoice"))
+    (original,) = marked_orders(erp, failed)
+    copy = {key: original[key] for key in ("customer", "date", "internalMemo")}
+    extra = erp.api("POST", "/salesorders", json=copy).json()
+    stuck = submission_run(submission=failed)
+    assert stuck.state == Submission.State.NEEDS_ATTENTION
+
+    # The admin deletes the copy in the ERP, then asks for another check: the original is found by
+    # its marker and the rest is sent, with no second order.
+    assert erp.api("DELETE", f"/salesorders/{extra['id']}").status_code == 204
+    done = submission_run(submission=stuck, attended=True)
+
+    assert done.state == Submission.State.SUCCEEDED, done.last_error
+    assert [order["id"] for order in marked_orders(erp, done)] == [original["id"]] == [done.upstream_order_id]
+    order, lines = the_order(erp, done)
+    assert order["status"] == "Invoice" and len(lines) == len(erp_draft(status="Invoice").lines)
+
+
+@pytest.mark.django_db
+def test_an_admin_closes_a_submission_settled_by_hand_and_nothing_more_is_sent(erp, erp_draft, user):
+    erp.fault("POST /salesorders", "503")
+    failed = send(user, erp_draft(lines=(), status="Draft"))
+    assert failed.state == Submission.State.FAILED
+
+    with pytest.raises(SubmissionConflict, match="Say what was done"):
+        submission_close(submission=failed, user=user, note="  ")
+    closed = submission_close(submission=failed, user=user, note="Made it by hand as #4711")
+
+    assert (closed.state, closed.closed_by, closed.close_note) == (Submission.State.CLOSED, user,
+                                                                   "Made it by hand as #4711")
+    assert closed.closed_at is not None
+    since = erp.last_call_id()
+    assert submission_run(submission=closed, attended=True).state == Submission.State.CLOSED
+    assert api_calls(erp, since) == []
+    with pytest.raises(SubmissionConflict, match="only one that failed or needs attention"):
+        submission_close(submission=closed, user=user, note="again")
 
 
 @pytest.mark.django_db
