@@ -341,6 +341,8 @@ TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 SENDING_WAIT_SECONDS = 20.0
 SENDING_POLL_SECONDS = 0.2
 
+# Answer header of a sent order (htmx): the address its form's history entry gets.
+SENT_FORM_HEADER = "X-Sent-Form-Url"
 LINE_ACTIONS = ("add_line", "remove_line", "duplicate_line", "move_line_up", "move_line_down", "pick_product")
 # Every named button of the builder, in the order a POST is checked for them, and the region an
 # htmx request for it swaps. Without a button (Enter in a field), the page is shown again.
@@ -779,7 +781,12 @@ def _sent(request: HtmxHttpRequest, submission: Submission) -> HttpResponse:
     lines = submission.steps.filter(kind=SubmissionStep.Kind.ADD_LINE).count()
     messages.success(request, f"Order #{order_id} was created in 24SevenOffice with {lines} line"
                               f"{'' if lines == 1 else 's'}.")
-    return _redirect(request, reverse("orders:detail", args=[order_id]))
+    response = _redirect(request, reverse("orders:detail", args=[order_id]))
+    if request.htmx:
+        # The browser's history entry of the form becomes the submission's address, so that Back
+        # leads to this order rather than to an empty builder (see builder.js).
+        response[SENT_FORM_HEADER] = _builder_url(submission)
+    return response
 
 
 def _redirect(request: HtmxHttpRequest, url: str) -> HttpResponse:

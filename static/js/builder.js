@@ -33,10 +33,15 @@
     evt.preventDefault();
     evt.returnValue = "";
   });
-  // The order was sent: the server redirects to it. Clear the guard before htmx navigates.
+  // The order was sent: the server redirects to it. Clear the guard before htmx navigates, and give
+  // this page's history entry the sent form's own address: Back then leads to the order that was
+  // made (or the form as sent), not to an empty builder.
   document.addEventListener("htmx:beforeOnLoad", function (evt) {
     var xhr = evt.detail.xhr;
-    if (xhr && xhr.getResponseHeader("HX-Redirect")) dirty = false;
+    if (!xhr || !xhr.getResponseHeader("HX-Redirect")) return;
+    dirty = false;
+    var sentUrl = xhr.getResponseHeader("X-Sent-Form-Url");
+    if (sentUrl) window.history.replaceState(window.history.state, "", sentUrl);
   });
   // The form came back from "Create order" (errors, or what the ERP said): show the message on top.
   document.addEventListener("htmx:afterSwap", function (evt) {

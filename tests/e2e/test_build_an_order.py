@@ -145,3 +145,24 @@ def test_what_is_typed_while_the_lines_are_redrawn_is_kept(page, e2e_upstream):
     expect(page.locator("#id_lines-1-description")).to_have_value("Levering avtalt med lager, rampe 3")
     expect(page.locator("#id_lines-0-discount_rate")).to_have_value("5")
     expect(page.locator("#id_lines-0-quantity")).to_have_value("4")
+
+
+def test_back_after_sending_leads_to_the_order_not_an_empty_form(page, e2e_upstream):
+    consultant = e2e_upstream.api("GET", "/products", params={"productNumber": "KON-1001"}).json()[0]
+    log_in_as_sales(page)
+    page.get_by_label("Find a customer").fill("Ærø")
+    page.locator("#customer-results .picker__option").first.click()
+    expect(page.locator("#id_customer_name")).to_have_value("Ærø Bøker AS")
+    htmx_idle(page)
+    pick_product(page, 0, consultant)
+    htmx_idle(page)
+    page.locator("#builder-submit").click()
+    expect(page).to_have_url(re.compile(r"/orders/\d+/$"))
+    order_url = page.url
+
+    page.go_back()
+
+    # The form's history entry is now the sent form's own address, which leads to its order.
+    expect(page).to_have_url(order_url)
+    expect(page.locator(".messages")).to_contain_text("This order was already sent")
+    expect(page.locator("#builder")).to_have_count(0)

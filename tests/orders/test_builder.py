@@ -779,6 +779,10 @@ def test_an_htmx_submit_redirects_the_browser_to_the_new_order(sales_client, ups
     response = press(sales_client, NEW, posted(order_state()), "submit", **HTMX)
     (order,) = orders_sent(upstream, started)
     assert response.status_code == 200 and response["HX-Redirect"] == f"/orders/{order['id']}/"
+    # The form's history entry becomes the sent form's address (Back leads to the order, see builder.js).
+    sent_form = response["X-Sent-Form-Url"]
+    assert sent_form == f"/orders/new/{Submission.objects.get().public_id}/"
+    assert sales_client.get(sent_form)["Location"] == f"/orders/{order['id']}/"
 
 
 def test_an_invalid_htmx_submit_answers_the_form_with_its_errors(sales_client):
