@@ -102,3 +102,31 @@ class SubmissionStep(models.Model):
         if self.line_index is not None:
             label = f"Add line {self.line_index + 1}"
         return f"{label} ({self.get_state_display()})"
+
+
+class SubmissionAttempt(models.Model):
+    """One call that carried out a step, kept for admins: a step's own fields show its latest attempt,
+    these show every attempt (the 503 before the success, the rejection before the correction)."""
+
+    class Outcome(models.TextChoices):
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        UNKNOWN = "unknown", "No answer"
+
+    step = models.ForeignKey(SubmissionStep, on_delete=models.CASCADE, related_name="history")
+    number = models.PositiveSmallIntegerField()
+    attempted_at = models.DateTimeField()
+    outcome = models.CharField(max_length=20, choices=Outcome)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.FloatField(null=True, blank=True)
+    trace_id = models.CharField(max_length=100, blank=True)
+    tracking_id = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    response = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("step", "number")
+        constraints = [models.UniqueConstraint(fields=("step", "number"), name="unique_attempt_number")]
+
+    def __str__(self) -> str:
+        return f"Attempt {self.number} of {self.step} ({self.get_outcome_display()})"

@@ -83,6 +83,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -103,7 +104,7 @@ from orders.domain import (
     OrderDraft,
     PaymentTerms,
 )
-from orders.models import Submission, SubmissionStep
+from orders.models import Submission, SubmissionAttempt, SubmissionStep
 from orders.upstream import get_client, tso_json, tso_payloads
 from orders.upstream.connection import Response
 from orders.upstream.errors import (
@@ -560,11 +561,14 @@ def _perform(submission: Submission, step: SubmissionStep, client: TwentyFourSev
     step.attempted_at = timezone.now()
     step.error = ""
     step.save()
+    started = time.perf_counter()
     try:
         response = _send(submission, step, client)
     except UpstreamError as error:
         step.state = StepState.UNKNOWN if outcome_unknown(error) else StepState.FAILED
+        step.duration_ms = (time.perf_counter() - started) * 1000
         _record_error(step, error)
+        _keep_attempt(step)
         _stop(submission, step, error, failure_message(submission, step, error))
         return False
     step.http_status = response.status
@@ -575,12 +579,24 @@ def _perform(submission: Submission, step: SubmissionStep, client: TwentyFourSev
     if not _record_success(submission, step, response.data):
         step.state = StepState.UNKNOWN
         step.error = "The ERP's answer did not say which record it created."
+        step.response = response.data
         step.save()
+        _keep_attempt(step)
         _stop(submission, step, None, "The ERP answered without the new record's id. Nothing was lost: press "
                                       "Retry; the dashboard checks the ERP first and will not send it twice.")
         return False
     step.save()
+    _keep_attempt(step)
     return True
+
+
+def _keep_attempt(step: SubmissionStep) -> None:
+    """Add the step's latest attempt, as its fields now show it, to its history."""
+    SubmissionAttempt.objects.create(
+        step=step, number=step.attempts, attempted_at=step.attempted_at, outcome=step.state,
+        http_status=step.http_status, duration_ms=step.duration_ms, trace_id=step.trace_id,
+        tracking_id=step.tracking_id, error=step.error, response=step.response,
+    )
 
 
 def outcome_unknown(error: UpstreamError) -> bool:

@@ -894,8 +894,10 @@ def _submission_page(request: HtmxHttpRequest, submission_id, *, close_error: st
             "label": str(step).rsplit(" (", 1)[0],
             "request_json": _pretty_json(step.request),
             "response_json": None if step.response is None else _pretty_json(step.response),
+            # Every attempt, newest first, once there was more than one.
+            "history": list(step.history.all())[::-1] if step.attempts > 1 else [],
         }
-        for step in submission.steps.order_by("position")
+        for step in submission.steps.order_by("position").prefetch_related("history")
     ]
     context = {
         **_submission_summary(submission),

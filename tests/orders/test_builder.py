@@ -912,6 +912,9 @@ def test_admins_see_a_submissions_steps_and_can_open_it_or_try_again(admin_clien
     assert "Still not sent." in text(retried)  # the project is still missing
     failed_submission.refresh_from_db()
     assert failed_submission.steps.get(kind="set_status").attempts == 2
+    history = region(retried, "history-set_status", "steps-end")
+    assert "Every attempt (2)" in history
+    assert history.count("Failed 400") == 2
 
 
 def test_sales_users_do_not_see_the_submissions_pages(sales_client, failed_submission):

@@ -629,6 +629,24 @@ def test_two_marked_orders_need_a_person(erp, erp_draft, user):
 
 
 @pytest.mark.django_db
+def test_every_attempt_of_a_step_is_kept_with_its_answer_and_ids(erp, erp_draft, user):
+    erp.fault("POST /salesorders/*/lines", "503")
+    failed = send(user, erp_draft(status="Draft"))
+    done = submission_run(submission=failed)
+    assert done.state == Submission.State.SUCCEEDED, done.last_error
+
+    step = done.steps.get(kind="add_line", line_index=0)
+    first, second = step.history.all()
+    assert (first.number, first.outcome, first.http_status) == (1, "failed", 503)
+    assert first.trace_id and first.error and first.duration_ms is not None
+    assert (second.number, second.outcome, second.http_status) == (2, "succeeded", 200)
+    assert second.trace_id and second.trace_id != first.trace_id
+    assert second.response["id"] == step.upstream_line_id and second.error == ""
+    # Steps that went through at once have their one attempt.
+    assert [a.outcome for a in done.steps.get(kind="create_order").history.all()] == ["succeeded"]
+
+
+@pytest.mark.django_db
 def test_once_a_person_put_the_erp_right_a_second_check_carries_on(erp, erp_draft, user):
     erp.fault("POST /salesorders", "drop_after_commit")
     failed = send(user, erp_draft(status="Invoice"))
