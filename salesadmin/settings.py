@@ -191,6 +191,11 @@ TSO = {
     "BACKOFF": float(env("TSO_BACKOFF", "0.25")),
     "POOL_SIZE": int(env("TSO_POOL_SIZE", "16")),
 }
+# The order builder posts every field of every line (11 per line, up to 500 lines, plus the order's
+# and the dimensions'): Django's default of 1000 fields would refuse an order of about 90 lines.
+# tests/orders/test_builder.py checks that a full builder fits.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 6000
+
 # How long reference data (tax codes, sales types, people, dimension types) is cached, in seconds.
 REFERENCE_CACHE_SECONDS = int(env("REFERENCE_CACHE_SECONDS", "600"))
 

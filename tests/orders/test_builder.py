@@ -12,6 +12,7 @@ import html
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
@@ -394,6 +395,17 @@ def test_add_duplicate_move_and_remove_lines_without_javascript(sales_client):
     form = form_of(press(sales_client, NEW, form, "remove_line", "0"))
     assert form["lines-TOTAL_FORMS"] == "3"
     assert [form[f"lines-{i}-description"] for i in range(3)] == ["Copy", "Second", ""]
+
+
+def test_a_full_builder_posted_as_a_browser_posts_it_is_accepted(sales_client):
+    """Browsers (and htmx) send the form URL-encoded, every field of every line: Django's default limit
+    of 1000 fields would refuse an order of about 90 lines with a bare 400."""
+    lines = [product_line(description=f"Line {number}", auto_tax_id=str(TAX_25)) for number in range(forms.MAX_LINES)]
+    state = order_state(lines=lines, dimensions=[forms.blank_dimension() for _ in range(forms.MAX_DIMENSIONS)])
+    body = urlencode({**posted(state), "refresh_lines": "1"})
+    response = sales_client.post(NEW, body, content_type="application/x-www-form-urlencoded", **HTMX)
+    assert response.status_code == 200
+    assert f'id="line-{forms.MAX_LINES - 1}"' in response.content.decode()
 
 
 def test_a_line_changed_to_text_hides_its_amounts_and_keeps_them(sales_client):
