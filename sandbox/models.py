@@ -414,3 +414,5 @@ class SeedState(models.Model):
     anchor = models.DateField()
     seed = models.IntegerField()
     seeded_at = models.DateTimeField()
+    # sandbox.seed.SEED_VERSION of the generator that made the data (0: before versions were kept).
+    version = models.IntegerField(default=0)

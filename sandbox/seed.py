@@ -23,7 +23,8 @@ payment methods, units, categories):
   15 %, passenger transport and hotels at 12 %, courses and room hire exempt (code 5, 0 %) and export
   freight under code 52 (0 %). Two are inactive. The contract's product has no tax code: every
   sales type posts to a 25 % account (``/accounts``), and each product at another rate has a sales
-  type override (``/products/{id}/salestypeOverrides``) to the account of its rate.
+  type override (``/products/{id}/salestypeOverrides``) to the account of its rate, except food under
+  "Tjenestesalg" (served food is 25 %).
 * About 570 orders (ids from 1001, in order of creation) over the 18 months before the anchor, in
   every status: mostly ``Invoice`` for older orders, drafts and proposals among recent ones; 24 of
   the orders of the last three weeks are dealt from a deck that holds every status at least once. Invoices carry sequential numbers
@@ -54,6 +55,10 @@ from sandbox import accounting
 
 OSLO = ZoneInfo("Europe/Oslo")
 DAYS_OF_HISTORY = 548  # 18 months
+# Raised whenever the generated data changes shape (new tables, new rules): ``seed_sandbox --if-empty``
+# seeds again data that an older generator made. 2: accounts and product sales type overrides.
+SEED_VERSION = 2
+
 FIRST_ORDER_ID = 1001
 FIRST_LINE_ID = 500001
 FIRST_INVOICE_NUMBER = 24001
@@ -69,6 +74,10 @@ TAXES = [
 ]
 EXPORT_TAX_ID = 5
 STANDARD_TAX_ID = 1  # 25 %, the tax code of every sales type's account
+FOOD_TAX_ID = 2  # 15 %
+# Food sold as a service (served at a meeting or an event) is 25 % in Norway, not 15 %: food products
+# have no override for this sales type, so their lines follow its 25 % account.
+SERVICE_SALES_TYPE = 2
 
 PROJECT, DEPARTMENT, REGION = 1, 2, 101
 SALES_TYPES = [
@@ -551,7 +560,8 @@ def install(dataset: Dataset) -> None:
                  for row in rows],
             )
         models.SeedState.objects.update_or_create(
-            pk=1, defaults={"anchor": dataset.anchor, "seed": dataset.seed, "seeded_at": timezone.now()}
+            pk=1, defaults={"anchor": dataset.anchor, "seed": dataset.seed, "seeded_at": timezone.now(),
+                            "version": SEED_VERSION}
         )
 
 
@@ -810,7 +820,7 @@ class _Generator:
     def product_rows(self) -> None:
         self.products_by_category: dict[str, list[dict]] = {}
         self.unit_of: dict[int, str] = {}  # product id -> key in UNITS, to pick a sensible quantity
-        self.tax_of: dict[int, int] = {}  # product id -> the tax id its lines get in Norway
+        self.overrides: dict[tuple[int, int], int] = {}  # (product id, sales type) -> account number
         for index, (number, name, unit, price, cost, tax_id, *flags) in enumerate(PRODUCTS):
             prefix = number.split("-")[0]
             created = self.moment(self.anchor - timedelta(days=900 - index * 3))
@@ -830,14 +840,15 @@ class _Generator:
             }
             self.data.products.append(row)
             self.unit_of[row["id"]] = unit
-            self.tax_of[row["id"]] = tax_id
             # Every sales type posts to a 25 % account: a product at another rate overrides it.
-            if tax_id != STANDARD_TAX_ID:
-                self.data.product_overrides += [
-                    {"product_id": row["id"], "sales_type_id": sales_type["id"],
-                     "account_number": accounting.SALES_ACCOUNT_NUMBER_BY_TAX[tax_id]}
-                    for sales_type in SALES_TYPES
-                ]
+            for sales_type in SALES_TYPES if tax_id != STANDARD_TAX_ID else ():
+                if tax_id == FOOD_TAX_ID and sales_type["id"] == SERVICE_SALES_TYPE:
+                    continue
+                number = accounting.SALES_ACCOUNT_NUMBER_BY_TAX[tax_id]
+                self.overrides[row["id"], sales_type["id"]] = number
+                self.data.product_overrides.append(
+                    {"product_id": row["id"], "sales_type_id": sales_type["id"], "account_number": number}
+                )
             if row["status"] == "active":
                 self.products_by_category.setdefault(prefix, []).append(row)
 
@@ -1021,7 +1032,7 @@ class _Generator:
                                             sales_type, taxes))
                 continue
             product = rng.choice(self.products_by_category[rng.choice(CATEGORIES_BY_SALES_TYPE[sales_type])])
-            tax = taxes[EXPORT_TAX_ID if customer.country != "NO" else self.tax_of[product["id"]]]
+            tax = taxes[EXPORT_TAX_ID if customer.country != "NO" else self.posting_tax(product["id"], sales_type)]
             discount = Decimal(rng.choice([5, 10, 10, 15, 20, 25])) if rng.random() < 0.15 else Decimal(0)
             lines.append({
                 "type": "product",
@@ -1049,6 +1060,12 @@ class _Generator:
             "tax_id": tax["id"], "tax_number": tax["number"], "tax_rate": tax["rate"],
             "account": self.line_account(sales_type, tax["id"]), "dimensions": None, "accrual": None,
         }
+
+    def posting_tax(self, product_id: int, sales_type: int) -> int:
+        """The tax id of the account a product's line is posted to under ``sales_type``."""
+        number = self.overrides.get((product_id, sales_type))
+        account_id = SALES_TYPE_ACCOUNTS[sales_type]
+        return next(tax for id_, n, _, tax in accounting.ACCOUNTS if (n == number if number else id_ == account_id))
 
     @staticmethod
     def line_account(sales_type: int, tax_id: int) -> dict:

@@ -166,3 +166,22 @@ def test_back_after_sending_leads_to_the_order_not_an_empty_form(page, e2e_upstr
     expect(page).to_have_url(order_url)
     expect(page.locator(".messages")).to_contain_text("This order was already sent")
     expect(page.locator("#builder")).to_have_count(0)
+
+
+def test_a_lines_tax_code_follows_the_sales_type_in_the_browser(page, e2e_upstream):
+    """Food is 15 %, but 25 % when served (sales type Tjenestesalg): the line's tax code and the
+    totals follow the sales type as it is changed."""
+    coffee = e2e_upstream.api("GET", "/products", params={"productNumber": "MAT-5001"}).json()[0]
+    taxes = {t["rate"]: str(t["id"]) for t in e2e_upstream.api("GET", "/taxes").json() if t["number"] in (3, 31)}
+    log_in_as_sales(page)
+    pick_product(page, 0, coffee)
+    tax = page.locator("#id_lines-0-tax_id")
+    expect(tax).to_have_value(taxes[15])
+
+    page.get_by_label("Sales type").select_option(label="Tjenestesalg")
+    expect(tax).to_have_value(taxes[25])
+    expect(page.locator("#builder-totals")).to_contain_text("Tax 25 %")
+
+    page.get_by_label("Sales type").select_option(label="Varesalg")
+    expect(tax).to_have_value(taxes[15])
+    expect(page.locator("#builder-totals")).to_contain_text("Tax 15 %")

@@ -34,7 +34,7 @@ TAG = re.compile(r"<[^>]+>")
 CUSTOMER_ID = 10006  # Fjordkraft Installasjon AS in the seeded sandbox
 CONSULTANT = 101  # KON-1001 Seniorkonsulent, 1 450.00 NOK
 COFFEE_NUMBER = "MAT-5001"  # Kaffebønner, 1 kg: a food product (15 % VAT)
-TAX_25, TAX_15 = 1, 2  # tax code ids (numbers 3 and 31)
+TAX_25, TAX_15, TAX_12 = 1, 2, 3  # tax code ids (numbers 3, 31 and 33)
 
 
 # --- a browser without JavaScript ------------------------------------------------------------------
@@ -488,7 +488,8 @@ def test_product_search_and_pick_fill_the_line_without_javascript(sales_client, 
 @pytest.mark.parametrize(("sales_type", "number", "rate"), [
     ("", "HW-3001", 25),  # no sales type: the ERP's first (Standard salg), whose account is at 25 %
     ("2", "HW-3001", 25),  # Tjenestesalg's own account
-    ("2", "MAT-5001", 15),  # the product's override for Tjenestesalg
+    ("1", "MAT-5001", 15),  # the product's override for Varesalg
+    ("2", "MAT-5001", 25),  # served food: Tjenestesalg has no override for it
     ("-100", "TR-6002", 12),  # hotel nights
     ("4", "KURS-7001", 0),  # courses are exempt
 ])
@@ -503,43 +504,36 @@ def test_a_picked_product_gets_the_tax_code_of_the_account_it_is_posted_to(sales
 
 
 def test_the_tax_code_a_product_brought_follows_the_sales_type_but_a_chosen_one_stays(sales_client, upstream):
-    """Food posts at 15 % under every seeded sales type but one we change here: give the coffee a
-    25 % override for Varesalg (1). Its line follows; a line whose tax code the user chose does not."""
+    """Food posts at 15 %, but at 25 % under Tjenestesalg (2: served food). A line follows the sales
+    type; a line whose tax code the user chose does not."""
     coffee = erp_json(upstream, "/products", productNumber=COFFEE_NUMBER)[0]
-    override = f"/products/{coffee['id']}/salestypeOverrides/1"
-    assert upstream.api("PUT", override, json={"accountNumber": 3000}).status_code == 200
-    try:
-        following_and_chosen(sales_client, coffee)
-    finally:
-        upstream.api("PUT", override, json={"accountNumber": 3050}).raise_for_status()
-
-
-def following_and_chosen(sales_client, coffee):
     form = form_of(sales_client.get(NEW))
     form = form_of(press(sales_client, NEW, form, "add_line"))
     form = form_of(press(sales_client, NEW, form, "pick_product", f"0:{coffee['id']}"))
     form = form_of(press(sales_client, NEW, form, "pick_product", f"1:{coffee['id']}"))
     assert form["lines-0-tax_id"] == form["lines-1-tax_id"] == str(TAX_15)
-    form["lines-1-tax_id"] = str(TAX_25)  # the user's own choice
-    form["sales_type_id"] = "1"
-    form = form_of(press(sales_client, NEW, form, "pick_sales_type"))
-    assert form["lines-0-tax_id"] == str(TAX_25)  # followed the sales type (the override says 3000: 25 %)
-    assert form["lines-1-tax_id"] == str(TAX_25)
-    form["lines-1-tax_id"] = str(TAX_15)
     form["sales_type_id"] = "2"
     form = form_of(press(sales_client, NEW, form, "pick_sales_type"))
-    assert form["lines-0-tax_id"] == str(TAX_15)  # back at 15 % under Tjenestesalg
-    assert form["lines-1-tax_id"] == str(TAX_15)  # unchanged: chosen by the user
+    assert form["lines-0-tax_id"] == form["lines-1-tax_id"] == str(TAX_25)  # both followed the sales type
+    form["lines-1-tax_id"] = str(TAX_12)  # the user's own choice
+    form["sales_type_id"] = "1"
+    form = form_of(press(sales_client, NEW, form, "pick_sales_type"))
+    assert form["lines-0-tax_id"] == str(TAX_15)  # back at 15 % under Varesalg
+    assert form["lines-1-tax_id"] == str(TAX_12)  # the user's choice stays
+    form["sales_type_id"] = "2"
+    form = form_of(press(sales_client, NEW, form, "pick_sales_type"))
+    assert (form["lines-0-tax_id"], form["lines-1-tax_id"]) == (str(TAX_25), str(TAX_12))
 
 
 def test_changing_the_sales_type_with_htmx_redraws_the_lines_and_totals(sales_client, upstream):
     coffee = erp_json(upstream, "/products", productNumber=COFFEE_NUMBER)[0]
     form = form_of(press(sales_client, NEW, form_of(sales_client.get(NEW)), "pick_product", f"0:{coffee['id']}"))
-    form["sales_type_id"] = "3"
+    form["sales_type_id"] = "2"
     response = press(sales_client, NEW, form, "pick_sales_type", "1", **HTMX)
     content = response.content.decode()
     assert 'id="builder-lines"' in content.split(">", 1)[0]
-    assert 'id="builder-totals"' in content and "Tax 15 %" in slot(response, "builder-totals")
+    assert 'id="builder-totals"' in content and "Tax 25 %" in slot(response, "builder-totals")
+    assert "Tax 15 %" not in slot(response, "builder-totals")
 
 
 def test_a_product_is_filled_in_when_the_erp_cannot_say_its_tax_code(sales_client, upstream):

@@ -226,8 +226,9 @@ def test_the_tax_code_of_a_product_line_is_its_posting_accounts(sales_type, over
 
 def test_a_product_line_from_the_erp(sandbox):
     [coffee] = sandbox.api("GET", "/products", params={"productNumber": "MAT-5001"}).json()
-    found = services.product_line(product_id=coffee["id"], sales_type_id=2)
-    assert found.product.number == "MAT-5001" and found.tax_id == 2
+    found = services.product_line(product_id=coffee["id"], sales_type_id=1)
+    assert found.product.number == "MAT-5001" and found.tax_id == 2  # food, sold as goods: 15 %
+    assert services.product_line(product_id=coffee["id"], sales_type_id=2).tax_id == 1  # served: 25 %
     assert services.posting_tax_ids(product_ids=[coffee["id"], 101, 99999], sales_type_id=None) == {
         coffee["id"]: 2, 101: 1, 99999: None}
     with pytest.raises(UpstreamNotFound):

@@ -44,6 +44,29 @@ def test_seed_sandbox_if_empty_leaves_existing_data_alone(sandbox):
     assert sandbox.api("GET", f"/salesorders/{order['id']}").status_code == 200
 
 
+def test_seed_sandbox_if_empty_seeds_again_what_an_older_generator_made(sandbox, tmp_path):
+    import sqlite3
+
+    from sandbox.seed import SEED_VERSION
+
+    database = tmp_path / "sandbox.sqlite3"
+    with sqlite3.connect(sandbox.db_path) as source, sqlite3.connect(database) as copy:
+        source.backup(copy)
+    with sqlite3.connect(database) as old:  # as a sandbox seeded before accounts existed would be
+        old.execute("UPDATE sandbox_seedstate SET version = 0")
+        old.execute("DELETE FROM sandbox_account")
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sandbox.settings", "SANDBOX_DB": str(database)}
+    seeding = subprocess.run([sys.executable, "-m", "django", "seed_sandbox", "--if-empty", "--anchor", "2026-11-16"],
+                             env=env, text=True, capture_output=True, timeout=60)
+
+    assert seeding.returncode == 0, seeding.stderr
+    assert "older version of the seed: seeding it again" in seeding.stdout
+    with sqlite3.connect(database) as seeded:
+        assert seeded.execute("SELECT version FROM sandbox_seedstate").fetchone() == (SEED_VERSION,)
+        assert seeded.execute("SELECT COUNT(*) FROM sandbox_account").fetchone()[0] > 0
+
+
 def test_every_worker_sees_knobs_changed_through_another(sandbox, tmp_path):
     """Each worker process remembers the config, "no fault pending" and the tokens it checked; a change
     made through the control API must still reach every worker on its very next call."""

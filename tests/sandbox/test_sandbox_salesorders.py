@@ -381,7 +381,8 @@ def test_lines_fill_in_product_and_tax_and_the_totals_follow(sandbox):
     [
         (None, "HW-3001", {"id": 1, "number": 3, "rate": 25}, 3000),  # no sales type: the first one listed
         (2, "HW-3001", {"id": 1, "number": 3, "rate": 25}, 3010),  # Tjenestesalg's own account
-        (2, "MAT-5001", {"id": 2, "number": 31, "rate": 15}, 3050),  # the food product's override
+        (1, "MAT-5001", {"id": 2, "number": 31, "rate": 15}, 3050),  # the food product's override
+        (2, "MAT-5001", {"id": 1, "number": 3, "rate": 25}, 3010),  # served food: no override
         (-100, "TR-6002", {"id": 3, "number": 33, "rate": 12}, 3060),
         (4, "KURS-7001", {"id": 4, "number": 5, "rate": 0}, 3100),
         (1, "TR-6012", {"id": 5, "number": 52, "rate": 0}, 3200),

@@ -1,7 +1,7 @@
 """``seed_sandbox [--anchor YYYY-MM-DD] [--if-empty] [--seed N]``: fill the sandbox with demo data.
 
 The same anchor and seed always give identical data (see ``sandbox.seed``). The anchor defaults to
-today; ``--if-empty`` leaves existing data alone.
+today; ``--if-empty`` leaves existing data alone, unless an older version of the generator made it.
 """
 
 from datetime import date
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from sandbox import knobs
 from sandbox import seed as seeding
-from sandbox.models import SalesOrder
+from sandbox.models import SalesOrder, SeedState
 
 
 def iso_date(value: str) -> date:
@@ -31,8 +31,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, anchor, seed: int, if_empty: bool, **options):
         if if_empty and SalesOrder.objects.exists():
-            self.stdout.write("The sandbox already has data; leaving it as it is.")
-            return
+            if SeedState.objects.filter(pk=1, version=seeding.SEED_VERSION).exists():
+                self.stdout.write("The sandbox already has data; leaving it as it is.")
+                return
+            self.stdout.write("The sandbox's data was made by an older version of the seed: seeding it again.")
         anchor = anchor or timezone.localdate()
         dataset = seeding.generate(anchor, seed)
         seeding.install(dataset)
