@@ -50,6 +50,18 @@ RECALCULATION_TIMER = """() => {
       started = null;
     }
   });
+  // Adding or removing a line: from the button's request to the redrawn lines (for information).
+  window.lineActions = [];
+  let actionStarted = null;
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    if (event.detail.elt.id === "add-line" || event.detail.elt.name === "remove_line") actionStarted = performance.now();
+  });
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    if (actionStarted !== null && event.detail.target && event.detail.target.id === "builder-lines") {
+      window.lineActions.push(performance.now() - actionStarted);
+      actionStarted = null;
+    }
+  });
 }"""
 
 
@@ -91,7 +103,7 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def measure_builder(base: str, sandbox_url: str, upstream: requests.Session, template: dict,
-                    rounds: int) -> tuple[list[float], int]:
+                    rounds: int) -> tuple[list[float], int, list[float]]:
     """Open a 100-line order in the builder (Duplicate) and time line changes in Chromium."""
     from playwright.sync_api import sync_playwright
 
@@ -123,9 +135,15 @@ def measure_builder(base: str, sandbox_url: str, upstream: requests.Session, tem
             page.fill(field, str(2 + number % 9))
             page.wait_for_function(f"() => window.recalculations.length >= {number + 1}", timeout=15_000)
         times = page.evaluate("() => window.recalculations")[3:]  # the first few warm up
+        calls = requests.get(f"{sandbox_url}/_sandbox/calls", params={"since": since}, timeout=5).json()
+        for number in range(rounds // 2 + 2):  # add a line, then remove it again
+            page.click("#add-line")
+            page.wait_for_function(f"() => window.lineActions.length >= {2 * number + 1}", timeout=15_000)
+            page.click(f"button[name=remove_line][value='{BUILDER_LINES}']")
+            page.wait_for_function(f"() => window.lineActions.length >= {2 * number + 2}", timeout=15_000)
+        line_actions = page.evaluate("() => window.lineActions")[4:]
         browser.close()
-    calls = requests.get(f"{sandbox_url}/_sandbox/calls", params={"since": since}, timeout=5).json()
-    return times, len(calls)
+    return times, len(calls), line_actions
 
 
 def main() -> int:
@@ -204,7 +222,7 @@ def main() -> int:
             page(f"/orders/{ids[0]}/")
         list_times = [timed(lambda: page("/orders/")) for _ in range(args.rounds)]
         detail_times = [timed(lambda i=i: page(f"/orders/{ids[i % len(ids)]}/")) for i in range(args.rounds)]
-        builder_times, builder_calls = measure_builder(base, sandbox_url, upstream, orders[0], args.rounds)
+        builder_times, builder_calls, line_action_times = measure_builder(base, sandbox_url, upstream, orders[0], args.rounds)
         memory = peak_rss_mb(dashboard.pid)
     finally:
         for process in reversed(processes):
@@ -228,6 +246,8 @@ def main() -> int:
           f"{percentile(up_fan_out, .95):10.1f}ms")
     print(f"{'builder, 100 lines: line change':30} {statistics.median(builder_times):7.1f}ms "
           f"{percentile(builder_times, .95):7.1f}ms   upstream calls during the changes: {builder_calls}")
+    print(f"{'  add or remove a line':30} {statistics.median(line_action_times):7.1f}ms "
+          f"{percentile(line_action_times, .95):7.1f}ms   (request to redrawn lines, for information)")
     list_overhead = statistics.median(list_times) - statistics.median(up_list)
     detail_ratio = statistics.median(detail_times) / statistics.median(up_detail)
     detail_overhead = statistics.median(detail_times) - statistics.median(up_fan_out)
