@@ -456,13 +456,26 @@ def _replan_after(kept: list[SubmissionStep], new: list[PlannedStep], draft: Ord
     return remaining
 
 
+CLOSE_NOTE_MAX_LENGTH = 1000
+
+
+def close_note_problem(note: str) -> str:
+    """What is wrong with a closing note ("" when nothing)."""
+    if not note.strip():
+        return "Say what was done in the ERP, so the next person knows."
+    if len(note.strip()) > CLOSE_NOTE_MAX_LENGTH:
+        return f"Keep it to {CLOSE_NOTE_MAX_LENGTH:,} characters (it has {len(note.strip()):,}).".replace(",", " ")
+    return ""
+
+
 def submission_close(*, submission: Submission, user, note: str) -> Submission:
     """Close a submission that failed or needs attention: an admin settled it by hand in the ERP
     (``note`` says what they did). Nothing more is ever sent for it. Raises ``SubmissionConflict``
     in any other state (one that is sending, done, or already closed)."""
+    problem = close_note_problem(note)
+    if problem:
+        raise SubmissionConflict(problem)
     note = note.strip()
-    if not note:
-        raise SubmissionConflict("Say what was done in the ERP, so the next person knows.")
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
         if locked.state not in (State.FAILED, State.NEEDS_ATTENTION):

@@ -938,9 +938,13 @@ def submission_close(request: HtmxHttpRequest, submission_id) -> HttpResponse:
     _require_admin(request)
     submission = get_object_or_404(Submission, public_id=submission_id)
     note = request.POST.get("note", "")
+    problem = submissions.close_note_problem(note)
+    if problem:  # shown next to the note, with what was typed
+        return _submission_page(request, submission_id, close_error=problem, close_note=note)
     try:
         submissions.submission_close(submission=submission, user=request.user, note=note)
-    except submissions.SubmissionConflict as conflict:
-        return _submission_page(request, submission_id, close_error=str(conflict), close_note=note)
+    except submissions.SubmissionConflict as conflict:  # e.g. closed or sent meanwhile by someone else
+        messages.error(request, str(conflict))
+        return redirect("submissions:detail", submission_id=submission.public_id)
     messages.success(request, "Closed. Nothing more will be sent for this order.")
     return redirect("submissions:detail", submission_id=submission.public_id)

@@ -941,6 +941,9 @@ def test_an_admin_closes_a_submission_with_a_note_and_its_sender_is_told(admin_c
     empty = admin_client_logged_in.post(f"{url}close/", {"note": " "})
     assert empty.status_code == 400
     assert slot(empty, "id_close_note_error") == "Say what was done in the ERP, so the next person knows."
+    long = admin_client_logged_in.post(f"{url}close/", {"note": "x" * 1001})
+    assert slot(long, "id_close_note_error") == "Keep it to 1 000 characters (it has 1 001)."
+    assert "x" * 1001 in long.content.decode()  # what was typed is kept
 
     closed = admin_client_logged_in.post(f"{url}close/", {"note": "Confirmed by hand with project 1001"},
                                          follow=True)
@@ -949,6 +952,8 @@ def test_an_admin_closes_a_submission_with_a_note_and_its_sender_is_told(admin_c
     assert "Closed by Ada Admin on" in body and "Confirmed by hand with project 1001" in body
     assert "Try again" not in body and "Open in builder" not in body and "Close it" not in body
     assert "Closed 1" in text(admin_client_logged_in.get("/submissions/"))
+    again = admin_client_logged_in.post(f"{url}close/", {"note": "Once more"}, follow=True)
+    assert "This order is closed: only one that failed or needs attention can be closed." in text(again)
 
     # Its sender, opening the form again, is told and taken away from it.
     sent_again = sales_client.get(f"/orders/new/{failed_submission.public_id}/", follow=True)
