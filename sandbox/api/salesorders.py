@@ -35,7 +35,8 @@ Writes (each in one transaction):
   (``/products/{id}/salestypeOverrides``), else the sales type's account (an order without a sales
   type counts as the first one ``/salestypes`` lists). ``tax`` defaults to that account's tax code;
   a line sent with another tax code is posted to the sales account for that code. ``tax`` is looked
-  up by ``id``, else ``number``, else ``rate``: its number and rate always come from the tax table. ``isHidden`` (deprecated) is accepted and ignored.
+  up by ``id``, else ``number``, else ``rate``: its number and rate always come from the tax table.
+  ``isHidden`` (deprecated) is accepted and ignored.
   Quantities and prices are kept to four decimals.
 
 References that must exist (else ``ValidationError`` with keyword ``enum`` at that path):
