@@ -78,12 +78,6 @@ def sales_account(tax_id: int) -> dict:
     return dict(_ACCOUNTS_BY_NUMBER[SALES_ACCOUNT_NUMBER_BY_TAX.get(tax_id, 3000)])
 
 
-def account(number: int) -> dict | None:
-    """The account with this number as a line shows it (``{id, number, name}``), or None."""
-    found = _ACCOUNTS_BY_NUMBER.get(number)
-    return dict(found) if found else None
-
-
 def due_date(invoice_date: date, terms: dict) -> date:
     """The due date for payment terms ``{type: NumberOfDays|OutMonthPlusDays|FixedDate, value}``."""
     kind, value = terms["type"], terms["value"]
