@@ -13,6 +13,11 @@ processes. Faults come before the token check. The kinds:
     Sleep ``seconds`` (default 5) BEFORE handling. If the client gave up meanwhile (a read timeout
     shorter than the sleep), nothing is applied and nothing is sent; a more patient client gets the
     normal answer, applied then.
+``late_commit``
+    Sleep ``seconds`` (default 5) BEFORE handling, then handle the call and commit it whatever the
+    client did meanwhile: a client that gave up (a read timeout shorter than the sleep) is never told,
+    yet the write lands ``seconds`` after it was sent. This is the ERP that finishes a slow write after
+    the dashboard stopped waiting; a patient client gets the normal answer.
 ``500``
     ``InternalServerError`` envelope; nothing applied.
 ``503``
@@ -126,6 +131,14 @@ def handle(request: HttpRequest, path: str, config: Config, get_response: Callab
             drop_connection(request)
             return HttpResponse(status=499), kind  # nginx's "client closed request"; never sent
         return get_response(request), kind
+    if kind == "late_commit":
+        request.body  # noqa: B018 (as for "timeout")
+        time.sleep(fault.seconds)
+        response = get_response(request)
+        sock = request.META.get(SOCKET_KEY)
+        if sock is not None and client_gone(sock):
+            drop_connection(request)
+        return response, kind
     if kind == "500":
         return InternalServerError("An unexpected error occurred (injected fault)").response(), kind
     if kind == "503":

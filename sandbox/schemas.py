@@ -239,7 +239,7 @@ CONFIG = {
     "additionalProperties": False,
 }
 
-FAULT_KINDS = ["timeout", "500", "503", "401", "malformed", "html", "drop_after_commit"]  # see sandbox.faults
+FAULT_KINDS = ["timeout", "late_commit", "500", "503", "401", "malformed", "html", "drop_after_commit"]  # see sandbox.faults
 FAULT = {
     "type": "object",
     "required": ["endpoint", "fault"],

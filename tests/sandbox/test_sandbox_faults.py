@@ -75,6 +75,24 @@ def test_a_timed_out_write_is_not_applied(sandbox):
     assert orders_of(sandbox, reference) == []
 
 
+def test_a_late_commit_lands_after_the_client_gave_up(sandbox):
+    reference = new_reference()
+    sandbox.fault("POST /salesorders", "late_commit", seconds=0.8)
+
+    started = time.monotonic()
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        requests.post(f"{sandbox.api_url}/salesorders", json={**ORDER, "referenceNumber": reference},
+                      headers={"Authorization": f"Bearer {sandbox.token()}"}, timeout=(3, 0.2))
+    # Not there yet when the client gives up: a check now would find nothing...
+    assert orders_of(sandbox, reference) == []
+    # ...but the ERP finishes the write later all the same.
+    while not orders_of(sandbox, reference):
+        assert time.monotonic() - started < 5, "the late write never landed"
+        time.sleep(0.1)
+    assert time.monotonic() - started >= 0.8
+    assert len(orders_of(sandbox, reference)) == 1
+
+
 def test_a_patient_client_gets_the_answer_after_the_timeout_fault(sandbox):
     reference = new_reference()
     sandbox.fault("POST /salesorders", "timeout", seconds=0.3)
