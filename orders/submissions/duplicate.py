@@ -1,0 +1,62 @@
+"""\"Duplicate\" on the detail page: a new draft filled from an existing order."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from orders.domain import (
+    LineDraft,
+    OrderDraft,
+)
+from orders.models import Submission, SubmissionStep
+from orders.upstream import get_client, tso_json, tso_payloads
+
+State = Submission.State
+StepState = SubmissionStep.State
+Kind = SubmissionStep.Kind
+
+
+# --- "Duplicate" ---------------------------------------------------------------------------------------
+
+def draft_from_order(*, order_id: int) -> OrderDraft:
+    """A new draft filled from an existing order, for the detail page's "Duplicate" button: today's
+    date, status Draft, the same customer copy, delivery customer, references, terms, memos,
+    dimensions and lines (without their ids). The delivery date is left for the user to set; a
+    submission marker in the internal memo is not copied."""
+    client = get_client()
+    order = tso_json.order(client.get_order(order_id).data)
+    lines = order.embedded_lines
+    if lines is None:
+        lines = tso_json.lines(client.list_lines(order_id).data)
+    return OrderDraft(
+        customer=order.customer,
+        date=timezone.localdate(),
+        status="Draft",
+        delivery_customer=order.delivery_customer,
+        currency_code=order.currency_code,
+        currency_rate=order.currency_rate,
+        sales_type_id=order.sales_type_id,
+        our_reference_id=order.our_reference_id,
+        your_reference=order.your_reference,
+        reference_number=order.reference_number,
+        payment_terms=order.invoice.payment_terms,
+        distribution_method=order.invoice.distribution_method or "",
+        memo=order.memo,
+        internal_memo=tso_payloads.without_marker(order.internal_memo),
+        dimensions=order.dimensions,
+        lines=tuple(
+            LineDraft(
+                type=line.type,
+                product_id=line.product_id,
+                product_number=line.product_number,
+                description=line.description,
+                quantity=line.quantity,
+                price=line.price,
+                discount_rate=line.discount_rate,
+                tax_id=line.tax_id,
+                tax_number=line.tax_number,
+                tax_rate=line.tax_rate,
+            )
+            for line in lines
+        ),
+    )
