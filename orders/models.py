@@ -50,6 +50,9 @@ class Submission(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     close_note = models.TextField(blank=True)
+    # Who is sending it right now (state ``in_progress``): "<host>:<pid>:<process nonce>", so that a claim
+    # whose process is gone can be taken over at once (``orders.submissions.running``).
+    claimed_by = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ("-created_at",)
@@ -89,6 +92,8 @@ class SubmissionStep(models.Model):
     note = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     attempted_at = models.DateTimeField(null=True, blank=True)
+    # A write in doubt may still land in the ERP until then: nothing is checked or sent again before.
+    settles_at = models.DateTimeField(null=True, blank=True)
     upstream_line_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
@@ -112,6 +117,8 @@ class SubmissionAttempt(models.Model):
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
         UNKNOWN = "unknown", "No answer"
+        # Not a call that carried out the step: a duplicate the ERP ended up with was removed.
+        REPAIRED = "repaired", "Duplicate removed"
 
     step = models.ForeignKey(SubmissionStep, on_delete=models.CASCADE, related_name="history")
     number = models.PositiveSmallIntegerField()

@@ -190,6 +190,9 @@ TSO = {
     "MAX_RETRIES": int(env("TSO_MAX_RETRIES", "2")),
     "BACKOFF": float(env("TSO_BACKOFF", "0.25")),
     "POOL_SIZE": int(env("TSO_POOL_SIZE", "16")),
+    # How long after the dashboard stopped waiting for a write the ERP may still carry it out: a write
+    # in doubt is neither checked nor sent again before then (see orders/submissions/running.py).
+    "SETTLE_SECONDS": float(env("TSO_SETTLE_SECONDS", "30")),
 }
 # The order builder posts every field of every line (11 per line, up to 500 lines, plus the order's
 # and the dimensions'): Django's default of 1000 fields would refuse an order of about 90 lines.

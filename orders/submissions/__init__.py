@@ -1,7 +1,8 @@
 """Sending a new order to the ERP so that it is never lost and never created twice.
 
 Where things are: ``data`` (the builder's data ↔ ``OrderDraft``), ``planning`` (the steps, start,
-revise, close), ``running`` (claiming, running, reconciling), ``messages`` (plain words),
+revise, close), ``running`` (claiming, running, settling), ``reconciling`` (what became of a
+write in doubt; removing duplicates), ``messages`` (plain words),
 ``form_errors`` (ERP rejections onto the builder's fields), ``duplicate`` ("Duplicate" on an order).
 
 In 24SevenOffice a new order with lines is several calls that can fail half-way: ``POST /salesorders``,
@@ -26,7 +27,10 @@ rejection (for example ``NoLines`` for ``Invoice``) arrives before anything exis
 Never twice. Before each write a step is marked ``unknown`` (write-ahead), so even a crash mid-call
 leaves a trace. A write whose answer is lost (time-out after sending, dropped connection, 5xx: the
 client's ``UpstreamUnavailable.outcome_unknown``, or a success answer that cannot be read) stays
-``unknown``, and the next run checks the ERP before sending it again:
+``unknown``. It is never raced: a slow ERP may still carry it out after the dashboard stopped waiting,
+so nothing is checked or sent again before the step's ``settles_at`` (when the dashboard gave up,
+plus ``TSO_SETTLE_SECONDS``; for a crash mid-call, the call's time-outs plus that). Then the ERP is
+checked (``reconciling``):
 
 * create the order: every order this dashboard creates ends its ``internalMemo`` with a marker,
   ``[sa:<the submission's public id as 32 hex digits>]`` on its own line. Reconciling lists the
@@ -39,21 +43,28 @@ client's ``UpstreamUnavailable.outcome_unknown``, or a success answer that canno
   the ERP between the lost answer and the retry defeats the check (then a second order can be
   created). "Duplicate" strips it from the copied memo.
 * add line *n*: re-read the order's lines; the lines not confirmed by earlier steps are the
-  candidates. None: send it. Exactly one, with this line's content: it was added. Anything else
-  (someone edited the order in the ERP meanwhile): stop and ask a person.
+  candidates. None: send it. Copies of this line only: it was added (extra copies are removed).
+  Anything else (someone edited the order in the ERP meanwhile): stop and ask a person.
 * set the status: re-read the order; already at the target status (from another status): done. A
   ``PATCH`` is idempotent, so otherwise it is sent again.
 
-When the ERP cannot settle the question (two marked orders, unexpected lines, the order deleted), the
-submission becomes ``needs_attention`` and nothing more is sent. An admin then puts the ERP right and
-either has it checked again (``submission_run(..., attended=True)``: the step in doubt is reconciled
-once more), or closes it with a note of what they did by hand (``submission_close``).
+A step that was sent again after doubt is followed by one more look for a duplicate of it, and a
+duplicate is removed where that is safe (an empty, not invoiced order; a copy of a line): an invoiced
+order is never touched. Every removal is kept in the step's history with the removed record.
+
+When the ERP cannot settle the question (marked orders that cannot be removed, unexpected lines, the
+order deleted), the submission becomes ``needs_attention`` and nothing more is sent. Someone then puts
+the ERP right and either has it checked again (``submission_run(..., attended=True)``: the step in
+doubt is reconciled once more), or an admin closes it with a note of what they did by hand
+(``submission_close``).
 
 One runner at a time: ``submission_run`` claims the submission in a short transaction on its row
 (``select_for_update``; SQLite's immediate transactions serialise the same way) by moving it to
-``in_progress``, then makes the calls outside any transaction. A second run finds it ``in_progress``
-and leaves it alone. Progress after every step renews the claim; a claim older than ``RUN_LEASE``
-(a crashed worker) may be taken over, and its ``unknown`` step is reconciled as above.
+``in_progress`` with its holder (host, process id, a per-process nonce), then makes the calls outside
+any transaction. A second run finds it ``in_progress`` and leaves it alone, unless the holder is a
+process of this host that is gone (taken over at once) or the claim made no progress for
+``RUN_LEASE``. A run with a ``budget`` (a web request) starts no step once the budget is spent and
+leaves the submission ``pending`` for the next run.
 
 Field-name contract with the builder
 ------------------------------------
@@ -108,12 +119,18 @@ from orders.submissions.planning import (
     submission_start,
     submission_token,
 )
-from orders.submissions.running import RUN_LEASE, same_line, submission_run
+from orders.submissions.reconciling import same_line
+from orders.submissions.running import (
+    RUN_LEASE,
+    progress,
+    step_in_doubt,
+    submission_run,
+)
 
 __all__ = [
     "CLOSE_NOTE_MAX_LENGTH", "CUSTOMER_FIELDS", "DELIVERY_FIELDS", "RUN_LEASE", "FormErrors", "PlannedStep",
     "SubmissionConflict", "close_note_problem", "creation_status", "draft_from_data", "draft_from_order",
     "draft_to_data", "failure_message", "form_errors_from", "outcome_unknown", "plan", "same_line",
     "submission_close", "submission_draft", "submission_form_errors", "submission_revise", "submission_run",
-    "submission_start", "submission_token",
+    "submission_start", "submission_token", "progress", "step_in_doubt",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from orders.domain import (
     STATUS_LABELS,
 )
@@ -43,8 +45,8 @@ def failure_message(submission: Submission, step: SubmissionStep, error: Upstrea
     rejected = is_rejection(error)
     if step.kind == Kind.CREATE_ORDER:
         if unknown:
-            return (f"The ERP did not confirm that it created the order. {reason} Nothing was lost: press Try again. "
-                    "The dashboard checks the ERP first and will not create the order twice.")
+            return (f"The ERP did not confirm that it created the order. {reason} The dashboard checks the ERP "
+                    "before it sends anything again, so the order cannot be created twice.")
         if rejected:
             return (f"The ERP did not accept the order. {reason} Nothing was created in the ERP: correct what "
                     "is marked on the form and send again.")
@@ -53,8 +55,8 @@ def failure_message(submission: Submission, step: SubmissionStep, error: Upstrea
     if step.kind == Kind.ADD_LINE:
         number = step.line_index + 1
         if unknown:
-            return (f"{created}, but the ERP did not confirm line {number}. {reason} Nothing was lost: press Try again "
-                    f"to continue from line {number}; the dashboard checks the ERP first and will not add it twice.")
+            return (f"{created}, but the ERP did not confirm line {number}. {reason} The dashboard checks the "
+                    f"order's lines before it sends line {number} again, so it cannot be added twice.")
         if rejected:
             return (f"{created}, but the ERP did not accept line {number}. {reason} Correct line {number} and send "
                     "again to continue from there.")
@@ -63,7 +65,7 @@ def failure_message(submission: Submission, step: SubmissionStep, error: Upstrea
     status = _status_label(step.request.get("status", ""))
     if unknown:
         return (f"{created} with all its lines, but the ERP did not confirm the status {status}. {reason} "
-                "Nothing was lost: press Try again; the dashboard checks the order's status first.")
+                "The dashboard checks the order's status before it sends it again.")
     if rejected:
         return (f"{created} with all its lines, but the ERP would not set it to {status}. {reason} Correct the "
                 "form and send again.")
@@ -77,11 +79,27 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
-def unchecked_message(submission: Submission, step: SubmissionStep, error: UpstreamError) -> str:
-    what = {
+def _what(step: SubmissionStep) -> str:
+    return {
         Kind.CREATE_ORDER: "whether the order was created",
         Kind.ADD_LINE: f"whether line {(step.line_index or 0) + 1} was added",
         Kind.SET_STATUS: "whether the status was set",
     }[step.kind]
-    return (f"The dashboard must check {what} before sending it again, but could not reach the ERP. "
+
+
+def unchecked_message(submission: Submission, step: SubmissionStep, error: UpstreamError, *,
+                      after_resend: bool = False) -> str:
+    """The ERP could not be asked about a step in doubt (before sending it again, or, with
+    ``after_resend``, when looking for a duplicate once it was sent again)."""
+    if after_resend:
+        return (f"The ERP did not answer when the dashboard looked for a duplicate after checking {_what(step)}. "
+                f"{_sentence(error.message)} Nothing more was sent; check the order in the ERP for a duplicate.")
+    return (f"The dashboard must check {_what(step)} before sending it again, but could not reach the ERP. "
             f"{_sentence(error.message)} Nothing was lost: press Try again.")
+
+
+def settling_message(submission: Submission, step: SubmissionStep) -> str:
+    """A step in doubt whose first write may still land in the ERP (until ``step.settles_at``)."""
+    when = timezone.localtime(step.settles_at).strftime("%H:%M:%S")
+    return (f"The ERP has not confirmed {_what(step).removeprefix('whether ')} and may still be working on it. To "
+            f"be sure nothing is sent twice, the dashboard checks the ERP at {when} and then carries on.")

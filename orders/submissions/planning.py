@@ -138,11 +138,18 @@ def submission_revise(*, submission: Submission, draft: OrderDraft) -> Submissio
 
 def _replan_after(kept: list[SubmissionStep], new: list[PlannedStep], draft: OrderDraft,
                   *, order_id: int | None) -> list[PlannedStep]:
-    """The steps still to do once ``kept`` (a prefix of the plan: the order and its first lines) are
-    done or in doubt: the remaining lines, then a ``PATCH`` with the status and header corrections."""
+    """The steps still to do once ``kept`` (a prefix of the plan: the order, its first lines, perhaps a
+    status change, each done or in doubt) are: the remaining lines, then a ``PATCH`` with the status
+    and header corrections when anything is left to change. Steps are counted by what they are."""
     where = f"order #{order_id}" if order_id else "order"
-    sent_order = kept[0].request
-    kept_lines = kept[1:]
+    sent_order = next(step for step in kept if step.kind == Kind.CREATE_ORDER).request
+    kept_lines = [step for step in kept if step.kind == Kind.ADD_LINE]
+    # The header as the ERP has it (or may have it): as created, then as each status change set it.
+    header, status = dict(sent_order), sent_order["status"]
+    for step in kept:
+        if step.kind == Kind.SET_STATUS:
+            header.update({key: value for key, value in step.request.items() if key != "status"})
+            status = step.request["status"]
     new_lines = [step for step in new if step.kind == Kind.ADD_LINE]
     if len(new_lines) < len(kept_lines):
         raise SubmissionConflict(
@@ -156,14 +163,14 @@ def _replan_after(kept: list[SubmissionStep], new: list[PlannedStep], draft: Ord
             )
     wanted_header = tso_payloads.order_body(draft, status=sent_order["status"], tag=tag_of(sent_order))
     try:
-        changes = tso_payloads.header_changes(sent_order, wanted_header)
+        changes = tso_payloads.header_changes(header, wanted_header)
     except ValueError as exc:
         label = HEADER_LABELS.get(str(exc), str(exc))
         raise SubmissionConflict(
             f"The ERP {where} already has a {label} that cannot be removed from here; change it in the ERP."
         ) from exc
     remaining = new_lines[len(kept_lines):]
-    if changes or draft.status != sent_order["status"]:
+    if changes or draft.status != status:
         remaining.append(PlannedStep(Kind.SET_STATUS, tso_payloads.status_body(draft.status, changes)))
     return remaining
 

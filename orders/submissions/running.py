@@ -1,14 +1,30 @@
-"""Running a submission's steps against the ERP, claiming it, and reconciling a step whose outcome
-is unknown."""
+"""Running a submission's steps against the ERP: claiming it, performing each step with a write-ahead
+mark, waiting for a write in doubt to settle, and recording every attempt.
+
+Never raced: a write whose outcome is unknown may still land in the ERP after the dashboard gave up
+on it (a slow ERP finishing its work). So a step in doubt gets ``settles_at``: the moment after which
+the first write can no longer land (when the dashboard stopped waiting, plus the ERP's settle
+period, ``TSO_SETTLE_SECONDS``). Before then it is neither checked nor sent again; after, the ERP is
+checked (``reconciling``), and only when it shows the write did not happen is it sent again, with
+``settles_at`` checked once more just before. After such a resend the ERP is looked at once more for
+a duplicate, which is removed where the ERP allows it.
+
+One runner at a time: a run claims the submission in a short transaction on its row
+(``select_for_update``) by moving it to ``in_progress`` with its holder, "<host>:<pid>:<nonce>". A
+second run leaves a claimed submission alone, unless the claim lapsed: no progress for ``RUN_LEASE``,
+or a holder on this host whose process is gone (a crashed or restarted web process), which is taken
+over at once.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import secrets
+import socket
+import threading
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -20,48 +36,91 @@ from orders.submissions.messages import (
     failure_message,
     is_rejection,
     outcome_unknown,
+    settling_message,
     unchecked_message,
 )
-from orders.submissions.planning import clear_error, tag_of
-from orders.upstream import get_client, tso_json, tso_payloads
+from orders.submissions.planning import clear_error
+from orders.submissions.reconciling import Reconciled, reconcile, remove_duplicates
+from orders.upstream import get_client, tso_json
 from orders.upstream.connection import Response
-from orders.upstream.errors import (
-    UpstreamError,
-    UpstreamNotFound,
-)
+from orders.upstream.errors import UpstreamError
 from orders.upstream.tso import TwentyFourSevenClient
 
 State = Submission.State
 StepState = SubmissionStep.State
 Kind = SubmissionStep.Kind
+Outcome = SubmissionAttempt.Outcome
 
-
-# A claim on a running submission lapses after this long without progress (a crashed worker).
+# A claim on a running submission lapses after this long without progress (a holder elsewhere that
+# may have crashed; a holder on this host whose process is gone is taken over at once).
 RUN_LEASE = dt.timedelta(minutes=2)
-# Reconciling a lost "create order" looks this far before the submission for the ERP's createdAt.
-CLOCK_MARGIN = dt.timedelta(hours=1)
-# At most this many pages of the customer's orders are searched for the marker.
-RECONCILE_PAGES = 20
 
-# --- running --------------------------------------------------------------------------------------------
 
-def submission_run(*, submission: Submission, attended: bool = False) -> Submission:
+# --- who holds a claim ------------------------------------------------------------------------------
+
+_HOST = socket.gethostname()
+_identity: tuple[int, str] = (0, "")
+_running: set[int] = set()  # submissions this process is running now
+_running_lock = threading.Lock()
+
+
+def holder() -> str:
+    """This process as a claim's holder: "<host>:<pid>:<nonce>" (a new nonce in a forked child)."""
+    global _identity
+    pid = os.getpid()
+    if _identity[0] != pid:
+        _identity = (pid, secrets.token_hex(6))
+    return f"{_HOST}:{pid}:{_identity[1]}"
+
+
+def holder_gone(claimed_by: str, submission_id: int) -> bool:
+    """True when the claim's holder certainly no longer runs the submission: a process on this host
+    that has exited, an earlier process that had the same pid, or this very process when none of its
+    threads runs it. A holder on another host cannot be checked from here (the lease applies)."""
+    host, _, rest = claimed_by.partition(":")
+    pid_text, _, nonce = rest.partition(":")
+    if host != _HOST or not pid_text.isascii() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        with _running_lock:
+            return claimed_by != holder() or submission_id not in _running
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError):
+        return False
+    return False
+
+
+def claim_lapsed(submission: Submission) -> bool:
+    return submission.updated_at < timezone.now() - RUN_LEASE or holder_gone(submission.claimed_by, submission.pk)
+
+
+# --- running --------------------------------------------------------------------------------------
+
+def submission_run(*, submission: Submission, attended: bool = False, budget: float | None = None) -> Submission:
     """Send the submission's unfinished steps, in order; returns it updated.
 
     Does nothing when another run holds it, when it succeeded or was closed, or when it needs
-    attention, unless ``attended`` (an admin put the ERP right and asks for another check). Stops at the
-    first failure with ``state`` ``failed`` (or ``needs_attention``), ``last_error`` in plain words and
-    ``form_errors`` for an ERP rejection. A step is sent again only when it definitely failed (the
-    ERP refused it or never got it) or the ERP shows it did not apply it (see the module docstring).
+    attention, unless ``attended`` (someone put the ERP right and asks for another check). Stops at
+    the first failure with ``state`` ``failed`` (or ``needs_attention``), ``last_error`` in plain words
+    and ``form_errors`` for an ERP rejection; a step in doubt that has not settled yet stops it too
+    (``failed``, with ``settles_at`` on the step). ``budget`` (seconds, for a web request): once it is
+    spent no further step is started and the submission is left ``pending`` for the next run.
     """
+    until = None if budget is None else time.monotonic() + budget
     claimed = _claim(submission, attended=attended)
     if claimed is None:
         submission.refresh_from_db()
         return submission
     try:
-        _run_steps(claimed, get_client())
+        _run_steps(claimed, get_client(), until)
     finally:
-        if claimed.state == State.IN_PROGRESS:  # an unexpected error escaped: leave it retryable
+        with _running_lock:
+            _running.discard(claimed.pk)
+        if claimed.state == State.IN_PROGRESS:  # an unexpected error escaped: leave it runnable
             claimed.state = State.FAILED
             claimed.last_error = "Sending stopped unexpectedly. Nothing was lost: press Try again."
             claimed.save()
@@ -72,16 +131,26 @@ def _claim(submission: Submission, *, attended: bool = False) -> Submission | No
     runnable = (State.PENDING, State.FAILED, State.NEEDS_ATTENTION) if attended else (State.PENDING, State.FAILED)
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
-        stale = locked.state == State.IN_PROGRESS and locked.updated_at < timezone.now() - RUN_LEASE
-        if locked.state not in runnable and not stale:
+        if locked.state == State.IN_PROGRESS:
+            if not claim_lapsed(locked):
+                return None
+        elif locked.state not in runnable:
             return None
         locked.state = State.IN_PROGRESS
-        locked.save(update_fields=["state", "updated_at"])
+        locked.claimed_by = holder()
+        locked.save(update_fields=["state", "claimed_by", "updated_at"])
+        with _running_lock:
+            _running.add(locked.pk)
     return locked
 
 
-def _run_steps(submission: Submission, client: TwentyFourSevenClient) -> None:
-    for step in submission.steps.exclude(state=StepState.SUCCEEDED).order_by("position"):
+def _run_steps(submission: Submission, client: TwentyFourSevenClient, until: float | None) -> None:
+    for number, step in enumerate(submission.steps.exclude(state=StepState.SUCCEEDED).order_by("position")):
+        if number and until is not None and time.monotonic() > until:
+            submission.state = State.PENDING  # the next run carries on from here
+            clear_error(submission)
+            submission.save()
+            return
         if not _perform(submission, step, client):
             return
     submission.state = State.SUCCEEDED
@@ -89,44 +158,48 @@ def _run_steps(submission: Submission, client: TwentyFourSevenClient) -> None:
     submission.save()
 
 
-@dataclass(frozen=True, slots=True)
-class Reconciled:
-    """What re-reading the ERP said about a step whose outcome was unknown."""
-
-    outcome: str  # "applied" | "absent" | "unclear"
-    data: Any = None  # the record that shows it was applied
-    note: str = ""
-
-
 def _perform(submission: Submission, step: SubmissionStep, client: TwentyFourSevenClient) -> bool:
     """Do one step; True when it is done and the run may go on."""
-    if step.state == StepState.UNKNOWN:
+    after_doubt = step.state == StepState.UNKNOWN
+    if after_doubt:
+        if _unsettled(submission, step):
+            return False
         try:
-            found = _reconcile(submission, step, client)
+            found = reconcile(submission, step, client)
         except UpstreamError as error:
             _stop(submission, step, error, unchecked_message(submission, step, error))
             return False
+        _keep_repairs(step, found.repairs)
         if found.outcome == "applied" and not _record_success(submission, step, found.data):
             found = Reconciled("unclear", note="The ERP shows the record without an id. Nothing more was sent; "
                                                "check the order in the ERP.")
         step.note = found.note
+        step.settles_at = None if found.outcome == "applied" else step.settles_at
         step.save()
         if found.outcome == "unclear":
             _stop(submission, step, None, found.note, state=State.NEEDS_ATTENTION)
             return False
         if found.outcome == "applied":
             return True
+        if _unsettled(submission, step):  # checked again just before anything is sent again
+            return False
 
+    now = timezone.now()
     step.state = StepState.UNKNOWN  # write-ahead: from here on the ERP may have it
     step.attempts += 1
-    step.attempted_at = timezone.now()
+    step.attempted_at = now
+    # Should this process die during the call, the write may land until the call would have timed out
+    # and the ERP's settle period has passed.
+    step.settles_at = now + dt.timedelta(seconds=_longest_call(client) + settle_seconds(client))
     step.error = ""
     step.save()
     started = time.perf_counter()
     try:
         response = _send(submission, step, client)
     except UpstreamError as error:
-        step.state = StepState.UNKNOWN if outcome_unknown(error) else StepState.FAILED
+        unknown = outcome_unknown(error)
+        step.state = StepState.UNKNOWN if unknown else StepState.FAILED
+        step.settles_at = _settles_after(error, client) if unknown else None
         step.duration_ms = (time.perf_counter() - started) * 1000
         _record_error(step, error)
         _keep_attempt(step)
@@ -137,28 +210,78 @@ def _perform(submission: Submission, step: SubmissionStep, client: TwentyFourSev
     step.trace_id = response.trace_id
     step.tracking_id = ""
     step.note = ""
+    step.settles_at = None  # the ERP answered: nothing of this write is still on its way
     if not _record_success(submission, step, response.data):
         step.state = StepState.UNKNOWN
         step.error = "The ERP's answer did not say which record it created."
         step.response = response.data
         step.save()
         _keep_attempt(step)
-        _stop(submission, step, None, "The ERP answered without the new record's id. Nothing was lost: press "
-                                      "Retry; the dashboard checks the ERP first and will not send it twice.")
+        _stop(submission, step, None, "The ERP answered without the new record's id. Nothing was lost: the "
+                                      "dashboard checks the ERP before it sends anything again.")
         return False
     step.save()
     _keep_attempt(step)
+    if after_doubt:
+        # The first write was not in the ERP when it was checked; should it have landed since, the
+        # ERP now has it twice. Look once more, and remove the extra where the ERP allows it.
+        try:
+            repaired = remove_duplicates(submission, step, client)
+        except UpstreamError as error:
+            _stop(submission, step, error, unchecked_message(submission, step, error, after_resend=True),
+                  state=State.NEEDS_ATTENTION)
+            return False
+        _keep_repairs(step, repaired.repairs)
+        if repaired.outcome == "unclear":
+            step.note = repaired.note
+            step.save()
+            _stop(submission, step, None, repaired.note, state=State.NEEDS_ATTENTION)
+            return False
+    return True
+
+
+def settle_seconds(client: TwentyFourSevenClient) -> float:
+    """How long after the dashboard gave up on a write the ERP may still carry it out."""
+    return float(client.config.get("SETTLE_SECONDS", 30))
+
+
+def _longest_call(client: TwentyFourSevenClient) -> float:
+    return float(client.config.get("CONNECT_TIMEOUT", 0)) + float(client.config.get("READ_TIMEOUT", 0))
+
+
+def _settles_after(error: UpstreamError, client: TwentyFourSevenClient) -> dt.datetime | None:
+    """When a write that failed with ``error`` can no longer land: at once when the ERP answered
+    success (it is done, only its answer was unreadable), else after the settle period."""
+    if error.status is not None and 200 <= error.status < 300:
+        return None
+    return timezone.now() + dt.timedelta(seconds=settle_seconds(client))
+
+
+def _unsettled(submission: Submission, step: SubmissionStep) -> bool:
+    """Stop (True) while the step's earlier write may still land in the ERP."""
+    if step.settles_at is None or timezone.now() >= step.settles_at:
+        return False
+    _stop(submission, step, None, settling_message(submission, step))
     return True
 
 
 def _keep_attempt(step: SubmissionStep) -> None:
     """Add the step's latest attempt, as its fields now show it, to its history."""
     SubmissionAttempt.objects.create(
-        step=step, number=step.attempts, attempted_at=step.attempted_at, outcome=step.state,
+        step=step, number=step.history.count() + 1, attempted_at=step.attempted_at, outcome=step.state,
         http_status=step.http_status, duration_ms=step.duration_ms, trace_id=step.trace_id,
         tracking_id=step.tracking_id, error=step.error, response=step.response,
     )
 
+
+def _keep_repairs(step: SubmissionStep, repairs) -> None:
+    """Record each duplicate removed from the ERP in the step's history, with the removed record."""
+    for repair in repairs:
+        SubmissionAttempt.objects.create(
+            step=step, number=step.history.count() + 1, attempted_at=timezone.now(), outcome=Outcome.REPAIRED,
+            http_status=repair.response.status, duration_ms=repair.response.elapsed_ms,
+            trace_id=repair.response.trace_id, error=repair.description, response=repair.record,
+        )
 
 
 def _send(submission: Submission, step: SubmissionStep, client: TwentyFourSevenClient) -> Response:
@@ -216,104 +339,16 @@ def _stop(submission: Submission, step: SubmissionStep, error: UpstreamError | N
     submission.save()
 
 
+# --- what the pages ask about a submission -----------------------------------------------------------
 
-# --- reconciling a step whose outcome is unknown ----------------------------------------------------
-
-def _reconcile(submission: Submission, step: SubmissionStep, client: TwentyFourSevenClient) -> Reconciled:
-    try:
-        if step.kind == Kind.CREATE_ORDER:
-            return _reconcile_order(submission, step, client)
-        if step.kind == Kind.ADD_LINE:
-            return _reconcile_line(submission, step, client)
-        return _reconcile_status(submission, step, client)
-    except UpstreamNotFound:
-        return Reconciled("unclear", note=(
-            f"Order #{submission.upstream_order_id} is no longer in the ERP. Nothing more was sent; "
-            "check the ERP before creating the order again."
-        ))
+def step_in_doubt(submission: Submission) -> SubmissionStep | None:
+    """The step a stopped submission is waiting to settle or check (its first unfinished step, when
+    the ERP may have carried it out), else None."""
+    step = submission.steps.exclude(state=StepState.SUCCEEDED).order_by("position").first()
+    return step if step is not None and step.state == StepState.UNKNOWN else None
 
 
-def _reconcile_order(submission: Submission, step: SubmissionStep, client: TwentyFourSevenClient) -> Reconciled:
-    tag = tag_of(step.request)
-    params = {
-        "customerId": step.request["customer"]["id"],
-        "date": step.request.get("date"),
-        "createdFrom": (submission.created_at - CLOCK_MARGIN).isoformat(),
-        "limit": 100,
-    }
-    response = client.list_orders(params)
-    matches: list[dict[str, Any]] = []
-    for _ in range(RECONCILE_PAGES):
-        if not isinstance(response.data, list):
-            raise tso_json.nonsense("an order list")
-        matches += [
-            order for order in response.data
-            if isinstance(order, dict) and tso_payloads.marker_in(order.get("internalMemo")) == tag
-        ]
-        following = client.cursor_for(response.links.get("next"))
-        if not following:
-            break
-        response = client.list_orders(cursor=following)
-    else:
-        return Reconciled("unclear", note=(
-            "The dashboard could not tell whether the ERP created this order: the customer has too many "
-            "orders to check. Nothing more was sent; look for it in the ERP."
-        ))
-    if not matches:
-        return Reconciled("absent")
-    if len(matches) == 1:
-        return Reconciled("applied", matches[0],
-                          "The ERP's answer was lost; the order was found in the ERP by its marker.")
-    numbers = ", ".join(f"#{order.get('id')}" for order in matches)
-    return Reconciled("unclear", note=(
-        f"The ERP has {len(matches)} orders from this form ({numbers}). Nothing more was sent; "
-        "delete the extra ones in the ERP."
-    ))
-
-
-def _reconcile_line(submission: Submission, step: SubmissionStep, client: TwentyFourSevenClient) -> Reconciled:
-    raw = client.list_lines(submission.upstream_order_id).data
-    if not isinstance(raw, list):
-        raise tso_json.nonsense("order lines")
-    confirmed = set(
-        submission.steps.filter(kind=Kind.ADD_LINE, state=StepState.SUCCEEDED)
-        .values_list("upstream_line_id", flat=True)
-    )
-    others = [line for line in raw if tso_json.integer(_dict(line).get("id")) not in confirmed]
-    if not others:
-        return Reconciled("absent")
-    if len(others) == 1 and same_line(others[0], step.request):
-        return Reconciled("applied", others[0], "The ERP's answer was lost; the line was found on the order.")
-    return Reconciled("unclear", note=(
-        f"Order #{submission.upstream_order_id} has lines in the ERP that this form did not add, so the "
-        f"dashboard cannot tell whether line {step.line_index + 1} is there. Nothing more was sent; check "
-        "the order in the ERP."
-    ))
-
-
-def _reconcile_status(submission: Submission, step: SubmissionStep, client: TwentyFourSevenClient) -> Reconciled:
-    order = _dict(client.get_order(submission.upstream_order_id).data)
-    created_as = submission.steps.get(kind=Kind.CREATE_ORDER).request.get("status")
-    target = step.request["status"]
-    if order.get("status") == target and created_as != target:
-        return Reconciled("applied", order, "The ERP's answer was lost; the order already had its new status.")
-    return Reconciled("absent")  # a PATCH is idempotent: sending it again is safe
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def same_line(raw: Any, body: Mapping[str, Any]) -> bool:
-    """True when the ERP's line ``raw`` is what ``body`` (a ``line_body``) asked for."""
-    line = tso_json.line(raw)
-    product = _dict(body.get("product")).get("id")
-    checks = [line.type == body.get("type")]
-    if "description" in body:
-        checks.append(line.description == body["description"].strip())
-    if product is not None:
-        checks.append(line.product_id == product)
-    for key, attribute in (("quantity", "quantity"), ("price", "price"), ("discountRate", "discount_rate")):
-        if key in body:
-            checks.append(getattr(line, attribute) == Decimal(str(body[key])))
-    return all(checks)
+def progress(submission: Submission) -> tuple[int, int]:
+    """(steps done, steps in all)."""
+    states = list(submission.steps.values_list("state", flat=True))
+    return sum(state == StepState.SUCCEEDED for state in states), len(states)

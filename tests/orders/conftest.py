@@ -43,6 +43,8 @@ def upstream(sandbox, settings):
         "CLIENT_ID": sandbox.client_id,
         "CLIENT_SECRET": sandbox.client_secret,
         "READ_TIMEOUT": 2,
+        # A write in doubt is checked at once; tests of the settle period set their own.
+        "SETTLE_SECONDS": 0,
         "MAX_RETRIES": 1,
         "BACKOFF": 0.01,
     }

@@ -7,6 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -29,6 +32,7 @@ from orders.submissions import (
     draft_to_data,
     form_errors_from,
     plan,
+    progress,
     same_line,
     submission_draft,
     submission_form_errors,
@@ -482,7 +486,7 @@ def handled(sandbox, since: int, fault: str) -> None:
         time.sleep(0.05)
 
 
-def fail_line(monkeypatch, sandbox, number: int, fault: str) -> None:
+def fail_line(monkeypatch, sandbox, number: int, fault: str, **options) -> None:
     """Make adding line ``number`` (1-based) of the next run fail with ``fault``: the fault is
     registered just before the dashboard sends that line."""
     client = get_client()
@@ -492,7 +496,7 @@ def fail_line(monkeypatch, sandbox, number: int, fault: str) -> None:
     def create_line(order_id, body):
         sent.append(body)
         if len(sent) == number:
-            sandbox.fault("POST /salesorders/*/lines", fault)
+            sandbox.fault("POST /salesorders/*/lines", fault, **options)
         return original(order_id, body)
 
     monkeypatch.setattr(client, "create_line", create_line)
@@ -528,10 +532,11 @@ LINES_AND_STATUS = ["POST /salesorders/{id}/lines"] * 3 + ["PATCH /salesorders/{
 STEP_FAILURES = [
     ("order", "503", "failed", "The order could not be sent to the ERP.",
      ["POST /salesorders", *LINES_AND_STATUS]),
+    # Checked, sent again, then looked at once more for a duplicate of the first attempt.
     ("order", "500", "unknown", "The ERP did not confirm that it created the order.",
-     ["GET /salesorders", "POST /salesorders", *LINES_AND_STATUS]),
+     ["GET /salesorders", "POST /salesorders", "GET /salesorders", *LINES_AND_STATUS]),
     ("order", "timeout", "unknown", "The ERP did not confirm that it created the order.",
-     ["GET /salesorders", "POST /salesorders", *LINES_AND_STATUS]),
+     ["GET /salesorders", "POST /salesorders", "GET /salesorders", *LINES_AND_STATUS]),
     ("order", "drop_after_commit", "unknown", "The ERP did not confirm that it created the order.",
      ["GET /salesorders", *LINES_AND_STATUS]),
     # Applied, but answered with JSON cut short: as good as no answer.
@@ -540,7 +545,7 @@ STEP_FAILURES = [
     ("line 2", "503", "failed", "but line 2 could not be added. The ERP is busy right now.",
      LINES_AND_STATUS[1:]),
     ("line 2", "500", "unknown", "but the ERP did not confirm line 2.",
-     ["GET /salesorders/{id}/lines", *LINES_AND_STATUS[1:]]),
+     ["GET /salesorders/{id}/lines", LINES_AND_STATUS[1], "GET /salesorders/{id}/lines", *LINES_AND_STATUS[2:]]),
     ("line 2", "drop_after_commit", "unknown", "but the ERP did not confirm line 2.",
      ["GET /salesorders/{id}/lines", *LINES_AND_STATUS[2:]]),
     ("line 2", "malformed", "unknown", "but the ERP did not confirm line 2.",
@@ -574,7 +579,10 @@ def test_a_failed_step_is_retried_without_a_duplicate(erp, erp_draft, user, monk
     assert failed.steps.filter(state="succeeded").count() == DONE_BEFORE[where]
     step = failed.steps.exclude(state="succeeded").order_by("position").first()
     assert step.state == step_state
-    assert words in failed.last_error and "Nothing was lost: press Try again" in failed.last_error
+    assert words in failed.last_error
+    # A definite failure asks for Try again; a write in doubt is checked by the dashboard before anything more.
+    assert ("Nothing was lost: press Try again" if step_state == "failed" else "The dashboard checks the") \
+        in failed.last_error
     if where != "order":
         assert failed.last_error.startswith(f"The order was created in the ERP (#{failed.upstream_order_id})")
 
@@ -610,19 +618,47 @@ def test_an_unreachable_erp_while_checking_keeps_the_step_in_doubt(erp, erp_draf
     assert len(marked_orders(erp, done)) == 1
 
 
+def copy_in_the_erp(erp, order: dict, *, with_line: bool) -> dict:
+    """Someone copies the order in the ERP, marker and all (and perhaps gives the copy a line)."""
+    copy = erp.api("POST", "/salesorders", json={key: order[key] for key in ("customer", "date", "internalMemo")})
+    copy.raise_for_status()
+    if with_line:
+        erp.api("POST", f"/salesorders/{copy.json()['id']}/lines",
+                json={"type": "text", "description": "Added by hand"}).raise_for_status()
+    return copy.json()
+
+
 @pytest.mark.django_db
-def test_two_marked_orders_need_a_person(erp, erp_draft, user):
+def test_an_extra_empty_order_from_the_form_is_removed(erp, erp_draft, user):
     erp.fault("POST /salesorders", "drop_after_commit")
     failed = send(user, erp_draft(lines=(), status="Draft"))
-    # Someone copies the order in the ERP, marker and all, before the retry.
     (original,) = marked_orders(erp, failed)
-    copy = {key: original[key] for key in ("customer", "date", "internalMemo")}
-    erp.api("POST", "/salesorders", json=copy).raise_for_status()
+    extra = copy_in_the_erp(erp, original, with_line=False)
+
+    done = submission_run(submission=failed)
+
+    assert done.state == Submission.State.SUCCEEDED, done.last_error
+    assert [order["id"] for order in marked_orders(erp, done)] == [original["id"]] == [done.upstream_order_id]
+    assert erp.api("GET", f"/salesorders/{extra['id']}").status_code == 404
+    step = done.steps.get(kind="create_order")
+    repair = step.history.get(outcome="repaired")
+    assert repair.response["id"] == extra["id"] and f"#{extra['id']}" in repair.error
+    assert f"the extra, empty order #{extra['id']}" in step.note
+
+
+@pytest.mark.django_db
+def test_two_marked_orders_with_lines_need_a_person(erp, erp_draft, user):
+    erp.fault("POST /salesorders", "drop_after_commit")
+    failed = send(user, erp_draft(lines=(), status="Draft"))
+    (original,) = marked_orders(erp, failed)
+    extra = copy_in_the_erp(erp, original, with_line=True)
 
     stuck = submission_run(submission=failed)
 
     assert stuck.state == Submission.State.NEEDS_ATTENTION
     assert "2 orders from this form" in stuck.last_error
+    assert f"Order #{extra['id']} already has 1 line(s)" in stuck.last_error  # the evidence
+    assert len(marked_orders(erp, stuck)) == 2  # nothing was deleted
     since = erp.last_call_id()
     assert submission_run(submission=stuck).state == Submission.State.NEEDS_ATTENTION
     assert api_calls(erp, since) == []
@@ -651,8 +687,7 @@ def test_once_a_person_put_the_erp_right_a_second_check_carries_on(erp, erp_draf
     erp.fault("POST /salesorders", "drop_after_commit")
     failed = send(user, erp_draft(status="Invoice"))
     (original,) = marked_orders(erp, failed)
-    copy = {key: original[key] for key in ("customer", "date", "internalMemo")}
-    extra = erp.api("POST", "/salesorders", json=copy).json()
+    extra = copy_in_the_erp(erp, original, with_line=True)
     stuck = submission_run(submission=failed)
     assert stuck.state == Submission.State.NEEDS_ATTENTION
 
@@ -946,3 +981,201 @@ def test_a_duplicated_seeded_order_reaches_the_erp_with_the_same_lines_and_total
     assert [(l["type"], l["description"], l["quantity"], l["price"], l["tax"]["id"]) for l in lines] == [
         (l["type"], l["description"], l["quantity"], l["price"], l["tax"]["id"]) for l in seeded_lines]
     assert (order["netAmount"], order["grossAmount"]) == (seeded["netAmount"], seeded["grossAmount"])
+
+
+# --- a write the ERP carries out after the dashboard gave up on it -------------------------------------------
+
+@pytest.fixture
+def slow_erp(erp, settings):
+    """The ERP as a slow one: the dashboard waits 1 s for an answer, and a write it gave up on may
+    still land for 1.5 s after that (the settle period)."""
+    settings.TSO = {**settings.TSO, "READ_TIMEOUT": 1, "SETTLE_SECONDS": 1.5}
+    return erp
+
+
+def fail_late(erp, monkeypatch, where: str, seconds: float) -> None:
+    """The next write at ``where`` lands ``seconds`` after it was sent, long after the dashboard gave up."""
+    if where == "order":
+        erp.fault("POST /salesorders", "late_commit", seconds=seconds)
+    else:
+        fail_line(monkeypatch, erp, 2, "late_commit", seconds=seconds)
+
+
+def press_try_again(submission: Submission, erp, *, every: float, limit: float = 15) -> Submission:
+    """The user presses Try again every ``every`` seconds until the order is sent. A press while the
+    first write may still land must send nothing at all."""
+    deadline = time.monotonic() + limit
+    while submission.state != Submission.State.SUCCEEDED:
+        assert time.monotonic() < deadline, submission.last_error
+        assert submission.state == Submission.State.FAILED, submission.last_error
+        time.sleep(every)
+        settling = submission.steps.filter(settles_at__gt=timezone.now()).exists()
+        since = erp.last_call_id()
+        submission = submission_run(submission=submission)
+        if settling and submission.state == Submission.State.FAILED:
+            assert api_calls(erp, since) == [], "sent while the first write could still land"
+            assert "and may still be working on it" in submission.last_error
+    return submission
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("every", [0.1, 0.7, 3.0], ids=["hammering", "now-and-then", "once-much-later"])
+@pytest.mark.parametrize("where", ["order", "line 2"])
+def test_a_write_the_erp_finishes_late_is_never_made_twice(slow_erp, erp_draft, user, monkeypatch, where, every):
+    start = slow_erp.last_call_id()
+    fail_late(slow_erp, monkeypatch, where, seconds=2)  # lands 1 s after the dashboard gave up
+
+    failed = send(user, erp_draft())
+    monkeypatch.undo()  # later runs send line 2 as they are
+    assert failed.state == Submission.State.FAILED
+    assert "did not confirm" in failed.last_error
+
+    done = press_try_again(failed, slow_erp, every=every)
+
+    handled(slow_erp, start, "late_commit")
+    order, lines = the_order(slow_erp, done)  # exactly one order from this form...
+    assert order["status"] == "Invoice"
+    # ...with exactly the lines sent, each once.
+    assert [line["description"] for line in lines] == ["First line", "A note between the lines", "Third line"]
+    in_doubt = done.steps.get(kind="create_order" if where == "order" else "add_line", line_index=(
+        None if where == "order" else 1))
+    assert in_doubt.attempts == 1 and in_doubt.note.startswith("The ERP's answer was lost;")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("where", ["order", "line 2"])
+def test_a_duplicate_left_by_a_write_landing_after_the_check_is_removed(slow_erp, erp_draft, user, monkeypatch,
+                                                                        where, settings):
+    """A settle period shorter than the ERP's slowness (a misconfiguration): the first write lands
+    after it was checked and sent again. The look after the resend finds the copy and removes it."""
+    settings.TSO = {**settings.TSO, "SETTLE_SECONDS": 0}
+    path = "/salesorders" if where == "order" else "/salesorders/*/lines"
+    fail_late(slow_erp, monkeypatch, where, seconds=2)  # sent at 0 s, given up at 1 s, lands at 2 s
+    failed = send(user, erp_draft())
+    monkeypatch.undo()
+    # The check (answered at ~1.6 s) comes before the first write lands; the resend is answered after.
+    slow_erp.fault(f"GET {path}", "timeout", seconds=0.6)
+    slow_erp.fault(f"POST {path}", "timeout", seconds=0.8)
+
+    done = submission_run(submission=failed)
+
+    assert done.state == Submission.State.SUCCEEDED, done.last_error
+    order, lines = the_order(slow_erp, done)
+    assert [line["description"] for line in lines] == ["First line", "A note between the lines", "Third line"]
+    step = done.steps.get(kind="create_order" if where == "order" else "add_line",
+                          line_index=None if where == "order" else 1)
+    (repair,) = step.history.filter(outcome="repaired")
+    assert repair.http_status == 204 and repair.response["id"] != (
+        done.upstream_order_id if where == "order" else step.upstream_line_id)
+
+
+@pytest.mark.django_db
+def test_a_duplicate_on_an_invoiced_order_is_left_to_a_person(erp, erp_draft, user):
+    erp.fault("POST /salesorders", "drop_after_commit")
+    failed = send(user, erp_draft(lines=(), status="Draft"))
+    (original,) = marked_orders(erp, failed)
+    extra = copy_in_the_erp(erp, original, with_line=True)
+    assert erp.api("PATCH", f"/salesorders/{extra['id']}", json={"status": "Invoice"}).status_code == 200
+
+    stuck = submission_run(submission=failed)
+
+    assert stuck.state == Submission.State.NEEDS_ATTENTION
+    assert f"Order #{extra['id']} is already invoiced, so the dashboard left it alone" in stuck.last_error
+    assert erp_json(erp, f"/salesorders/{extra['id']}")["status"] == "Invoice"
+
+
+# --- claims -----------------------------------------------------------------------------------------------------
+
+def _exited_process_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+@pytest.mark.django_db
+def test_a_submission_whose_sender_process_died_is_taken_over_at_once(erp, erp_draft, user):
+    submission = submission_start(user=user, token="tok-crash", draft=erp_draft(lines=(), status="Draft"))
+    # The web process crashed while it was sending: its claim is fresh, but its process is gone.
+    Submission.objects.filter(pk=submission.pk).update(
+        state=Submission.State.IN_PROGRESS, claimed_by=f"{socket.gethostname()}:{_exited_process_pid()}:0badc0de")
+
+    done = submission_run(submission=submission)
+
+    assert done.state == Submission.State.SUCCEEDED, done.last_error
+    assert len(marked_orders(erp, done)) == 1
+
+
+@pytest.mark.django_db
+def test_a_claim_whose_process_lives_is_left_alone(erp, erp_draft, user):
+    submission = submission_start(user=user, token="tok-alive", draft=erp_draft(lines=(), status="Draft"))
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        Submission.objects.filter(pk=submission.pk).update(
+            state=Submission.State.IN_PROGRESS, claimed_by=f"{socket.gethostname()}:{alive.pid}:feedface")
+        since = erp.last_call_id()
+        assert submission_run(submission=submission).state == Submission.State.IN_PROGRESS
+        assert api_calls(erp, since) == []
+    finally:
+        alive.kill()
+        alive.wait()
+    # Once it is gone, the next press takes over.
+    assert submission_run(submission=submission).state == Submission.State.SUCCEEDED
+
+
+@pytest.mark.django_db
+def test_a_write_in_flight_when_the_process_died_settles_before_it_is_checked(erp, erp_draft, user, settings):
+    settings.TSO = {**settings.TSO, "SETTLE_SECONDS": 30}
+    submission = submission_start(user=user, token="tok-inflight", draft=erp_draft(lines=(), status="Draft"))
+    step = submission.steps.get()
+    # The process wrote "about to send" and died during the call.
+    step.state, step.attempts, step.settles_at = "unknown", 1, timezone.now() + dt.timedelta(seconds=30)
+    step.save()
+    Submission.objects.filter(pk=submission.pk).update(
+        state=Submission.State.IN_PROGRESS, claimed_by=f"{socket.gethostname()}:{_exited_process_pid()}:0")
+    since = erp.last_call_id()
+
+    waiting = submission_run(submission=submission)
+
+    assert waiting.state == Submission.State.FAILED and api_calls(erp, since) == []
+    assert "may still be working on it" in waiting.last_error
+    SubmissionStep.objects.filter(pk=step.pk).update(settles_at=timezone.now())
+    done = submission_run(submission=waiting)
+    assert done.state == Submission.State.SUCCEEDED, done.last_error
+    assert api_calls(erp, since) == ["GET /salesorders", "POST /salesorders", "GET /salesorders"]
+
+
+@pytest.mark.django_db
+def test_a_budget_stops_starting_steps_and_the_next_run_carries_on(erp, erp_draft, user):
+    submission = submission_start(user=user, token="tok-budget", draft=erp_draft())
+
+    first = submission_run(submission=submission, budget=0)  # one step, then the budget is spent
+
+    assert first.state == Submission.State.PENDING and first.last_error == ""
+    assert progress(first) == (1, 5)
+    done = submission_run(submission=first)
+    assert done.state == Submission.State.SUCCEEDED
+    order, lines = the_order(erp, done)
+    assert len(lines) == 3
+
+
+@pytest.mark.django_db
+def test_a_revision_counts_steps_by_what_they_are(user):
+    """The status change lost its answer: an unchanged form sent again is not taken for an extra line."""
+    draft = make_draft(status="Confirmed")
+    submission = submission_start(user=user, token="tok-rev", draft=draft)
+    Submission.objects.filter(pk=submission.pk).update(state=Submission.State.FAILED, upstream_order_id=77)
+    submission.steps.exclude(kind="set_status").update(state="succeeded")
+    submission.steps.filter(kind="set_status").update(state="unknown")
+
+    revised = submission_revise(submission=submission, draft=replace(draft, memo="Corrected memo"))
+
+    steps = list(revised.steps.order_by("position"))
+    assert [s.kind for s in steps] == ["create_order", "add_line", "add_line", "add_line", "set_status",
+                                       "set_status"]
+    assert steps[-1].request == {"memo": "Corrected memo", "status": "Confirmed"}
+    # Unchanged but for the spelling of its numbers: nothing to add after the status step in doubt.
+    Submission.objects.filter(pk=submission.pk).update(state=Submission.State.FAILED)
+    SubmissionStep.objects.filter(pk=steps[-1].pk).delete()
+    again = submission_revise(submission=submission, draft=draft)
+    assert [s.kind for s in again.steps.order_by("position")][-1] == "set_status"
+    assert again.steps.filter(kind="set_status").count() == 1
