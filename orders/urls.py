@@ -12,6 +12,7 @@ urlpatterns = [
     path("new/customers/", views.builder_customers, name="new_customers"),
     path("new/products/", views.builder_products, name="new_products"),
     path("new/<uuid:submission_id>/", views.order_new, name="new_for_submission"),
+    path("new/<uuid:submission_id>/check/", views.submission_check, name="check"),
     path("new/<uuid:submission_id>/customers/", views.builder_customers, name="new_customers_for_submission"),
     path("new/<uuid:submission_id>/products/", views.builder_products, name="new_products_for_submission"),
 ]

@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, push_url, reswap, retarget, trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh, push_url, reswap, retarget, trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
 from orders import forms, services, submissions
@@ -336,9 +336,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 BUILDER = "orders/order_builder.html"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# A request that sends an order starts no new step after this long: a long order goes on in the
+# next request (the page polls), so no page waits on the ERP for long.
+SEND_BUDGET_SECONDS = 5.0
 # How long a request waits for a run of the same submission that another request started (a double
-# click) before it shows "still sending"; and how often it looks.
-SENDING_WAIT_SECONDS = 20.0
+# click) before it shows "still sending" (and the page polls); and how often it looks.
+SENDING_WAIT_SECONDS = 5.0
 SENDING_POLL_SECONDS = 0.2
 
 # Answer header of a sent order (htmx): the address its form's history entry gets.
@@ -405,13 +408,8 @@ def order_new(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
     """The order builder: ``/orders/new/`` (``?from=<order id>`` to duplicate an order) and
     ``/orders/new/<submission>/`` (a submission that did not reach the ERP, to fix and send again)."""
     submission = _owned_submission(request, submission_id) if submission_id else None
-    if submission and submission.state == Submission.State.SUCCEEDED:
-        messages.info(request, f"This order was already sent: it is order #{submission.upstream_order_id}.")
-        return _redirect(request, reverse("orders:detail", args=[submission.upstream_order_id]))
-    if submission and submission.state == Submission.State.CLOSED:
-        messages.info(request, f"An admin closed this order after settling it in the ERP: {submission.close_note}")
-        order_id = submission.upstream_order_id
-        return _redirect(request, reverse("orders:detail", args=[order_id]) if order_id else reverse("orders:list"))
+    if submission and submission.state in FINISHED_STATES:
+        return _finished(request, submission)
     if request.method == "GET":
         return _builder_page(request, submission)
     if "recalculate" in request.POST and request.htmx:
@@ -633,7 +631,8 @@ def _render_builder(request: HtmxHttpRequest, builder: forms.OrderBuilder, *, to
         "token": token,
         "source_order_id": source_order_id,
         "submission": submission,
-        "banner": extra.pop("banner", None) or _banner(submission),
+        "banner": extra.pop("banner", None) or _banner(submission, request.user),
+        "check_url": _check_url(submission),
         "builder_url": _builder_url(submission),
         "customers_url": _builder_url(submission, "new_customers"),
         "products_url": _builder_url(submission, "new_products"),
@@ -703,37 +702,65 @@ def _builder_unavailable(request: HtmxHttpRequest, state: dict | None, token: st
     return render(request, "orders/builder_unavailable.html", context, status=503)
 
 
-def _banner(submission: Submission | None) -> dict | None:
-    """What the builder says above the form about a submission that did not (yet) succeed."""
-    if submission is None or submission.state in (Submission.State.PENDING, Submission.State.SUCCEEDED):
+# A stored submission in these states is not shown in the builder again: it leads to its order.
+FINISHED_STATES = frozenset({Submission.State.SUCCEEDED, Submission.State.CLOSED})
+# Polling a submission that is being sent, or that waits to be checked: how soon to look again.
+POLL_SENDING_SECONDS = 1
+POLL_LONGEST_SECONDS = 30
+
+
+def _finished(request: HtmxHttpRequest, submission: Submission) -> HttpResponse:
+    """A sent (or closed) submission opened or sent again: say so, and go to its order."""
+    order_id = submission.upstream_order_id
+    if submission.state == Submission.State.CLOSED:
+        messages.info(request, f"An admin closed this order after settling it in the ERP: {submission.close_note}")
+        return _redirect(request, reverse("orders:detail", args=[order_id]) if order_id else reverse("orders:list"))
+    messages.info(request, f"This form was already sent: it is order #{order_id}. To make another order, "
+                           "start a new one.")
+    return _redirect(request, reverse("orders:detail", args=[order_id]))
+
+
+def _banner(submission: Submission | None, user=None) -> dict | None:
+    """What the builder says above the form about a stored submission that has not reached the ERP
+    (yet): what is true now, and the one thing to do, or that the page does by itself (``poll``: the
+    seconds after which it looks again)."""
+    if submission is None or submission.state in FINISHED_STATES:
         return None
     state = submission.state
-    if state == Submission.State.IN_PROGRESS:
-        message = ("This order is being sent to the ERP right now. Nothing is lost: press “Check again” "
-                   "in a moment to see how it went.")
-    else:
-        message = submission.last_error or "The order did not reach the ERP. Nothing was lost."
-    return {
-        "kind": state,
-        "title": {
-            Submission.State.FAILED: "The order did not reach the ERP",
-            Submission.State.NEEDS_ATTENTION: "This order needs a person to look at it",
-            Submission.State.IN_PROGRESS: "Sending…",
-        }[state],
-        "message": message,
-        "tracking_id": submission.last_tracking_id,
-        "trace_id": submission.last_trace_id,
-        "order_id": submission.upstream_order_id,
-        "retry": state in (Submission.State.FAILED, Submission.State.IN_PROGRESS),
-        "retry_label": "Check again" if state == Submission.State.IN_PROGRESS else "Try again",
-        "submission": submission,
+    banner = {
+        "kind": state, "message": submission.last_error, "tracking_id": submission.last_tracking_id,
+        "trace_id": submission.last_trace_id, "order_id": submission.upstream_order_id,
+        "submission": submission, "poll": None, "action": None,
     }
+    doubt = submissions.step_in_doubt(submission) if state == Submission.State.FAILED else None
+    if state in (Submission.State.IN_PROGRESS, Submission.State.PENDING):
+        done, total = submissions.progress(submission)
+        banner.update(kind="sending", title="Sending to 24SevenOffice…", poll=POLL_SENDING_SECONDS,
+                      message=f"{done} of {total} steps done. This page updates by itself.")
+    elif doubt is not None:
+        wait = (doubt.settles_at - timezone.now()).total_seconds() if doubt.settles_at else 0
+        banner.update(kind="checking", title="Checking with 24SevenOffice",
+                      poll=min(POLL_LONGEST_SECONDS, max(POLL_SENDING_SECONDS, int(wait) + 1)),
+                      message=f"{submission.last_error} This page updates by itself.", action="check")
+    elif state == Submission.State.NEEDS_ATTENTION:
+        banner.update(title="This order needs a person to look at it",
+                      action="recheck" if user is not None and _may_open(user, submission) else None)
+    else:
+        banner.update(
+            title=("The order is in 24SevenOffice, but not complete" if submission.upstream_order_id
+                   else "The order did not reach 24SevenOffice"),
+            # An ERP rejection is corrected on the form, then sent with "Send again" below.
+            action=None if submission.form_errors else "retry",
+        )
+    return banner
 
 
 def _submit(request: HtmxHttpRequest, state: dict, reference: services.BuilderReference, *, token: str,
             source_order_id: int | None, submission: Submission | None) -> HttpResponse:
-    """Validate, save the submission (before any upstream call), run it; then the new order's page,
-    or the builder again with what went wrong. The token makes a repeated submit the same order."""
+    """Validate, save the submission (before any upstream call), send it; then the new order's page,
+    or the builder again with what went wrong or how far it got. The token makes a repeated submit
+    the same order; the same form sent again unchanged (whatever the spelling of its numbers)
+    continues the submission rather than correcting it."""
     builder = forms.OrderBuilder(state, reference, validate=True)
     render_again = functools.partial(
         _render_builder, request, builder, token=token, source_order_id=source_order_id, submission=submission,
@@ -749,21 +776,42 @@ def _submit(request: HtmxHttpRequest, state: dict, reference: services.BuilderRe
                                                       source_order_id=source_order_id)
         elif not _may_open(request.user, submission):
             raise PermissionDenied("This form belongs to another user.")
-        elif submission.state == Submission.State.FAILED and submission.payload != submissions.draft_to_data(draft):
+        elif submission.state in FINISHED_STATES:  # sent twice: a double click, back and submit
+            return _finished(request, submission)
+        elif submission.state == Submission.State.FAILED and not _unchanged(submission, draft):
             submission = submissions.submission_revise(submission=submission, draft=draft)
-        elif submission.state == Submission.State.SUCCEEDED:  # sent twice: a double click, back and submit
-            messages.info(request, f"This form was already sent: it is order #{submission.upstream_order_id}. "
-                                   "To make another order, start a new one.")
-            return _redirect(request, reverse("orders:detail", args=[submission.upstream_order_id]))
-        submission = _wait_while_sending(submissions.submission_run(submission=submission))
+        submission = _send(submission)
     except submissions.SubmissionConflict as conflict:
         return render_again(banner={"kind": "conflict", "title": "These changes cannot be sent",
-                                    "message": str(conflict), "retry": False})
+                                    "message": str(conflict)})
+    return _after_sending(request, submission)
+
+
+def _unchanged(submission: Submission, draft) -> bool:
+    """Whether ``draft`` is the order the submission sends: the same values, however they are spelled
+    (``2385`` and ``2385.00`` are one price)."""
+    try:
+        return submissions.submission_draft(submission=submission) == draft
+    except ValueError:
+        return False
+
+
+def _send(submission: Submission, *, attended: bool = False) -> Submission:
+    """Run the submission for at most this request's budget; if another request is running it (a
+    double click), wait a little for its outcome."""
+    submission = submissions.submission_run(submission=submission, attended=attended, budget=SEND_BUDGET_SECONDS)
+    return _wait_while_sending(submission)
+
+
+def _after_sending(request: HtmxHttpRequest, submission: Submission) -> HttpResponse:
+    """The new order's page once sent, else the stored submission's builder with what happened."""
     if submission.state == Submission.State.SUCCEEDED:
         return _sent(request, submission)
+    if submission.state in FINISHED_STATES:
+        return _finished(request, submission)
     url = _builder_url(submission)
     if not request.htmx:
-        return redirect(url)  # the stored submission, with what went wrong
+        return redirect(url)  # the stored submission, with what went wrong or how far it got
     return push_url(_builder_page(request, submission, region="builder-body"), url)
 
 
@@ -774,6 +822,32 @@ def _wait_while_sending(submission: Submission) -> Submission:
         time.sleep(SENDING_POLL_SECONDS)
         submission.refresh_from_db()
     return submission
+
+
+@require_POST
+def submission_check(request: HtmxHttpRequest, submission_id) -> HttpResponse:
+    """The builder page's own look at a stored submission (htmx polls it; without JavaScript it is the
+    "Check now" button): carries on sending it, checks a step in doubt once it has settled, or, with
+    ``recheck``, checks again one that needs attention (someone put the ERP right). A definite failure
+    is left for the user's "Try again" with the form. Answers the banner, or leads to the order."""
+    submission = _owned_submission(request, submission_id)
+    if submission.state not in FINISHED_STATES:
+        attended = "recheck" in request.POST and submission.state == Submission.State.NEEDS_ATTENTION
+        runnable = submission.state in (Submission.State.PENDING, Submission.State.IN_PROGRESS) or (
+            submission.state == Submission.State.FAILED and submissions.step_in_doubt(submission) is not None)
+        if attended or runnable:
+            submission = _send(submission, attended=attended)
+    if submission.state in FINISHED_STATES or not request.htmx:
+        return _after_sending(request, submission)
+    if submission.form_errors:  # the ERP rejected something: the whole page shows it on its fields
+        return HttpResponseClientRefresh()
+    context = {"banner": _banner(submission, request.user), "show_upstream": is_admin(request.user),
+               "builder_url": _builder_url(submission), "check_url": _check_url(submission)}
+    return render(request, f"{BUILDER}#builder-banner", context)
+
+
+def _check_url(submission: Submission | None) -> str | None:
+    return reverse("orders:check", args=[submission.public_id]) if submission else None
 
 
 def _sent(request: HtmxHttpRequest, submission: Submission) -> HttpResponse:
@@ -922,7 +996,7 @@ def submission_retry(request: HtmxHttpRequest, submission_id) -> HttpResponse:
     _require_admin(request)
     submission = get_object_or_404(Submission, public_id=submission_id)
     attended = submission.state == Submission.State.NEEDS_ATTENTION
-    submission = _wait_while_sending(submissions.submission_run(submission=submission, attended=attended))
+    submission = _send(submission, attended=attended)
     if submission.state == Submission.State.SUCCEEDED:
         messages.success(request, f"Sent: order #{submission.upstream_order_id} is in 24SevenOffice.")
     elif submission.state == Submission.State.IN_PROGRESS:

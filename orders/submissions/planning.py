@@ -15,7 +15,7 @@ from orders.domain import (
     OrderDraft,
 )
 from orders.models import Submission, SubmissionStep
-from orders.submissions.data import draft_to_data
+from orders.submissions.data import draft_from_data, draft_to_data
 from orders.upstream import tso_payloads
 
 State = Submission.State
@@ -117,6 +117,8 @@ def submission_revise(*, submission: Submission, draft: OrderDraft) -> Submissio
     """
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        if locked.state in (State.PENDING, State.IN_PROGRESS) and draft_from_data(locked.payload) == draft:
+            return locked  # the same correction, sent twice (a double click): it is on its way
         if locked.state != State.FAILED:
             raise SubmissionConflict(
                 f"This order is {locked.get_state_display().lower()}: it can only be corrected after a failure."

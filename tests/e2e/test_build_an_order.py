@@ -164,7 +164,7 @@ def test_back_after_sending_leads_to_the_order_not_an_empty_form(page, e2e_upstr
 
     # The form's history entry is now the sent form's own address, which leads to its order.
     expect(page).to_have_url(order_url)
-    expect(page.locator(".messages")).to_contain_text("This order was already sent")
+    expect(page.locator(".messages")).to_contain_text("This form was already sent")
     expect(page.locator("#builder")).to_have_count(0)
 
 

@@ -10,6 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import socket
+import subprocess
+import sys
+import time
 from decimal import Decimal
 from html.parser import HTMLParser
 from urllib.parse import urlencode
@@ -840,7 +844,7 @@ def test_a_failure_half_way_keeps_the_form_and_try_again_finishes_without_a_dupl
     assert response["Location"] == f"/orders/new/{submission.public_id}/"
     page = sales_client.get(response["Location"])
     banner = region(page, "builder-banner", "builder-customer")
-    assert "The order did not reach the ERP" in banner and "Nothing was lost" in banner
+    assert "The order is in 24SevenOffice, but not complete" in banner and "Nothing was lost" in banner
     assert f"#{submission.upstream_order_id}" in banner
     form = form_of(page)
     assert [form[f"lines-{i}-description"] for i in range(3)] == ["One", "Two", "Three"]
@@ -975,3 +979,147 @@ def test_a_submission_that_needs_attention_is_checked_again_on_request(admin_cli
 
     assert f"Sent: order #{order_id} is in 24SevenOffice." in text(checked)
     assert upstream.api("GET", f"/salesorders/{order_id}").json()["status"] == "Confirmed"
+
+
+# --- sending: never refused, never stuck ----------------------------------------------------------------
+
+def banner_of(response) -> str:
+    """The banner's text, on a whole page or as the banner alone (the page's own look answers that)."""
+    if 'id="builder-customer"' not in response.content.decode():
+        return text(response)
+    return region(response, "builder-banner", "builder-customer")
+
+
+def test_try_again_with_the_form_as_shown_finishes_an_order_whose_status_answer_was_lost(sales_client, upstream):
+    """The form comes back with its numbers spelled anew (2385 as 2385.00, 2,50 as 2.5): that is the
+    same order, not a correction, so Try again carries on instead of refusing it."""
+    started = timezone.now()
+    state = order_state(status="Confirmed", lines=[product_line(quantity="2,50", price="2385"),
+                                                   product_line(quantity="1", price="99.9", description="Two")])
+    upstream.fault("PATCH /salesorders/*", "500")  # the final status change: its answer is lost
+
+    response = press(sales_client, NEW, posted(state), "submit")
+
+    submission = Submission.objects.get()
+    page = sales_client.get(response["Location"])
+    assert "Checking with 24SevenOffice" in banner_of(page)
+    form = form_of(page)
+    assert (form["lines-0-quantity"], form["lines-0-price"]) != ("2,50", "2385")  # spelled anew
+    done = press(sales_client, response["Location"], form, "submit")
+
+    (order,) = orders_sent(upstream, started)
+    assert done.status_code == 302 and done["Location"] == f"/orders/{order['id']}/"
+    assert erp_json(upstream, f"/salesorders/{order['id']}")["status"] == "Confirmed"
+    assert [l["description"] for l in erp_json(upstream, f"/salesorders/{order['id']}/lines")] == [
+        "Seniorkonsulent", "Two"]
+    assert submission.steps.count() == 4  # nothing was planned again
+
+
+def test_a_second_click_while_the_first_is_sending_waits_and_is_then_shown_the_outcome(sales_client, upstream,
+                                                                                      monkeypatch):
+    from orders import views
+
+    monkeypatch.setattr(views, "SENDING_WAIT_SECONDS", 0.3)
+    upstream.fault("POST /salesorders/*/lines", "503")
+    failed = press(sales_client, NEW, posted(order_state()), "submit")
+    submission = Submission.objects.get()
+    form = form_of(sales_client.get(failed["Location"]))
+    # The first "Try again" is still sending, in another (live) process.
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        Submission.objects.filter(pk=submission.pk).update(
+            state=Submission.State.IN_PROGRESS, claimed_by=f"{socket.gethostname()}:{holder.pid}:1")
+
+        second = press(sales_client, failed["Location"], form, "submit", **HTMX)
+
+        banner = banner_of(second)
+        assert "Sending to 24SevenOffice…" in banner and "This page updates by itself." in banner
+        assert "can only be corrected after a failure" not in text(second)
+        assert re.search(rf'hx-post="/orders/new/{submission.public_id}/check/"\s+hx-trigger="load delay:1s"',
+                         second.content.decode())
+    finally:
+        holder.kill()
+        holder.wait()
+    # The first sender is gone: the page's next look takes over and shows the outcome, the new order.
+    outcome = sales_client.post(f"/orders/new/{submission.public_id}/check/", **HTMX)
+    submission.refresh_from_db()
+    assert submission.state == Submission.State.SUCCEEDED
+    assert outcome["HX-Redirect"] == f"/orders/{submission.upstream_order_id}/"
+
+
+def test_an_htmx_submit_of_a_form_an_admin_closed_leads_to_the_order(sales_client, failed_submission):
+    Submission.objects.filter(pk=failed_submission.pk).update(state=Submission.State.CLOSED, close_note="By hand")
+    form = posted(order_state(status="Confirmed", sales_type_id="3"), token=failed_submission.token)
+
+    response = press(sales_client, NEW, form, "submit", **HTMX)
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"/orders/{failed_submission.upstream_order_id}/"
+
+
+def test_a_write_in_doubt_is_checked_by_the_page_itself_once_it_has_settled(sales_client, upstream, settings):
+    settings.TSO = {**settings.TSO, "SETTLE_SECONDS": 1}
+    upstream.fault("POST /salesorders", "drop_after_commit")
+    response = press(sales_client, NEW, posted(order_state()), "submit")
+    submission = Submission.objects.get()
+    page = sales_client.get(response["Location"])
+    banner = banner_of(page)
+    assert "Checking with 24SevenOffice" in banner and "may still be working on it" not in banner
+    assert "The dashboard checks the ERP before it sends anything again" in banner
+    assert "Try again" not in banner  # nothing for the user to do: the page looks again by itself
+    check = f"/orders/new/{submission.public_id}/check/"
+    assert f'hx-post="{check}"' in page.content.decode()
+    since = upstream.last_call_id()
+
+    early = sales_client.post(check, **HTMX)  # before the first write can no longer land
+
+    assert "may still be working on it" in banner_of(early) and upstream.calls(since) == []
+    time.sleep(1.1)
+    done = sales_client.post(check, **HTMX)
+    submission.refresh_from_db()
+    assert submission.state == Submission.State.SUCCEEDED
+    assert done["HX-Redirect"] == f"/orders/{submission.upstream_order_id}/"
+    assert len(orders_sent(upstream, submission.created_at)) == 1
+
+
+def test_without_javascript_check_now_looks_and_leads_on(sales_client, upstream):
+    upstream.fault("POST /salesorders", "drop_after_commit")
+    response = press(sales_client, NEW, posted(order_state()), "submit")
+    submission = Submission.objects.get()
+
+    checked = sales_client.post(f"/orders/new/{submission.public_id}/check/")
+
+    submission.refresh_from_db()
+    assert checked.status_code == 302 and checked["Location"] == f"/orders/{submission.upstream_order_id}/"
+    assert response["Location"] == f"/orders/new/{submission.public_id}/"
+
+
+def test_a_long_order_is_sent_over_several_requests_showing_how_far_it_got(sales_client, upstream, monkeypatch):
+    from orders import views
+
+    monkeypatch.setattr(views, "SEND_BUDGET_SECONDS", 0)  # one step per request
+    state = order_state(lines=[product_line(description=f"Line {n}") for n in range(1, 4)])
+
+    response = press(sales_client, NEW, posted(state), "submit", **HTMX)
+
+    submission = Submission.objects.get()
+    assert "1 of 4 steps done. This page updates by itself." in banner_of(response)
+    check = f"/orders/new/{submission.public_id}/check/"
+    looks = [sales_client.post(check, **HTMX) for _ in range(3)]
+    assert "2 of 4 steps done." in banner_of(looks[0]) and "3 of 4 steps done." in banner_of(looks[1])
+    submission.refresh_from_db()
+    assert looks[2]["HX-Redirect"] == f"/orders/{submission.upstream_order_id}/"
+    assert [l["description"] for l in erp_json(upstream, f"/salesorders/{submission.upstream_order_id}/lines")] \
+        == ["Line 1", "Line 2", "Line 3"]
+
+
+def test_its_sender_can_have_an_order_that_needs_attention_checked_again(sales_client, failed_submission, upstream):
+    Submission.objects.filter(pk=failed_submission.pk).update(state=Submission.State.NEEDS_ATTENTION)
+    url = f"/orders/new/{failed_submission.public_id}/"
+    assert "Check the ERP again" in banner_of(sales_client.get(url))
+    upstream.api("PATCH", f"/salesorders/{failed_submission.upstream_order_id}", json={
+        "dimensions": [{"dimensionType": 1, "value": "1001", "name": "x"}]}).raise_for_status()
+
+    checked = sales_client.post(f"{url}check/", {"recheck": "1"}, **HTMX)
+
+    assert checked["HX-Redirect"] == f"/orders/{failed_submission.upstream_order_id}/"
