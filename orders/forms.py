@@ -35,7 +35,7 @@ from orders.domain import (
 )
 from orders.services import PAGE_SIZES, BuilderReference, OrderFilters
 from orders.submissions import CUSTOMER_FIELDS, FormErrors, draft_from_data
-from orders.upstream.tso_payloads import USER_INTERNAL_MEMO_MAX_LENGTH
+from orders.upstream.tso_payloads import INTERNAL_MEMO_MAX_LENGTH, USER_INTERNAL_MEMO_MAX_LENGTH
 
 DEFAULT_PAGE_SIZE = 25
 # Every query-string key the list understands; anything else is dropped from links and back-links.

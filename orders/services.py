@@ -39,7 +39,7 @@ from orders.domain import (
     SalesType,
     TaxCode,
 )
-from orders.upstream import get_client, tso_json
+from orders.upstream import get_client, tso_json, tso_payloads
 from orders.upstream.connection import Response
 from orders.upstream.errors import UpstreamError, UpstreamNotFound
 
@@ -118,6 +118,12 @@ class OrderDetail:
     raw_order: dict[str, Any]
     raw_lines: list[Any] | None
     calls: tuple[UpstreamCall, ...] = field(default=())
+
+    @property
+    def internal_memo(self) -> str:
+        """The internal memo as people wrote it: the dashboard's own marker (``[sa:…]``, how it knows
+        the orders it sent) is not shown; admins see it in the raw data."""
+        return tso_payloads.without_marker(self.order.internal_memo).strip()
 
     @property
     def customer_changed(self) -> bool:

@@ -642,6 +642,8 @@ def _render_builder(request: HtmxHttpRequest, builder: forms.OrderBuilder, *, to
         "tax_choices": [(str(tax.id), forms.tax_label(tax)) for tax in builder.reference.tax_codes],
         "currency": builder.state.get("currency_code") or "NOK",
         "memo_max": forms.USER_INTERNAL_MEMO_MAX_LENGTH,
+        "memo_total": forms.INTERNAL_MEMO_MAX_LENGTH,
+        "memo_reserved": forms.INTERNAL_MEMO_MAX_LENGTH - forms.USER_INTERNAL_MEMO_MAX_LENGTH,
         "max_lines": forms.MAX_LINES,
         "dirty": dirty,
         "notes": {},

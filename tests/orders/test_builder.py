@@ -186,6 +186,13 @@ def orders_sent(sandbox, since: dt.datetime, customer_id: int = CUSTOMER_ID) -> 
 
 # --- the empty builder ------------------------------------------------------------------------------
 
+def test_the_internal_memo_counter_explains_its_limit(sales_client):
+    page = sales_client.get(NEW)
+    assert f"0 / {USER_INTERNAL_MEMO_MAX_LENGTH} characters" in text(page)
+    assert (f"The ERP keeps 300 characters; the dashboard uses {300 - USER_INTERNAL_MEMO_MAX_LENGTH} of them to "
+            "recognise the orders it sent") in text(page)
+
+
 def test_a_new_order_starts_today_in_nok_as_a_draft_with_one_empty_line(sales_client):
     response = sales_client.get(NEW)
 
@@ -768,6 +775,8 @@ def test_submit_creates_one_order_with_the_same_lines_and_totals_and_shows_it(sa
 
     detail = sales_client.get(response["Location"])
     assert f"Order #{order['id']} was created in 24SevenOffice with 3 lines." in text(detail)
+    # The dashboard's marker is its own business: the memo shows as it was typed.
+    assert "Kunden ringte" in text(detail) and "[sa:" not in text(detail)
     assert Submission.objects.get().state == Submission.State.SUCCEEDED
 
 
