@@ -731,8 +731,16 @@ def state_from_data(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def is_blank_line(row: Mapping[str, str]) -> bool:
-    """A line nobody filled in: no product, no description, no price."""
-    return not any(str(row.get(name) or "").strip() for name in ("product_id", "description", "price"))
+    """A line nobody filled in: nothing typed beyond what a new line starts with (a product line with
+    quantity 1 and the standard tax code). A line with anything typed in it (a product search, a
+    description, a price, a discount, another quantity) is kept and validated, never dropped."""
+    if any(str(row.get(name) or "").strip() for name in ("product_id", "product_query", "description")):
+        return False
+    if row.get("type") == "text":
+        return True  # its amount fields are hidden: nothing of them was typed as a text line
+    if any(str(row.get(name) or "").strip() for name in ("price", "discount_rate")):
+        return False
+    return str(row.get("quantity") or "").strip() in ("", "1")
 
 
 def is_blank_dimension(row: Mapping[str, str]) -> bool:

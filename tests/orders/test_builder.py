@@ -333,6 +333,22 @@ def test_a_text_line_is_its_description_alone_and_untouched_lines_are_left_out(s
     assert form["lines-1-quantity"] == "junk"  # kept (hidden) should it become a product line again
 
 
+@pytest.mark.parametrize(("typed", "field", "message"), [
+    ({"discount_rate": "150"}, "discount_rate", "A discount is between 0 and 100 %."),
+    ({"quantity": "3"}, "product_id", "Choose a product: search by number or name."),
+    ({"product_query": "kaffe"}, "product_id", "Choose a product: search by number or name."),
+])
+def test_a_line_with_anything_typed_in_it_is_kept_and_checked(sales_client, typed, field, message):
+    line = {**forms.blank_line(tax_id=TAX_25), **typed}
+    response = press(sales_client, NEW, posted(order_state(lines=[line])), "submit")
+
+    form = form_of(response)
+    assert form["lines-TOTAL_FORMS"] == "1"
+    assert all(form[f"lines-0-{name}"] == value for name, value in typed.items())  # nothing typed was lost
+    assert message in slot(response, f"id_lines-0-{field}_error")
+    assert not Submission.objects.exists()
+
+
 def test_an_invoice_needs_a_line_and_says_so_next_to_the_lines(sales_client):
     state = order_state(status="Invoice", lines=[forms.blank_line(tax_id=TAX_25)])
 
