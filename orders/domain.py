@@ -83,6 +83,15 @@ class DeliveryCustomer:
     def is_empty(self) -> bool:
         return not any((self.id, self.name, self.street, self.postal_code, self.city))
 
+    def is_address_of(self, customer: CustomerSnapshot) -> bool:
+        """Whether this delivery goes to the customer's own address (the same street and postal code,
+        and the customer's name or none)."""
+        return (
+            self.street.strip().casefold() == customer.street.strip().casefold()
+            and self.postal_code.strip() == customer.postal_code.strip()
+            and (not self.name or self.name.strip().casefold() == customer.name.strip().casefold())
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Customer:

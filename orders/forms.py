@@ -472,6 +472,9 @@ class OrderForm(forms.Form):
             due = _parse_date(raw)
             if due is None:
                 self.add_error("payment_terms_value", "Enter the due date, e.g. 2026-12-31.")
+            elif cleaned.get("date") and due < cleaned["date"]:
+                self.add_error("payment_terms_value", f"The due date {due:%d.%m.%Y} is before the order date: "
+                                                      "choose a later one, or other payment terms.")
             else:
                 cleaned["payment_terms_value"] = due.isoformat()
 
@@ -922,11 +925,30 @@ class OrderBuilder:
 
 # --- what the builder's actions do to the state ----------------------------------------------------
 
-def fill_customer(state: dict[str, Any], customer: CustomerSnapshot) -> None:
-    """Copy a picked customer into the order's customer fields (which stay editable)."""
+def fill_customer(state: dict[str, Any], customer: CustomerSnapshot) -> list[str]:
+    """Copy a picked customer into the order's customer fields (which stay editable). When it replaces
+    another customer, what belonged to that one goes too: a delivery to the old customer's address
+    becomes the new customer's address, the old customer's contact ("Your reference") is cleared and
+    the payment terms go back to the ERP's default. Returns what changed besides, in words."""
+    previous = str(state.get("customer_id") or "")
+    previous_name = state.get("customer_name") or "the previous customer"
     for attribute, name in CUSTOMER_FIELDS:
         state[name] = _shown(getattr(customer, attribute))
     state["customer_query"] = ""
+    if not previous or previous == str(customer.id):
+        return []
+    changed = []
+    if not state.get("delivery_same_as_customer") and str(state.get("delivery_customer_id") or "") in ("", previous):
+        state["delivery_same_as_customer"] = True
+        state.update(dict.fromkeys(DELIVERY_FORM_FIELDS + ("delivery_customer_id",), ""))
+        changed.append(f"the delivery goes to {customer.name}'s address, no longer to {previous_name}'s")
+    if str(state.get("your_reference") or "").strip():
+        changed.append(f"“Your reference” ({state['your_reference']}, {previous_name}'s contact) was cleared")
+        state["your_reference"] = ""
+    if state.get("payment_terms_type"):
+        changed.append("the payment terms are the ERP's default for the customer again")
+        state["payment_terms_type"] = state["payment_terms_value"] = ""
+    return changed
 
 
 def fill_delivery(state: dict[str, Any], customer: CustomerSnapshot) -> None:
@@ -969,6 +991,14 @@ def fill_product(row: dict[str, str], product: Product, *, currency_rate: str, t
     row["auto_tax_id"] = ""
     if not row.get("tax_id") and default_tax_id is not None:
         row["tax_id"] = str(default_tax_id)
+
+
+def due_date_passed(state: Mapping[str, Any]) -> bool:
+    """Whether the state's payment terms are a fixed due date before its order date."""
+    if state.get("payment_terms_type") != "FixedDate":
+        return False
+    due, day = _parse_date(str(state.get("payment_terms_value") or "")), _parse_date(str(state.get("date") or ""))
+    return due is not None and day is not None and due < day
 
 
 def follows_sales_type(row: Mapping[str, str]) -> bool:

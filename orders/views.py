@@ -289,13 +289,7 @@ def delivery_summary(order) -> dict:
     delivery = order.delivery_customer
     if delivery is None or delivery.is_empty:
         return {"kind": "none"}
-    customer = order.customer
-    same = (
-        delivery.street.strip().casefold() == customer.street.strip().casefold()
-        and delivery.postal_code.strip() == customer.postal_code.strip()
-        and (not delivery.name or delivery.name.strip().casefold() == customer.name.strip().casefold())
-    )
-    return {"kind": "same" if same else "address", "customer": delivery}
+    return {"kind": "same" if delivery.is_address_of(order.customer) else "address", "customer": delivery}
 
 
 def safe_back_url(back: str) -> str:
@@ -514,8 +508,11 @@ def _pick_customer(customer_id: int, state: dict, *, delivery: bool) -> dict:
     if delivery:
         forms.fill_delivery(state, customer)
         return {"focus": "id_delivery_name"}
-    forms.fill_customer(state, customer)
-    return {"focus": "id_customer_name"}
+    changed = forms.fill_customer(state, customer)
+    extra: dict = {"focus": "id_customer_name"}
+    if changed:
+        extra["notes"] = {"customer_changed": f"With the customer, this changed too: {'; '.join(changed)}."}
+    return extra
 
 
 def _pick_product(value: str, state: dict, tax_id: int | None) -> dict:
@@ -611,6 +608,10 @@ def _builder_page(request: HtmxHttpRequest, submission: Submission | None, regio
     if state is None:
         state = forms.blank_state(day=timezone.localdate(), tax_id=forms.default_tax_id(reference.tax_codes))
     token = submission.token if submission else submissions.submission_token()
+    notes = {}
+    if submission is None and source_order_id is not None and forms.due_date_passed(state):
+        notes["terms"] = (f"The original order was due on a fixed date, {state['payment_terms_value']}, which is "
+                          "before this copy's date: choose a new due date or other payment terms.")
     builder = forms.OrderBuilder(state, reference, validate=submission is not None)
     if submission is not None:
         builder.is_valid()
@@ -618,7 +619,7 @@ def _builder_page(request: HtmxHttpRequest, submission: Submission | None, regio
     # No "no-store": the back button may then show this very form (same token) from the browser's
     # cache, and sending it again leads to the order it already made.
     return _render_builder(request, builder, token=token, source_order_id=source_order_id,
-                           submission=submission, region=region)
+                           submission=submission, region=region, notes=notes)
 
 
 def _render_builder(request: HtmxHttpRequest, builder: forms.OrderBuilder, *, token: str,

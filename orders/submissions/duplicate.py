@@ -32,7 +32,10 @@ def draft_from_order(*, order_id: int) -> OrderDraft:
         customer=order.customer,
         date=timezone.localdate(),
         status="Draft",
-        delivery_customer=order.delivery_customer,
+        # A delivery to the customer's own address stays "the customer's address" in the copy, so it
+        # follows the customer should the copy get another one.
+        delivery_customer=(None if order.delivery_customer is None or order.delivery_customer.is_address_of(
+            order.customer) else order.delivery_customer),
         currency_code=order.currency_code,
         currency_rate=order.currency_rate,
         sales_type_id=order.sales_type_id,

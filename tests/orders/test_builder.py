@@ -754,6 +754,58 @@ def test_duplicate_fills_the_builder_from_an_order_with_its_lines_and_dimensions
     assert slot(page, "builder-grand-total") == f"{money(order['grossAmount'])} NOK"
 
 
+@pytest.fixture
+def order_to_copy(upstream):
+    """An ERP order delivered to its customer's own address, with a contact and a fixed due date
+    that has passed."""
+    customer = tso_json.customer(erp_json(upstream, f"/customers/{CUSTOMER_ID}")).as_snapshot()
+    body = {
+        "customer": {"id": customer.id, "name": customer.name, "street": customer.street,
+                     "postalCode": customer.postal_code, "city": customer.city, "countryCode": customer.country_code},
+        "deliveryCustomer": {"name": customer.name, "street": customer.street, "postalCode": customer.postal_code,
+                             "city": customer.city, "countryCode": customer.country_code},
+        "yourReference": {"name": "Kari Kontakt"},
+        "invoice": {"paymentTerms": {"type": "FixedDate", "value": "2026-01-15"}},
+        "date": "2026-01-02",
+    }
+    response = upstream.api("POST", "/salesorders", json=body)
+    response.raise_for_status()
+    return response.json()
+
+
+def test_a_copy_keeps_delivering_to_the_customers_address_and_flags_a_passed_due_date(sales_client, order_to_copy):
+    page = sales_client.get(NEW, {"from": order_to_copy["id"]})
+
+    form = form_of(page)
+    assert form.get("delivery_same_as_customer") == "on"
+    assert form["your_reference"] == "Kari Kontakt"
+    assert "The original order was due on a fixed date, 2026-01-15, which is before this copy's date" in text(page)
+    sent = press(sales_client, NEW, form, "submit")
+    assert "The due date 15.01.2026 is before the order date" in slot(sent, "id_payment_terms_value_error")
+    assert not Submission.objects.exists()
+
+
+def test_another_customer_takes_what_belonged_to_the_old_one_with_it_and_says_so(sales_client, order_to_copy,
+                                                                                 upstream):
+    form = form_of(sales_client.get(NEW, {"from": order_to_copy["id"]}))
+    # The delivery was typed out as the old customer's address (not "the customer's address").
+    form.pop("delivery_same_as_customer")
+    form.update(delivery_customer_id=str(CUSTOMER_ID), delivery_name="Fjordkraft Installasjon AS",
+                delivery_street="Kokstadvegen 23")
+    other = erp_json(upstream, "/customers/10001")
+
+    page = press(sales_client, NEW, form, "pick_customer", "10001")
+
+    form = form_of(page)
+    assert form["customer_id"] == "10001" and form["customer_name"] == other["name"]
+    assert form.get("delivery_same_as_customer") == "on" and form["delivery_name"] == ""
+    assert form["your_reference"] == "" and form["payment_terms_type"] == ""
+    note = text(page)
+    assert f"the delivery goes to {other['name']}'s address, no longer to Fjordkraft Installasjon AS's" in note
+    assert "“Your reference” (Kari Kontakt, Fjordkraft Installasjon AS's contact) was cleared" in note
+    assert "the payment terms are the ERP's default for the customer again" in note
+
+
 def test_duplicating_an_unknown_order_is_a_404(sales_client):
     assert sales_client.get(NEW, {"from": 999999}).status_code == 404
 
