@@ -37,10 +37,19 @@ def role_label(user) -> str:
     return names[0] if names else "No group"
 
 
+def failed_order_count() -> int:
+    """How many orders did not reach the ERP and wait for someone (the admins' "Failed orders")."""
+    from orders.models import Submission
+
+    return Submission.objects.filter(state__in=(Submission.State.FAILED, Submission.State.NEEDS_ATTENTION)).count()
+
+
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
+    admin = is_admin(user)
     return {
-        "is_admin": is_admin(user),
+        "is_admin": admin,
+        "failed_order_count": failed_order_count() if admin else 0,
         "user_role": role_label(user),
         "environment": settings.ENVIRONMENT,
         "demo_mode": settings.DEMO_MODE,

@@ -20,6 +20,7 @@ urlpatterns = [
 # Mounted at /submissions/ (namespace "submissions"): the orders sent from the builder, for admins.
 submission_urlpatterns = [
     path("", views.submission_list, name="list"),
+    path("failed/", views.failed_orders, name="failed"),
     path("<uuid:submission_id>/", views.submission_detail, name="detail"),
     path("<uuid:submission_id>/retry/", views.submission_retry, name="retry"),
     path("<uuid:submission_id>/close/", views.submission_close, name="close"),

@@ -915,6 +915,21 @@ def _require_admin(request: HttpRequest) -> None:
 
 
 @require_GET
+def failed_orders(request: HtmxHttpRequest) -> HttpResponse:
+    """What admins come for: the orders that did not reach the ERP (failed, or needing a person)."""
+    _require_admin(request)
+    rows = (Submission.objects.select_related("created_by").filter(state__in=ATTENTION_STATES)
+            .order_by("-created_at"))
+    page = Paginator(rows, SUBMISSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "rows": [_submission_summary(submission) for submission in page.object_list],
+        "failed_view": True,
+    }
+    return render(request, "orders/submission_list.html", context)
+
+
+@require_GET
 def submission_list(request: HtmxHttpRequest) -> HttpResponse:
     _require_admin(request)
     state = request.GET.get("state", "")

@@ -1004,6 +1004,23 @@ def test_admins_see_a_submissions_steps_and_can_open_it_or_try_again(admin_clien
     assert history.count("Failed 400") == 2
 
 
+def test_admins_find_the_failed_orders_from_the_navigation_with_a_count(admin_client_logged_in, sales_client,
+                                                                         failed_submission):
+    press(sales_client, NEW, posted(order_state(customer_name="Sendt uten feil")), "submit")  # this one succeeds
+    Submission.objects.filter(pk=failed_submission.pk).update(state=Submission.State.NEEDS_ATTENTION)
+
+    page = admin_client_logged_in.get("/orders/")
+
+    assert re.search(r'href="/submissions/failed/"[^>]*>Failed orders <span class="nav-badge">1<', page.content.decode())
+    failed = admin_client_logged_in.get("/submissions/failed/")
+    assert failed.status_code == 200 and "Failed orders" in text(failed)
+    assert str(failed_submission.public_id) in failed.content.decode()
+    assert "Sendt uten feil" not in text(failed)  # the journal has it, not the failed orders
+    assert "Sendt uten feil" in text(admin_client_logged_in.get("/submissions/"))
+    assert sales_client.get("/submissions/failed/").status_code == 403
+    assert "Failed orders" not in text(sales_client.get("/orders/"))
+
+
 def test_sales_users_do_not_see_the_submissions_pages(sales_client, failed_submission):
     assert sales_client.get("/submissions/").status_code == 403
     assert sales_client.get(f"/submissions/{failed_submission.public_id}/").status_code == 403
