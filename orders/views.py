@@ -616,8 +616,8 @@ def _builder_page(request: HtmxHttpRequest, submission: Submission | None, regio
     if submission is not None:
         builder.is_valid()
         builder.add_erp_errors(submissions.submission_form_errors(submission=submission))
-    # No "no-store": the back button may then show this very form (same token) from the browser's
-    # cache, and sending it again leads to the order it already made.
+    # Like every page, answered with "no-store" (salesadmin.security): Back after sending loads the
+    # address builder.js gave this form's history entry, which leads to the order it made.
     return _render_builder(request, builder, token=token, source_order_id=source_order_id,
                            submission=submission, region=region, notes=notes)
 
