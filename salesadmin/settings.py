@@ -11,6 +11,7 @@ Every setting is read from the environment here, once. ``SALESADMIN_ENV`` picks 
 See ``.env.example`` for the full list.
 """
 
+from datetime import timedelta
 from pathlib import Path
 import os
 
@@ -87,6 +88,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "axes",
     "orders",
 ]
 
@@ -106,6 +108,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Turns a locked-out sign-in into the "too many failed sign-ins" page (last, as axes asks).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "salesadmin.urls"
@@ -231,6 +235,27 @@ PERMISSIONS_POLICY_DENIED = (
     "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer", "microphone", "midi", "payment",
     "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
 )
+
+# Sign-in throttling (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one user name, or from
+# one address, lock sign-in for it for LOGIN_LOCKOUT_MINUTES (counted from the last attempt; an
+# attempt while locked starts the wait again). Before that, each failure after the first answers
+# LOGIN_FAILURE_DELAY seconds later than the one before (see salesadmin.security.SignInView).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out sign-in before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+# A successful sign-in forgets that user's own failures only (SignInView): resetting the address's
+# too would let anyone with an account wipe the record of their guesses at someone else's.
+AXES_RESET_ON_SUCCESS = False
+# The client's address is REMOTE_ADDR, which waitress sets from a trusted proxy's X-Forwarded-For
+# (see DJANGO_TRUSTED_PROXY above); never a header a client could set itself.
+AXES_CLIENT_IP_CALLABLE = "salesadmin.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "salesadmin.security.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+LOGIN_FAILURE_DELAY = float(env("LOGIN_FAILURE_DELAY", "1"))
 
 # --- Upstream: 24SevenOffice REST v1 -------------------------------------------------------------
 SANDBOX_URL = env("SANDBOX_URL", "http://127.0.0.1:8001")

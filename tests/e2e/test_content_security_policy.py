@@ -1,6 +1,7 @@
 """Every page works under the Content-Security-Policy: an admin signs in, filters the list, opens an
-order, builds and sends one, looks at the submissions. The browser reports no violation (and no
-other error) on the way, and every answer carries the policy, the Permissions-Policy and "no-store"."""
+order, builds and sends one, looks at the submissions; someone else is locked out after wrong
+passwords. The browser reports no violation (and no other error) on the way, and every answer
+carries the policy, the Permissions-Policy and "no-store"."""
 
 import re
 
@@ -52,6 +53,7 @@ def htmx_idle(page) -> None:
 
 def test_every_page_runs_under_the_content_security_policy(watched, e2e_upstream, settings):
     page, seen = watched
+    settings.LOGIN_FAILURE_DELAY = 0
     consultant = e2e_upstream.api("GET", "/products", params={"productNumber": "KON-1001"}).json()[0]
     admin = User.objects.create_user("ada", password="demo", first_name="Ada")
     admin.groups.add(Group.objects.get_or_create(name="Admins")[0])
@@ -115,4 +117,15 @@ def test_every_page_runs_under_the_content_security_policy(watched, e2e_upstream
     page.locator("td a.order-link").first.click()
     expect(page).to_have_url(re.compile(r"/submissions/[0-9a-f-]{36}/$"))
 
+    # Signed out, someone guesses: the lockout page.
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        page.get_by_label("Username").fill("ada")
+        page.get_by_label("Password").fill("guess")
+        page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("Too many failed sign-ins")
+
+    # The browser errors the lockout answer (429) causes: none other is allowed.
+    seen["errors"][:] = [error for error in seen["errors"] if "status of 429" not in error]
     assert any(answer.request.resource_type == "xhr" for answer in seen["answers"])
