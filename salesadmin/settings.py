@@ -288,6 +288,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 6000
 
 # How long reference data (tax codes, sales types, people, dimension types) is cached, in seconds.
 REFERENCE_CACHE_SECONDS = int(env("REFERENCE_CACHE_SECONDS", "600"))
+# /healthz asks the ERP at most once per this many seconds (load balancers poll it far more often).
+HEALTH_PROBE_SECONDS = env_int("HEALTH_PROBE_SECONDS", 30)
 
 LOGGING = {
     "version": 1,
