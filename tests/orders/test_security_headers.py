@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +63,7 @@ def test_pages_with_order_data_are_not_stored(upstream, sales_client):
 
 def test_submissions_and_sign_in_are_not_stored_either(admin_client_logged_in):
     assert_private_page(admin_client_logged_in.get("/submissions/"))
+    assert_private_page(admin_client_logged_in.get(reverse("submissions:failed")))
     assert_private_page(Client().get("/accounts/login/"))
 
 
