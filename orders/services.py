@@ -140,6 +140,7 @@ class Health:
     upstream_ok: bool
     database_detail: str = ""
     upstream_detail: str = ""
+    upstream_probed_at: dt.datetime | None = None  # when the ERP was last asked
 
     @property
     def ok(self) -> bool:
@@ -405,20 +406,52 @@ def totals_disagree(order: SalesOrder, computed: money.Totals, line_count: int) 
 
 
 def health() -> Health:
-    """The database's and the upstream's state, for ``/healthz``."""
+    """The database's and the upstream's state, for ``/healthz``. The database is asked every time
+    (it is local and cheap); the ERP's state is its last probe (see ``_upstream_probe``)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         database_ok, database_detail = True, "ok"
     except DatabaseError as exc:  # any database failure means "down": reported, not raised
         database_ok, database_detail = False, type(exc).__name__
+    probe = _upstream_probe()
+    return Health(database_ok=database_ok, upstream_ok=probe["ok"], database_detail=database_detail,
+                  upstream_detail=probe["detail"], upstream_probed_at=probe["probed_at"])
+
+
+HEALTH_PROBE_KEY = "salesadmin:health:upstream"
+_probe_lock = threading.Lock()
+
+
+def _upstream_probe() -> dict:
+    """The ERP's state as last probed: ``{ok, detail, probed_at}``. A probe's answer, good or bad, is
+    kept in the shared cache for ``HEALTH_PROBE_SECONDS``, so a health check polled by load
+    balancers and monitors costs the ERP (and our rate limit there) one call per period, not one per
+    poll; within a process, concurrent polls wait for one probe rather than each sending their own."""
+    probe = _cached_probe()
+    if probe is None:
+        with _probe_lock:
+            probe = _cached_probe()
+            if probe is None:
+                try:
+                    get_client().list_currencies()
+                    ok, detail = True, "ok"
+                except UpstreamError as error:
+                    ok, detail = False, error.message
+                probe = {"ok": ok, "detail": detail, "probed_at": dt.datetime.now(dt.UTC)}
+                try:
+                    cache.set(HEALTH_PROBE_KEY, probe, settings.HEALTH_PROBE_SECONDS)
+                except Exception as exc:  # noqa: BLE001 - a cache that is down must not break the check
+                    logger.warning("Health probe not cached: %r", exc)
+    return probe
+
+
+def _cached_probe() -> dict | None:
     try:
-        get_client().list_currencies()
-        upstream_ok, upstream_detail = True, "ok"
-    except UpstreamError as error:
-        upstream_ok, upstream_detail = False, error.message
-    return Health(database_ok=database_ok, upstream_ok=upstream_ok,
-                  database_detail=database_detail, upstream_detail=upstream_detail)
+        return cache.get(HEALTH_PROBE_KEY)
+    except Exception as exc:  # noqa: BLE001 - probe the ERP instead
+        logger.warning("Health probe cache unreadable: %r", exc)
+        return None
 
 
 # --- the order builder: look-ups while a new order is put together -------------------------------

@@ -309,12 +309,16 @@ def _pretty_json(value) -> str:
 @login_not_required
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
+    """``{"status": "ok"|"degraded"}`` (200 or 503) for anyone, such as a load balancer: nothing about
+    what failed or why. Admins signed in also see each part's state and when the ERP was last asked
+    (at most once per ``HEALTH_PROBE_SECONDS``; see ``services.health``)."""
     state = services.health()
-    body = {
-        "status": "ok" if state.ok else "degraded",
-        "database": {"ok": state.database_ok, "detail": state.database_detail},
-        "upstream": {"ok": state.upstream_ok, "detail": state.upstream_detail},
-    }
+    body: dict = {"status": "ok" if state.ok else "degraded"}
+    if is_admin(request.user):
+        probed_at = state.upstream_probed_at
+        body["database"] = {"ok": state.database_ok, "detail": state.database_detail}
+        body["upstream"] = {"ok": state.upstream_ok, "detail": state.upstream_detail,
+                            "probed_at": probed_at.isoformat() if probed_at else None}
     response = JsonResponse(body, status=200 if state.ok else 503)
     add_never_cache_headers(response)
     return response
@@ -616,8 +620,8 @@ def _builder_page(request: HtmxHttpRequest, submission: Submission | None, regio
     if submission is not None:
         builder.is_valid()
         builder.add_erp_errors(submissions.submission_form_errors(submission=submission))
-    # No "no-store": the back button may then show this very form (same token) from the browser's
-    # cache, and sending it again leads to the order it already made.
+    # Like every page, answered with "no-store" (salesadmin.security): Back after sending loads the
+    # address builder.js gave this form's history entry, which leads to the order it made.
     return _render_builder(request, builder, token=token, source_order_id=source_order_id,
                            submission=submission, region=region, notes=notes)
 

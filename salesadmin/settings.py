@@ -4,17 +4,20 @@ Every setting is read from the environment here, once. ``SALESADMIN_ENV`` picks 
 
 * ``development`` (default): zero set-up. SQLite, a file cache, and the upstream is the embedded
   sandbox (``sandbox/``) on ``http://127.0.0.1:8001`` with its demo credentials.
-* ``production``: the real 24SevenOffice URLs; every secret must come from the environment and a
-  missing one raises ``ImproperlyConfigured`` naming the variable.
+* ``production``: the real 24SevenOffice URLs; every secret, the host names and the trusted origins
+  must come from the environment and a missing one raises ``ImproperlyConfigured`` naming the
+  variable. HTTPS only: SSL redirect, HSTS, secure cookies (``manage.py check --deploy`` is clean).
 
 See ``.env.example`` for the full list.
 """
 
+from datetime import timedelta
 from pathlib import Path
 import os
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SALESADMIN_VAR_DIR", BASE_DIR / "var"))
@@ -27,12 +30,14 @@ PRODUCTION = ENVIRONMENT == "production"
 DEMO_MODE = not PRODUCTION
 
 
-def env(name: str, default: str | None = None, *, required_in_production: bool = False) -> str:
+def env(name: str, default: str | None = None, *, required_in_production: bool = False, hint: str = "") -> str:
     value = os.environ.get(name)
     if value not in (None, ""):
         return value
     if PRODUCTION and required_in_production:
-        raise ImproperlyConfigured(f"Set the environment variable {name} (required in production).")
+        raise ImproperlyConfigured(
+            f"Set the environment variable {name} (required in production){': ' + hint if hint else '.'}"
+        )
     if default is None:
         raise ImproperlyConfigured(f"Set the environment variable {name}.")
     return default
@@ -45,8 +50,16 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+def env_list(name: str, default: str, **options) -> list[str]:
+    return [item.strip() for item in env(name, default, **options).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name, str(default))
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"The environment variable {name} must be a whole number, not {value!r}.") from None
 
 
 SECRET_KEY = env(
@@ -55,8 +68,16 @@ SECRET_KEY = env(
     required_in_production=True,
 )
 DEBUG = env_bool("DJANGO_DEBUG", False)
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "http://127.0.0.1,http://localhost")
+# Production has no defaults for these: a dashboard answering any Host, or trusting origins it was
+# never served from, is a misconfiguration to stop at start-up, not to find out about later.
+ALLOWED_HOSTS = env_list(
+    "DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost", required_in_production=True,
+    hint="the host names the dashboard is served under, comma-separated, e.g. orders.example.com",
+)
+CSRF_TRUSTED_ORIGINS = env_list(
+    "DJANGO_CSRF_TRUSTED_ORIGINS", "http://127.0.0.1,http://localhost", required_in_production=True,
+    hint="the HTTPS origins the dashboard is served from, comma-separated, e.g. https://orders.example.com",
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -67,12 +88,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "axes",
     "orders",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: pages and fragments, not static files (those keep their long cache life).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "salesadmin.security.PermissionsPolicyMiddleware",
+    "salesadmin.security.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -82,6 +108,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Turns a locked-out sign-in into the "too many failed sign-ins" page (last, as axes asks).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "salesadmin.urls"
@@ -170,6 +198,65 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# --- Security: HTTPS, response headers, sign-in throttling -----------------------------------------
+# Production is served over HTTPS by a TLS proxy in front of `manage.py serve` (waitress). Waitress
+# believes the proxy's X-Forwarded-Proto and X-Forwarded-For only from DJANGO_TRUSTED_PROXY (its
+# address, or "*" when nothing else can reach the dashboard), and gives Django the client's scheme
+# and address from them; from anyone else it drops those headers. So Django itself trusts no
+# forwarded header: SECURE_PROXY_SSL_HEADER stays unset.
+TRUSTED_PROXY = env("DJANGO_TRUSTED_PROXY", "")
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", PRODUCTION)
+# A load balancer probes /healthz over plain HTTP inside the network: answered, not redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Scripts and styles come from our static files only: no inline <script>, style="" or eval
+# (htmx's own indicator <style> is switched off in base.html; its CSS is in app.css).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],  # data: for the select arrow drawn in app.css
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+# Browser features no page of the dashboard uses: denied to it and to anything it might embed.
+PERMISSIONS_POLICY_DENIED = (
+    "accelerometer", "autoplay", "bluetooth", "browsing-topics", "camera", "display-capture",
+    "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer", "microphone", "midi", "payment",
+    "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+)
+
+# Sign-in throttling (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one user name, or from
+# one address, lock sign-in for it for LOGIN_LOCKOUT_MINUTES (counted from the last attempt; an
+# attempt while locked starts the wait again). Before that, each failure after the first answers
+# LOGIN_FAILURE_DELAY seconds later than the one before (see salesadmin.security.SignInView).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out sign-in before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+# A successful sign-in forgets that user's own failures only (SignInView): resetting the address's
+# too would let anyone with an account wipe the record of their guesses at someone else's.
+AXES_RESET_ON_SUCCESS = False
+# The client's address is REMOTE_ADDR, which waitress sets from a trusted proxy's X-Forwarded-For
+# (see DJANGO_TRUSTED_PROXY above); never a header a client could set itself.
+AXES_CLIENT_IP_CALLABLE = "salesadmin.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "salesadmin.security.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+LOGIN_FAILURE_DELAY = float(env("LOGIN_FAILURE_DELAY", "1"))
+
 # --- Upstream: 24SevenOffice REST v1 -------------------------------------------------------------
 SANDBOX_URL = env("SANDBOX_URL", "http://127.0.0.1:8001")
 TSO = {
@@ -201,6 +288,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 6000
 
 # How long reference data (tax codes, sales types, people, dimension types) is cached, in seconds.
 REFERENCE_CACHE_SECONDS = int(env("REFERENCE_CACHE_SECONDS", "600"))
+# /healthz asks the ERP at most once per this many seconds (load balancers poll it far more often).
+HEALTH_PROBE_SECONDS = env_int("HEALTH_PROBE_SECONDS", 30)
 
 LOGGING = {
     "version": 1,

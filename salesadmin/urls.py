@@ -1,4 +1,4 @@
-"""Root URLs: sign-in, the orders app and its submissions, the health check, Django's admin."""
+"""Root URLs: sign-in (throttled), the orders app and its submissions, the health check, Django's admin."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -8,13 +8,11 @@ from django.views.generic import RedirectView
 
 from orders import views as order_views
 from orders.urls import submission_urlpatterns
+from salesadmin.security import SignInView
 
 urlpatterns = [
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
-        name="login",
-    ),
+    # Django's sign-in, throttled: see salesadmin.security.
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", login_not_required(RedirectView.as_view(pattern_name="orders:list")), name="home"),
     path("orders/", include("orders.urls", namespace="orders")),

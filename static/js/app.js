@@ -63,6 +63,12 @@
   }
   document.addEventListener("htmx:historyRestore", syncFiltersFromUrl);
 
+  // htmx evaluates nothing here (allowEval is off: the Content-Security-Policy forbids eval). An
+  // attribute that needs it (an event filter "[...]", hx-on, js: values) would be ignored: say so.
+  document.addEventListener("htmx:evalDisallowedError", function (evt) {
+    console.error("htmx: an attribute needs eval, which this page does not allow", evt.detail.elt || evt.target);
+  });
+
   // Our server answered with an error status (a bug, not the ERP: ERP failures come back as 200
   // with an error state). Load the page normally so the user sees the error page, not nothing.
   document.addEventListener("htmx:responseError", function (evt) {

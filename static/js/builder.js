@@ -14,6 +14,7 @@
   var form = document.getElementById("builder");
   if (!form) return;
   var dirty = false;
+  var sent = false; // the order was sent and this page's history entry is the sent form's address
 
   function readDirty() {
     var body = document.getElementById("builder-body");
@@ -41,7 +42,15 @@
     if (!xhr || !xhr.getResponseHeader("HX-Redirect")) return;
     dirty = false;
     var sentUrl = xhr.getResponseHeader("X-Sent-Form-Url");
-    if (sentUrl) window.history.replaceState(window.history.state, "", sentUrl);
+    if (sentUrl) {
+      window.history.replaceState(window.history.state, "", sentUrl);
+      sent = true;
+    }
+  });
+  // Pages are not stored (Cache-Control: no-store), so Back loads that address again from the server.
+  // Should the browser still restore this page from its back-forward cache, load the address anyway.
+  window.addEventListener("pageshow", function (evt) {
+    if (evt.persisted && sent) window.location.reload();
   });
   // The form came back from "Create order" (errors, or what the ERP said): show the message on top.
   document.addEventListener("htmx:afterSwap", function (evt) {

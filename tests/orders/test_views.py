@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import re
 from io import StringIO
 from decimal import ROUND_HALF_UP, Decimal
@@ -400,36 +399,6 @@ def test_back_link_keeps_the_list_filters_and_stays_on_site(sales_client, upstre
     for hostile in ("https://evil.example/", "//evil.example", "status=Draft&next=https://evil.example"):
         page = sales_client.get(f"/orders/{order_id}/", {"back": hostile}).content.decode()
         assert "evil.example" not in page
-
-
-# --- health --------------------------------------------------------------------------------------
-
-
-def test_healthz_ok(upstream):
-    response = Client().get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {
-        "status": "ok",
-        "database": {"ok": True, "detail": "ok"},
-        "upstream": {"ok": True, "detail": "ok"},
-    }
-
-
-def test_healthz_degraded_when_the_erp_fails(upstream):
-    upstream.configure(failure_rate=1.0)
-    response = Client().get("/healthz")
-    assert response.status_code == 503
-    body = response.json()
-    assert body["status"] == "degraded" and body["upstream"]["ok"] is False and body["database"]["ok"] is True
-    assert upstream.client_secret not in json.dumps(body)
-
-
-def test_healthz_degraded_when_the_erp_refuses_our_credentials(upstream, settings):
-    settings.TSO = {**settings.TSO, "CLIENT_SECRET": "not-the-secret"}
-    response = Client().get("/healthz")
-    assert response.status_code == 503
-    assert response.json()["upstream"]["ok"] is False
-    assert "not-the-secret" not in response.content.decode()
 
 
 # --- demo users ----------------------------------------------------------------------------------

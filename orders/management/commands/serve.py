@@ -35,6 +35,7 @@ class Command(BaseCommand):
 
         from salesadmin.wsgi import application
 
+        proxy = _proxy_options()
         sandbox = self._start_sandbox() if with_sandbox else None
         try:
             url = f"http://{host}:{port}/"
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             self.stdout.write("  press Ctrl+C to stop")
             self.stdout.write("")
             serve(application, host=host, port=port, threads=threads, ident="salesadmin",
-                  clear_untrusted_proxy_headers=True, _quiet=True)
+                  clear_untrusted_proxy_headers=True, _quiet=True, **proxy)
         finally:
             if sandbox is not None:
                 sandbox.terminate()
@@ -87,6 +88,26 @@ class Command(BaseCommand):
             time.sleep(0.2)
         process.kill()
         raise CommandError(f"The sandbox did not answer at {settings.SANDBOX_URL} within 20 seconds.")
+
+
+def _proxy_options() -> dict:
+    """Waitress's options for the TLS proxy in front of it (``DJANGO_TRUSTED_PROXY``): from that peer
+    only, X-Forwarded-Proto becomes the request's scheme and X-Forwarded-For its client address (what
+    sign-in throttling counts). Everyone else's forwarded headers are dropped."""
+    if not settings.TRUSTED_PROXY:
+        if settings.SECURE_SSL_REDIRECT:
+            # Every request would look like plain HTTP and be redirected to HTTPS, forever.
+            raise CommandError(
+                "Set DJANGO_TRUSTED_PROXY to the address of the TLS proxy in front of the dashboard (or "
+                "\"*\" when nothing else can reach it). With DJANGO_SECURE_SSL_REDIRECT on (the production "
+                "default) the dashboard must learn from the proxy that a request came over HTTPS."
+            )
+        return {}
+    return {
+        "trusted_proxy": settings.TRUSTED_PROXY,
+        "trusted_proxy_count": settings.TRUSTED_PROXY_COUNT,
+        "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
+    }
 
 
 def _answers(url: str) -> bool:
