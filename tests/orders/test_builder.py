@@ -490,7 +490,7 @@ def test_a_picked_customer_stays_editable_and_the_edit_is_what_is_kept(sales_cli
 
 
 def test_another_delivery_customer_fills_the_delivery_address(sales_client, upstream):
-    other = erp_json(upstream, "/customers", name="aker brygge")[0]
+    [other] = [c for c in erp_json(upstream, "/customers", limit=100) if "aker brygge" in c["name"].casefold()]
     form = form_of(press(sales_client, NEW, form_of(sales_client.get(NEW)), "pick_delivery_customer", str(other["id"])))
     assert "delivery_same_as_customer" not in form
     assert form["delivery_customer_id"] == str(other["id"]) and form["delivery_name"] == other["name"]
