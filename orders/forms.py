@@ -27,13 +27,12 @@ from orders.domain import (
     DISTRIBUTION_METHODS,
     NEW_ORDER_STATUSES,
     STATUS_LABELS,
-    STATUSES,
     CustomerSnapshot,
     LineDraft,
     OrderDraft,
     Product,
 )
-from orders.services import PAGE_SIZES, BuilderReference, OrderFilters
+from orders.services import PAGE_SIZES, STATUS_FILTERS, BuilderReference, OrderFilters
 from orders.submissions import CUSTOMER_FIELDS, FormErrors, draft_from_data
 from orders.upstream.tso_payloads import INTERNAL_MEMO_MAX_LENGTH, USER_INTERNAL_MEMO_MAX_LENGTH
 
@@ -62,7 +61,7 @@ class DateInput(forms.DateInput):
 
 class OrderFilterForm(forms.Form):
     status = forms.ChoiceField(
-        choices=[("", "All")] + [(status, STATUS_LABELS[status]) for status in STATUSES],
+        choices=[("", "All")] + [(status, STATUS_LABELS[status]) for status in STATUS_FILTERS],
         required=False,
         widget=forms.HiddenInput,
     )
@@ -145,6 +144,16 @@ class OrderFilterForm(forms.Form):
             modified_since=data.get("modified_since"),
             page_size=data.get("page_size") or DEFAULT_PAGE_SIZE,
         )
+
+    @property
+    def status_note(self) -> str:
+        """Why the link's status was not applied ("" when it was): the list then shows all statuses."""
+        if "status" not in self.errors:
+            return ""
+        if self.data.get("status") == "Inactive":
+            return ("Inactive orders cannot be listed on their own: showing all statuses, "
+                    "where inactive orders are marked “Inactive”.")
+        return "Unknown status in the link: showing all statuses."
 
     @property
     def active_filter_count(self) -> int:

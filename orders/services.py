@@ -26,6 +26,7 @@ from django.db import connection
 
 from orders import money
 from orders.domain import (
+    STATUSES,
     Account,
     Currency,
     Customer,
@@ -47,13 +48,17 @@ from orders.upstream.errors import UpstreamError, UpstreamNotFound
 logger = logging.getLogger(__name__)
 
 PAGE_SIZES = (10, 25, 50, 100)
+# The statuses the ERP's order list can be filtered by: the contract's ``status`` enum for
+# ``GET /salesorders`` leaves out ``Inactive`` (the API refuses it), so inactive orders are listed
+# under "All" and found by customer, date, invoice number or modification date.
+STATUS_FILTERS = tuple(status for status in STATUSES if status != "Inactive")
 
 
 @dataclass(frozen=True, slots=True)
 class OrderFilters:
     """The order list's filters, as the user set them (all optional)."""
 
-    status: str = ""
+    status: str = ""  # one of STATUS_FILTERS
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     customer_id: int | None = None
