@@ -466,7 +466,18 @@ class OrderForm(forms.Form):
         if not cleaned.get("delivery_same_as_customer") and not cleaned.get("delivery_name") \
                 and "delivery_name" not in self.errors:
             self.add_error("delivery_name", "Enter who receives the delivery, or tick “Deliver to the customer's address”.")
+        if cleaned.get("delivery_same_as_customer"):
+            self._clean_address_as_delivery(cleaned)
         return cleaned
+
+    def _clean_address_as_delivery(self, cleaned: dict) -> None:
+        """Delivered to the customer's address, the address is sent as the delivery address too, whose
+        limits the contract sets apart (a postal code: 50 characters on the customer, 16 on delivery)."""
+        for part in ("name", "street", "postal_code", "postal_area", "city", "country_subdivision"):
+            name, limit = f"customer_{part}", self.fields[f"delivery_{part}"].max_length
+            if name not in self.errors and len(cleaned.get(name) or "") > limit:
+                self.add_error(name, f"At most {limit} characters for a delivery address: shorten it, or "
+                                     "untick “Deliver to the customer's address”.")
 
     def _clean_payment_terms(self, cleaned: dict) -> None:
         kind, raw = cleaned.get("payment_terms_type"), cleaned.get("payment_terms_value") or ""

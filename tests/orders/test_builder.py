@@ -240,6 +240,9 @@ ORDER_RULES = [
     ({"customer_country_subdivision": LONG}, "customer_country_subdivision", "At most 50 characters", LONG),
     ({"customer_country_code": "NOR"}, "customer_country_code", "A country code is two letters", "NOR"),
     ({"delivery_same_as_customer": False}, "delivery_name", "Enter who receives the delivery", None),
+    # Sent as the delivery address too, where the contract allows 16 characters.
+    ({"customer_postal_code": "SW1A 1AA LONDON UK"}, "customer_postal_code",
+     "At most 16 characters for a delivery address", "SW1A 1AA LONDON UK"),
     ({"delivery_same_as_customer": False, "delivery_name": "D" * 251}, "delivery_name",
      "At most 250 characters (this has 251).", "D" * 251),
     ({"delivery_same_as_customer": False, "delivery_name": "Lager", "delivery_street": "S" * 251},
