@@ -27,13 +27,12 @@ from orders.domain import (
     DISTRIBUTION_METHODS,
     NEW_ORDER_STATUSES,
     STATUS_LABELS,
-    STATUSES,
     CustomerSnapshot,
     LineDraft,
     OrderDraft,
     Product,
 )
-from orders.services import PAGE_SIZES, BuilderReference, OrderFilters
+from orders.services import PAGE_SIZES, STATUS_FILTERS, BuilderReference, OrderFilters
 from orders.submissions import CUSTOMER_FIELDS, FormErrors, draft_from_data
 from orders.upstream.tso_payloads import INTERNAL_MEMO_MAX_LENGTH, USER_INTERNAL_MEMO_MAX_LENGTH
 
@@ -62,7 +61,7 @@ class DateInput(forms.DateInput):
 
 class OrderFilterForm(forms.Form):
     status = forms.ChoiceField(
-        choices=[("", "All")] + [(status, STATUS_LABELS[status]) for status in STATUSES],
+        choices=[("", "All")] + [(status, STATUS_LABELS[status]) for status in STATUS_FILTERS],
         required=False,
         widget=forms.HiddenInput,
     )
@@ -145,6 +144,16 @@ class OrderFilterForm(forms.Form):
             modified_since=data.get("modified_since"),
             page_size=data.get("page_size") or DEFAULT_PAGE_SIZE,
         )
+
+    @property
+    def status_note(self) -> str:
+        """Why the link's status was not applied ("" when it was): the list then shows all statuses."""
+        if "status" not in self.errors:
+            return ""
+        if self.data.get("status") == "Inactive":
+            return ("Inactive orders cannot be listed on their own: showing all statuses, "
+                    "where inactive orders are marked “Inactive”.")
+        return "Unknown status in the link: showing all statuses."
 
     @property
     def active_filter_count(self) -> int:
@@ -457,7 +466,18 @@ class OrderForm(forms.Form):
         if not cleaned.get("delivery_same_as_customer") and not cleaned.get("delivery_name") \
                 and "delivery_name" not in self.errors:
             self.add_error("delivery_name", "Enter who receives the delivery, or tick “Deliver to the customer's address”.")
+        if cleaned.get("delivery_same_as_customer"):
+            self._clean_address_as_delivery(cleaned)
         return cleaned
+
+    def _clean_address_as_delivery(self, cleaned: dict) -> None:
+        """Delivered to the customer's address, the address is sent as the delivery address too, whose
+        limits the contract sets apart (a postal code: 50 characters on the customer, 16 on delivery)."""
+        for part in ("name", "street", "postal_code", "postal_area", "city", "country_subdivision"):
+            name, limit = f"customer_{part}", self.fields[f"delivery_{part}"].max_length
+            if name not in self.errors and len(cleaned.get(name) or "") > limit:
+                self.add_error(name, f"At most {limit} characters for a delivery address: shorten it, or "
+                                     "untick “Deliver to the customer's address”.")
 
     def _clean_payment_terms(self, cleaned: dict) -> None:
         kind, raw = cleaned.get("payment_terms_type"), cleaned.get("payment_terms_value") or ""

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
-import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,6 +26,7 @@ from django.db import connection
 
 from orders import money
 from orders.domain import (
+    STATUSES,
     Account,
     Currency,
     Customer,
@@ -46,13 +48,17 @@ from orders.upstream.errors import UpstreamError, UpstreamNotFound
 logger = logging.getLogger(__name__)
 
 PAGE_SIZES = (10, 25, 50, 100)
+# The statuses the ERP's order list can be filtered by: the contract's ``status`` enum for
+# ``GET /salesorders`` leaves out ``Inactive`` (the API refuses it), so inactive orders are listed
+# under "All" and found by customer, date, invoice number or modification date.
+STATUS_FILTERS = tuple(status for status in STATUSES if status != "Inactive")
 
 
 @dataclass(frozen=True, slots=True)
 class OrderFilters:
     """The order list's filters, as the user set them (all optional)."""
 
-    status: str = ""
+    status: str = ""  # one of STATUS_FILTERS
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     customer_id: int | None = None
@@ -273,19 +279,24 @@ def _references_async(names) -> dict[str, Future]:
     return futures
 
 
+def _every_customer(client, pages: int) -> list[Customer]:
+    """Every customer (at most ``pages`` pages of 100), through the API's documented paging."""
+    found: list[Customer] = []
+    response = client.list_customers({"limit": 100, "sortBy": "name:asc"})
+    for _ in range(pages):
+        found.extend(tso_json.customers(response.data))
+        following = client.cursor_for(response.links.get("next"))
+        if not following:
+            break
+        response = client.list_customers(cursor=following)
+    return found
+
+
 def customer_choices() -> tuple[tuple[int, str], ...]:
     """(id, name) of every customer, sorted by name, for the list's customer filter (cached)."""
 
     def load():
-        client = get_client()
-        choices: list[tuple[int, str]] = []
-        response = client.list_customers({"limit": 100, "sortBy": "name:asc"})
-        for _ in range(50):  # at most 5,000 customers in a drop-down
-            choices.extend((c.id, c.name) for c in tso_json.customers(response.data))
-            following = client.cursor_for(response.links.get("next"))
-            if not following:
-                break
-            response = client.list_customers(cursor=following)
+        choices = ((c.id, c.name) for c in _every_customer(get_client(), pages=50))  # at most 5,000 in a drop-down
         return tuple(sorted(choices, key=lambda choice: choice[1].casefold()))
 
     return _cached("orders:customer-choices", load)
@@ -458,28 +469,150 @@ def _cached_probe() -> dict | None:
 
 SEARCH_LIMIT = 20
 
+# The builder's customer search. The API has no name search: ``GET /customers`` filters by organization
+# number, flags and dates only. So the search looks through every customer, read once through the
+# documented paging and kept in the cache, and asks the API itself only for an organization number.
+# The kept list is brought up to date before a search when it is older than ``CUSTOMER_TOP_UP_SECONDS``:
+# the customers created or modified since it was read (``createdFrom``/``modifiedFrom``) replace or join
+# it, so a customer created a minute ago is found. It is read again in full every
+# ``CUSTOMER_LIST_SECONDS`` (dropping customers deleted since).
+CUSTOMER_LIST_KEY = "orders:customer-list"
+CUSTOMER_LIST_SECONDS = 3600
+CUSTOMER_TOP_UP_SECONDS = 30
+# The ERP's clock and ours may differ: a top-up asks for a little more than the time since the last one.
+CUSTOMER_CLOCK_MARGIN = dt.timedelta(minutes=5)
+CUSTOMER_LIST_PAGES = 200  # at most 20,000 customers are searched by name
+CUSTOMER_TOP_UP_PAGES = 5  # more changes than 500 since the last look: the list is read again instead
+# Letters that do not decompose into a base letter and an accent, for accent-insensitive matching.
+FOLDED_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ð": "d", "ł": "l", "þ": "th"})
+
+
+def folded(text: str) -> str:
+    """``text`` for matching: case, accents and spacing ignored ("Ærø  Bøker" -> "aero boker")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.translate(FOLDED_LETTERS).split())
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerList:
+    """Every customer, sorted by name, as far as the search needs them: one plain tuple per customer
+    (quick to read from the cache) of what the picker shows, id, name, organization number, postal
+    area, city and country code, and the name ``folded``. A picked customer is read in full
+    (``customer_detail``)."""
+
+    rows: tuple[tuple[int, str, str, str, str, str, str], ...]
+    read_at: dt.datetime  # when the ERP was last asked (our clock)
+    complete_at: dt.datetime  # when it was last read in full (top-ups do not see deleted customers)
+
+    @classmethod
+    def of(cls, customers: Iterable[Customer], now: dt.datetime) -> CustomerList:
+        return cls(rows=_by_name(map(_row, customers)), read_at=now, complete_at=now)
+
+    def fresh(self, now: dt.datetime) -> bool:
+        return now - self.read_at < dt.timedelta(seconds=CUSTOMER_TOP_UP_SECONDS)
+
+    def updated(self, changed: Iterable[Customer], now: dt.datetime) -> CustomerList:
+        """This list with ``changed`` customers replacing or joining the ones kept."""
+        rows = {row[0]: row for row in self.rows}
+        rows.update((customer.id, _row(customer)) for customer in changed)
+        return CustomerList(rows=_by_name(rows.values()), read_at=now, complete_at=self.complete_at)
+
+    def matching(self, query: str) -> list[Customer]:
+        """Customers whose name contains every word of ``query`` (names starting with it first), or
+        whose organization number starts with it."""
+        wanted = folded(query)
+        words = wanted.split()
+        digits = wanted.replace(" ", "")
+        starting, others = [], []
+        for row in self.rows:
+            name = row[6]
+            if name.startswith(wanted):
+                starting.append(row)
+            elif all(word in name for word in words) or (
+                    digits.isdigit() and row[2].replace(" ", "").startswith(digits)):
+                others.append(row)
+        return [Customer(id=row[0], name=row[1], organization_number=row[2], postal_area=row[3], city=row[4],
+                         country_code=row[5]) for row in starting + others]
+
+
+def _row(c: Customer) -> tuple[int, str, str, str, str, str, str]:
+    return (c.id, c.name, c.organization_number, c.postal_area, c.city, c.country_code, folded(c.name))
+
+
+def _by_name(rows: Iterable[tuple]) -> tuple[tuple, ...]:
+    return tuple(sorted(rows, key=lambda row: (row[1].casefold(), row[0])))
+
+
+_customer_list_lock = threading.Lock()
+
+
+def customer_list() -> CustomerList:
+    """Every customer for the search: cached, brought up to date with the latest changes when older than
+    ``CUSTOMER_TOP_UP_SECONDS``, read in full when not cached or read in full too long ago."""
+    found = cache.get(CUSTOMER_LIST_KEY)
+    if found is not None and found.fresh(dt.datetime.now(dt.UTC)):
+        return found
+    with _customer_list_lock:  # one read per process when many searches find it missing or old
+        found = cache.get(CUSTOMER_LIST_KEY)
+        now = dt.datetime.now(dt.UTC)
+        if found is not None and found.fresh(now):
+            return found
+        client = get_client()
+        changed = None
+        if found is not None and now - found.complete_at < dt.timedelta(seconds=CUSTOMER_LIST_SECONDS):
+            try:
+                changed = _customers_changed_since(client, found.read_at - CUSTOMER_CLOCK_MARGIN)
+            except UpstreamError as error:  # the kept list is a minute old: better than no search at all
+                logger.warning("Customer list not brought up to date: %r", error)
+                return found
+        if changed is None:
+            fresh = CustomerList.of(_every_customer(client, pages=CUSTOMER_LIST_PAGES), now)
+        else:
+            fresh = found.updated(changed, now)
+        cache.set(CUSTOMER_LIST_KEY, fresh, timeout=CUSTOMER_LIST_SECONDS)
+        return fresh
+
+
+def _customers_changed_since(client, since: dt.datetime) -> list[Customer] | None:
+    """The customers created or modified since ``since`` (two calls, made concurrently), or None when
+    there are more than ``CUSTOMER_TOP_UP_PAGES`` pages of them."""
+
+    def changed(name: str) -> list[Customer] | None:
+        found: list[Customer] = []
+        response = client.list_customers({name: since.isoformat(timespec="seconds"), "limit": 100})
+        for _ in range(CUSTOMER_TOP_UP_PAGES):
+            found.extend(tso_json.customers(response.data))
+            following = client.cursor_for(response.links.get("next"))
+            if not following:
+                return found
+            response = client.list_customers(cursor=following)
+        return None
+
+    futures = [_pool.submit(changed, name) for name in ("createdFrom", "modifiedFrom")]
+    results = [future.result() for future in futures]
+    return None if None in results else [customer for result in results for customer in result]
+
 
 def customer_search(*, query: str) -> tuple[Customer, ...]:
-    """Customers for the builder's search box: at most ``SEARCH_LIMIT``, by name.
+    """Customers for the builder's search box: at most ``SEARCH_LIMIT``, sorted by name.
 
-    A query of digits (spaces allowed, as in "923 456 789") is an organization number and matched
-    exactly; when no customer has it, the digits are looked for in names too ("Bygg 2000 AS").
-    Names are matched by "contains", case-insensitively. ``name`` is a filter the API's
-    documentation does not list, so the answer is filtered here as well: an API that ignored it
-    would otherwise offer unrelated customers.
+    A query of digits (spaces allowed, as in "923 456 789") is first an organization number, asked of
+    the API (``organizationNumber``, exact). Otherwise, or when no customer has it, the search looks
+    through ``customer_list()``: names containing every word of the query, case and accents ignored
+    ("aero boker" finds "Ærø Bøker AS"; names starting with the query first), and organization numbers
+    starting with its digits. Results from the kept list carry what the picker shows, not the whole record.
     """
     query = " ".join(query.split())
     if not query:
         return ()
-    client = get_client()
     digits = query.replace(" ", "")
     if digits.isdigit():
-        found = tso_json.customers(client.list_customers({"organizationNumber": digits, "limit": SEARCH_LIMIT}).data)
+        response = get_client().list_customers({"organizationNumber": digits, "limit": SEARCH_LIMIT})
+        found = tso_json.customers(response.data)
         if found:
             return found[:SEARCH_LIMIT]
-    response = client.list_customers({"name": query, "limit": SEARCH_LIMIT, "sortBy": "name:asc"})
-    wanted = query.casefold()
-    return tuple(c for c in tso_json.customers(response.data) if wanted in c.name.casefold())[:SEARCH_LIMIT]
+    return tuple(customer_list().matching(query)[:SEARCH_LIMIT])
 
 
 def customer_detail(*, customer_id: int) -> CustomerSnapshot:

@@ -36,7 +36,7 @@ from django_htmx.middleware import HtmxDetails
 
 from orders import forms, services, submissions
 from orders.context_processors import is_admin
-from orders.domain import STATUS_LABELS, STATUSES, CustomerSnapshot, Page
+from orders.domain import STATUS_LABELS, CustomerSnapshot, Page
 from orders.forms import LIST_PARAMS, OrderFilterForm
 from orders.models import Submission, SubmissionStep
 from orders.paths import path_to
@@ -162,7 +162,7 @@ def list_url(query: QueryDict, **changes: str | None) -> str:
 
 
 def _status_tabs(query: QueryDict, current: str) -> list[dict]:
-    tabs = [("", "All")] + [(status, STATUS_LABELS[status]) for status in STATUSES]
+    tabs = [("", "All")] + [(status, STATUS_LABELS[status]) for status in services.STATUS_FILTERS]
     return [
         {
             "value": value,

@@ -1,4 +1,5 @@
-"""Every route of the sandbox, with the OAuth scope each ``/v1`` method needs.
+"""Every route of the sandbox, with the OAuth scope each ``/v1`` method needs. The query parameters a
+method accepts are declared on its handler (``sandbox.api.http.accepts``): any other is refused.
 
 Unknown routes answer 404 and wrong methods 405, both with the API's error envelope.
 """

@@ -28,7 +28,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from sandbox import faults, knobs, schemas, seed
-from sandbox.api.http import Conflict, Query, ValidationFailed, json_response, no_content, validated_body
+from sandbox.api.http import Conflict, Param, Query, ValidationFailed, accepts, json_response, no_content, validated_body
 from sandbox.models import AccessToken, Call, Config, Customer, Fault, Product, SalesOrder, SalesOrderLine, SeedState
 
 
@@ -110,8 +110,7 @@ def get_state(request: HttpRequest) -> HttpResponse:
     )
 
 
-def list_calls(request: HttpRequest) -> HttpResponse:
-    query = Query(request)
-    since = query.integer("since", 0)
-    query.check()
+@accepts(since=Param("integer", minimum=0, maximum=2**63 - 1))
+def list_calls(request: HttpRequest, query: Query) -> HttpResponse:
+    since = query.get("since", 0)
     return json_response([call.to_api() for call in Call.objects.filter(id__gt=since).order_by("id")])

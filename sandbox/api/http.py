@@ -1,5 +1,6 @@
 """HTTP plumbing shared by every endpoint: JSON responses, error envelopes, routing by method with
-bearer-token and scope checks, query-string parsing and RFC 8288 ``Link`` headers.
+bearer-token and scope checks, the query parameters each endpoint declares (anything else is a
+``ValidationError``) and RFC 8288 ``Link`` headers.
 
 Error envelopes follow the contract: ``{"error": {"name", "message"?, "payload"?}, "trackingId"}``.
 Each carries a fresh ``trackingId``; the middleware adds an ``X-Trace-Id`` to every response and logs
@@ -8,15 +9,17 @@ both ids.
 
 import base64
 import binascii
+import functools
 import json
+import re
 import uuid
-from collections.abc import Callable
-from datetime import date, datetime, time, timedelta, timezone
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone as django_timezone
 
 from sandbox import schemas
 
@@ -140,7 +143,8 @@ def resource(authenticate: Callable[[HttpRequest, str | None], None] | None = No
 
     ``methods`` maps a method to ``(scope, handler)``; with ``authenticate`` (the bearer-token check
     from ``sandbox.api.oauth``) each call first needs a valid token carrying that scope (None: any
-    valid token). Handlers raise ``ApiError`` subclasses for error answers.
+    valid token). A handler accepts the query parameters it declares with ``accepts``, and no others.
+    Handlers raise ``ApiError`` subclasses for error answers.
     """
 
     def view(request: HttpRequest, **kwargs) -> HttpResponse:
@@ -151,6 +155,8 @@ def resource(authenticate: Callable[[HttpRequest, str | None], None] | None = No
             scope, handler = methods[request.method]
             if authenticate is not None:
                 authenticate(request, scope)
+            if not hasattr(handler, "query_parameters"):
+                Query(request, {}).check()  # it declares none (see ``accepts``): it accepts none
             return handler(request, **kwargs)
         except ApiError as error:
             return error.response()
@@ -181,89 +187,132 @@ def validated_body(request: HttpRequest, schema: dict):
 
 
 # --- Query strings ---------------------------------------------------------------------------------
+#
+# Every route accepts exactly the query parameters the contract declares for it, written next to its
+# handler with ``accepts``; a handler without a declaration accepts none. An undeclared parameter or an
+# invalid value answers 400 ``ValidationError`` with ``{"path": "query.<name>", "keyword": ...}``, as a
+# validating server would: whether the real API rejects an *unknown* parameter is undocumented, and
+# rejecting it here is what lets the tests catch a client sending one.
+
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+# RFC 3339 ``date-time`` (the OpenAPI format): a date, "T", a time and an offset ("Z" or "+01:00").
+DATE_TIME_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+INTEGER_PATTERN = re.compile(r"[+-]?\d+")
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A query parameter as the contract declares it.
+
+    ``type``: ``string``, ``integer`` or ``boolean`` (``true``/``false``). String ``format``s: ``date``
+    (``2026-11-01``), ``date-time`` (RFC 3339 with an offset, ``2026-11-01T08:00:00Z``) and ``iso8601``
+    (the contract's "dates in ISO8601 format": a date or a date-time; without an offset it is UTC).
+    An empty value is no value for a plain string and invalid for anything stricter.
+    """
+
+    type: str = "string"
+    format: str | None = None
+    enum: tuple[str, ...] | None = None
+    pattern: str | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def parse(self, raw: str):
+        """``(value, None)``, or ``(None, keyword)`` naming the rule ``raw`` breaks."""
+        if self.type == "integer":
+            if not INTEGER_PATTERN.fullmatch(raw):
+                return None, "type"
+            value = int(raw)
+            if self.minimum is not None and value < self.minimum:
+                return None, "minimum"
+            if self.maximum is not None and value > self.maximum:
+                return None, "maximum"
+            return value, None
+        if self.type == "boolean":
+            return (raw == "true", None) if raw in ("true", "false") else (None, "type")
+        if self.enum is not None and raw not in self.enum:
+            return None, "enum"
+        if self.pattern is not None and not re.fullmatch(self.pattern, raw):
+            return None, "pattern"
+        if self.format is not None:
+            value = _moment(raw, self.format)
+            return (value, None) if value is not None else (None, "format")
+        return raw or None, None
+
+
+def _moment(raw: str, kind: str) -> date | datetime | None:
+    try:
+        if DATE_PATTERN.fullmatch(raw):
+            day = date.fromisoformat(raw)
+            if kind == "date":
+                return day
+            if kind == "iso8601":
+                return datetime.combine(day, time.min, tzinfo=timezone.utc)
+            return None
+        if kind == "date-time" and not DATE_TIME_PATTERN.fullmatch(raw):
+            return None
+        if kind in ("date-time", "iso8601") and raw[10:11] in ("T", "t", " "):
+            value = datetime.fromisoformat(raw[:10] + "T" + raw[11:].upper())
+            return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    except ValueError:
+        pass
+    return None
+
+
+def accepts(**declared: Param):
+    """Declare the query parameters a handler accepts (from the contract). The handler is called with
+    the checked ``Query`` as its second argument, and only when every parameter is declared and valid."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def checked(request: HttpRequest, **kwargs) -> HttpResponse:
+            query = Query(request, declared)
+            query.check()
+            return handler(request, query, **kwargs)
+
+        checked.query_parameters = declared
+        return checked
+
+    return decorate
 
 
 class Query:
-    """Reads query parameters, collecting every problem as ``query.<name>`` validation errors.
+    """A call's query string checked against the declared parameters: an undeclared one (keyword
+    ``additionalProperties``), a repeated one (``type``) or an invalid value (``type``, ``format``,
+    ``enum``, ``pattern``, ``minimum``, ``maximum``) is recorded as a ``query.<name>`` validation error.
 
-    Call ``check()`` after reading them all: it raises one ValidationError listing every problem.
+    Handlers read the converted values with ``get`` and record problems of their own with ``fail``;
+    ``check()`` raises one ValidationError listing every problem recorded since the last check.
     """
 
-    def __init__(self, request: HttpRequest):
-        self.params = request.GET
+    def __init__(self, request: HttpRequest, declared: Mapping[str, Param]):
         self.errors: list[dict] = []
+        self.values: dict = {}
+        for name, raw in request.GET.lists():
+            param = declared.get(name)
+            if param is None:
+                self.fail(name, "additionalProperties")
+                continue
+            if len(raw) > 1:
+                self.fail(name, "type")
+                continue
+            value, problem = param.parse(raw[0])
+            if problem:
+                self.fail(name, problem)
+            elif value is not None:
+                self.values[name] = value
 
     def fail(self, name: str, keyword: str) -> None:
         """Record a problem with parameter ``name`` (``keyword`` as in JSON schema)."""
         self.errors.append({"path": f"query.{name}", "keyword": keyword})
 
-    def text(self, name: str) -> str | None:
-        value = self.params.get(name)
-        return value if value not in (None, "") else None
-
-    def integer(self, name: str, default: int | None = None, minimum: int | None = None, maximum: int | None = None):
-        raw = self.text(name)
-        if raw is None:
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            self.fail(name, "type")
-            return default
-        if minimum is not None and value < minimum:
-            self.fail(name, "minimum")
-            return default
-        if maximum is not None and value > maximum:
-            self.fail(name, "maximum")
-            return default
-        return value
-
-    def boolean(self, name: str) -> bool | None:
-        value = self.text(name)
-        if value is None:
-            return None
-        if value.lower() not in ("true", "false"):
-            self.fail(name, "type")
-            return None
-        return value.lower() == "true"
-
-    def choice(self, name: str, allowed) -> str | None:
-        value = self.text(name)
-        if value is not None and value not in allowed:
-            self.fail(name, "enum")
-            return None
-        return value
-
-    def date(self, name: str) -> date | None:
-        raw = self.text(name)
-        if raw is None:
-            return None
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            self.fail(name, "format")
-            return None
-
-    def moment(self, name: str, end_of_day: bool = False) -> datetime | None:
-        """An ISO 8601 date-time (no offset: UTC). A plain date means the start of that day (UTC),
-        or with ``end_of_day`` the last moment of it, so ``createdTo=2026-11-01`` includes that day."""
-        raw = self.text(name)
-        if raw is None:
-            return None
-        try:
-            if "T" not in raw and " " not in raw:
-                day = date.fromisoformat(raw)
-                start = datetime.combine(day, time.min, tzinfo=timezone.utc)
-                return start + timedelta(days=1, microseconds=-1) if end_of_day else start
-            value = datetime.fromisoformat(raw)
-        except ValueError:
-            self.fail(name, "format")
-            return None
-        return value if django_timezone.is_aware(value) else value.replace(tzinfo=timezone.utc)
+    def get(self, name: str, default=None):
+        """The parameter's value (converted to its type), or ``default`` when it was not given."""
+        return self.values.get(name, default)
 
     def token(self, name: str = "continuationToken") -> dict | None:
         """An opaque continuation token (see ``encode_token``)."""
-        raw = self.text(name)
+        raw = self.get(name)
         if raw is None:
             return None
         try:
@@ -277,7 +326,8 @@ class Query:
 
     def check(self) -> None:
         if self.errors:
-            raise ValidationFailed(self.errors)
+            errors, self.errors = self.errors, []
+            raise ValidationFailed(errors)
 
 
 def encode_token(data: dict) -> str:

@@ -1,7 +1,8 @@
 """Reference data: customers, products (and their sales type overrides), taxes, accounts, sales
 types, dimensions, people, currencies and payment methods. All read-only.
 
-Paging differs per resource, as in the contract:
+Each list accepts exactly the query parameters the contract declares for it (see ``accepts``), plus the
+paging parameter of the sandbox's own links. Paging differs per resource, as in the contract:
 
 * ``/customers``: ``limit`` (default 25, at most 100) with a lower-case ``link`` header (``first``,
   ``previous``, ``next``) whose URLs carry an opaque ``continuationToken``.
@@ -16,7 +17,17 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 
 from sandbox import schemas
-from sandbox.api.http import NotFound, Query, encode_token, json_response, link_header, no_content, validated_body
+from sandbox.api.http import (
+    NotFound,
+    Param,
+    Query,
+    accepts,
+    encode_token,
+    json_response,
+    link_header,
+    no_content,
+    validated_body,
+)
 from sandbox.models import (
     PERSON_TYPES,
     Account,
@@ -52,33 +63,36 @@ def _one(model, pk, label: str) -> HttpResponse:
 # --- Customers -------------------------------------------------------------------------------------
 
 
-def list_customers(request: HttpRequest) -> HttpResponse:
-    """``GET /customers``: the contract's filters plus ``name``.
-
-    ``name`` (case-insensitive "contains") is a sandbox extension: the real API documents no name
-    search, so a client relying on it must be prepared for the real API to ignore it.
-    """
-    query = Query(request)
-    limit = query.integer("limit", 25, minimum=1, maximum=100)
+@accepts(
+    # The contract gives ``maxLength: 100`` (of a number): at most 100.
+    limit=Param("integer", minimum=1, maximum=100),
+    organizationNumber=Param(),
+    isCompany=Param("boolean"),
+    isSupplier=Param("boolean"),
+    modifiedFrom=Param(format="iso8601"),
+    createdFrom=Param(format="iso8601"),
+    sortBy=Param(pattern=SORT_PATTERN.pattern),
+    # Not in the contract: the parameter of the sandbox's own ``link`` URLs.
+    continuationToken=Param(),
+)
+def list_customers(request: HttpRequest, query: Query) -> HttpResponse:
+    """``GET /customers``: the contract's filters, and no others (there is no name search)."""
+    limit = query.get("limit", 25)
     token = query.token()
     offset = token.get("offset") if token else 0
     if not isinstance(offset, int) or offset < 0:
         query.fail("continuationToken", "format")
-    sort_by = query.text("sortBy") or "id:asc"
-    if not SORT_PATTERN.match(sort_by):
-        query.fail("sortBy", "pattern")
+    sort_by = query.get("sortBy", "id:asc")
     filters = Q()
-    if (number := query.text("organizationNumber")) is not None:
+    if (number := query.get("organizationNumber")) is not None:
         filters &= Q(organization_number=number)
-    if (name := query.text("name")) is not None:
-        filters &= Q(name_folded__contains=name.casefold())
-    if (is_company := query.boolean("isCompany")) is not None:
+    if (is_company := query.get("isCompany")) is not None:
         filters &= Q(is_company=is_company)
-    if (is_supplier := query.boolean("isSupplier")) is not None:
+    if (is_supplier := query.get("isSupplier")) is not None:
         filters &= Q(is_supplier=is_supplier)
-    if (moment := query.moment("modifiedFrom")) is not None:
+    if (moment := query.get("modifiedFrom")) is not None:
         filters &= Q(modified_at__gte=moment)
-    if (moment := query.moment("createdFrom")) is not None:
+    if (moment := query.get("createdFrom")) is not None:
         filters &= Q(created_at__gte=moment)
     query.check()
 
@@ -108,19 +122,36 @@ def _search_pattern(term: str) -> re.Pattern:
     return re.compile(".*".join(re.escape(part) for part in term.split("%")), re.IGNORECASE)
 
 
-def list_products(request: HttpRequest) -> HttpResponse:
-    """``GET /products``: ``productSearch`` (in number and name), ``productNumber``, ``categoryIds``."""
-    query = Query(request)
-    page = query.integer("page", 1, minimum=1)
-    limit = query.integer("limit", 25, minimum=1, maximum=1000)
-    search = query.text("productSearch")
-    number = query.text("productNumber")
-    category_ids = None
-    if (raw := query.text("categoryIds")) is not None:
-        try:
-            category_ids = {int(part) for part in raw.split(",") if part.strip()}
-        except ValueError:
-            query.fail("categoryIds", "type")
+def _ids(query: Query, name: str) -> set[int] | None:
+    """A comma-separated list of ids (``categoryIds``, ``supplierIds``); ``type`` when one is not."""
+    raw = query.get(name)
+    if raw is None:
+        return None
+    try:
+        return {int(part) for part in raw.split(",") if part.strip()}
+    except ValueError:
+        query.fail(name, "type")
+        return None
+
+
+@accepts(
+    page=Param("integer", minimum=1),
+    # The contract gives no maximum: the sandbox's.
+    limit=Param("integer", minimum=1, maximum=1000),
+    productSearch=Param(),
+    categoryIds=Param(),
+    supplierIds=Param(),
+    productNumber=Param(),
+)
+def list_products(request: HttpRequest, query: Query) -> HttpResponse:
+    """``GET /products``: ``productSearch`` (in number and name), ``productNumber``, ``categoryIds`` and
+    ``supplierIds`` (the seeded products have no supplier: any supplier matches none)."""
+    page = query.get("page", 1)
+    limit = query.get("limit", 25)
+    search = query.get("productSearch")
+    number = query.get("productNumber")
+    category_ids = _ids(query, "categoryIds")
+    supplier_ids = _ids(query, "supplierIds")
     query.check()
 
     products = Product.objects.order_by("id")
@@ -132,6 +163,8 @@ def list_products(request: HttpRequest) -> HttpResponse:
         matches = [p for p in matches if pattern.fullmatch(p.number) or pattern.fullmatch(p.name)]
     if category_ids is not None:
         matches = [p for p in matches if p.category and p.category.get("id") in category_ids]
+    if supplier_ids:
+        matches = []
     start = (page - 1) * limit
     links = {
         "first": {"page": None},
@@ -198,11 +231,10 @@ def get_tax(request: HttpRequest, tax_id: int) -> HttpResponse:
     return _one(Tax, tax_id, "Tax")
 
 
-def list_accounts(request: HttpRequest) -> HttpResponse:
+@accepts(query=Param())
+def list_accounts(request: HttpRequest, query: Query) -> HttpResponse:
     """``GET /accounts``, with ``query`` (words found in the name or number, case-insensitive)."""
-    query = Query(request)
-    words = (query.text("query") or "").casefold().split()
-    query.check()
+    words = (query.get("query") or "").casefold().split()
     accounts = [
         account for account in Account.objects.order_by("number")
         if all(word in f"{account.number} {account.name}".casefold() for word in words)
@@ -230,20 +262,18 @@ def list_payment_methods(request: HttpRequest) -> HttpResponse:
     return json_response([method.to_api() for method in PaymentMethod.objects.order_by("id")])
 
 
-def list_people(request: HttpRequest) -> HttpResponse:
-    query = Query(request)
-    person_type = query.choice("personType", PERSON_TYPES)
-    query.check()
+@accepts(personType=Param(enum=PERSON_TYPES))
+def list_people(request: HttpRequest, query: Query) -> HttpResponse:
+    person_type = query.get("personType")
     people = Person.objects.order_by("id")
     if person_type is not None:
         people = people.filter(person_type=person_type)
     return json_response([person.to_api() for person in people])
 
 
-def get_person(request: HttpRequest, person_id: int) -> HttpResponse:
-    query = Query(request)
-    person_type = query.choice("personType", PERSON_TYPES)
-    query.check()
+@accepts(personType=Param(enum=PERSON_TYPES))
+def get_person(request: HttpRequest, query: Query, person_id: int) -> HttpResponse:
+    person_type = query.get("personType")
     person = Person.objects.filter(pk=person_id).first()
     if person is None or (person_type is not None and person.person_type != person_type):
         raise NotFound(f"Person {person_id} not found")
@@ -261,9 +291,13 @@ def get_dimension_type(request: HttpRequest, dimension_type: int) -> HttpRespons
     return _one(DimensionType, dimension_type, "Dimension type")
 
 
-def list_dimension_elements(request: HttpRequest, dimension_type: int) -> HttpResponse:
-    query = Query(request)
-    limit = query.integer("limit", 100, minimum=1, maximum=1000)
+@accepts(
+    # The contract gives no bounds: the sandbox's.
+    limit=Param("integer", minimum=1, maximum=1000),
+    continuationToken=Param(),
+)
+def list_dimension_elements(request: HttpRequest, query: Query, dimension_type: int) -> HttpResponse:
+    limit = query.get("limit", 100)
     token = query.token()
     after = token.get("after") if token else 0
     if not isinstance(after, int):

@@ -7,11 +7,12 @@ Shapes: a list item is the contract's ``SalesOrder`` (no ``dimensions``), one or
 Listing: a bare JSON array, newest first (``date`` desc, then ``id`` desc), ``limit`` (default 25, at
 most 1000) and an opaque ``continuationToken`` (a keyset position, stable while orders are added).
 The ``Link`` header has absolute URLs for ``first``, ``previous`` (unless on the first page) and
-``next`` (while more remain), keeping the filters. Filters: ``status`` (any of the seven statuses:
-the contract's query enum leaves out ``Inactive``, the sandbox accepts it), ``date``, ``dateFrom``,
-``dateTo``, ``customerId``, ``invoiceNumber``, ``createdFrom``/``createdTo``/``modifiedFrom``/
-``modifiedTo`` (ISO date-times; a plain date means the start of that day, or for the ``...To`` ones
-its end). An invalid value answers 400 ``ValidationError`` with a path like ``query.status``.
+``next`` (while more remain), keeping the filters. Filters, exactly the contract's (``list_orders``):
+``status`` (the contract's query enum: not ``Inactive``, although orders can have that status),
+``date``, ``dateFrom``, ``dateTo``, ``customerId``, ``invoiceNumber``, ``createdFrom``/``createdTo``/
+``modifiedFrom``/``modifiedTo`` (RFC 3339 date-times with an offset; a plain date is not one). An
+undeclared parameter or an invalid value answers 400 ``ValidationError`` with a path like
+``query.status``.
 
 Writes (each in one transaction):
 
@@ -65,10 +66,13 @@ from django.utils import timezone
 
 from sandbox import accounting, schemas
 from sandbox.api.http import (
+    INTEGER_PATTERN,
     BusinessRuleFailed,
     Conflict,
     NotFound,
+    Param,
     Query,
+    accepts,
     ValidationFailed,
     encode_token,
     json_response,
@@ -77,7 +81,6 @@ from sandbox.api.http import (
     validated_body,
 )
 from sandbox.models import (
-    STATUSES,
     Account,
     Currency,
     Customer,
@@ -129,6 +132,12 @@ def _order_response(request: HttpRequest, order: SalesOrder) -> HttpResponse:
 # --- Listing ---------------------------------------------------------------------------------------
 
 
+def _number_filter(field: str, text: str) -> Q:
+    """``field`` equals the whole number ``text``; matches nothing when ``text`` is not an int32."""
+    number = int(text) if INTEGER_PATTERN.fullmatch(text) else None
+    return Q(**{field: number}) if number is not None and -(2**31) <= number < 2**31 else Q(pk__in=[])
+
+
 def _after(day: date, pk: int) -> Q:
     """Orders that come after (day, pk) in newest-first order."""
     return Q(date__lt=day) | Q(date=day, id__lt=pk)
@@ -139,30 +148,50 @@ def _before(day: date, pk: int) -> Q:
     return Q(date__gt=day) | Q(date=day, id__gt=pk)
 
 
-def list_orders(request: HttpRequest) -> HttpResponse:
-    query = Query(request)
-    limit = query.integer("limit", DEFAULT_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE)
+# The contract's query enum for ``status``: orders can be ``Inactive``, but the list cannot be filtered
+# by it (the real API answers 400, and so does the sandbox).
+QUERY_STATUSES = ("Draft", "Web", "Proposal", "Confirmed", "Invoice", "AdvanceInvoice")
+DATE_TIME_FILTERS = (("createdFrom", "created_at__gte"), ("createdTo", "created_at__lte"),
+                     ("modifiedFrom", "modified_at__gte"), ("modifiedTo", "modified_at__lte"))
+
+
+@accepts(
+    # The contract: ``number`` (int32) without bounds; the sandbox's bounds.
+    limit=Param("integer", minimum=1, maximum=MAX_PAGE_SIZE),
+    continuationToken=Param(),
+    date=Param(format="date"),
+    dateFrom=Param(format="date"),
+    dateTo=Param(format="date"),
+    status=Param(enum=QUERY_STATUSES),
+    # The contract types both as strings. A customer id is a whole number (else ``type``); an invoice
+    # number that is not one matches no order.
+    customerId=Param(),
+    invoiceNumber=Param(),
+    createdFrom=Param(format="date-time"),
+    createdTo=Param(format="date-time"),
+    modifiedFrom=Param(format="date-time"),
+    modifiedTo=Param(format="date-time"),
+)
+def list_orders(request: HttpRequest, query: Query) -> HttpResponse:
+    limit = query.get("limit", DEFAULT_PAGE_SIZE)
     token = query.token()
     filters = Q()
-    if (status := query.choice("status", STATUSES)) is not None:
+    if (status := query.get("status")) is not None:
         filters &= Q(status=status)
-    if (day := query.date("date")) is not None:
+    if (day := query.get("date")) is not None:
         filters &= Q(date=day)
-    if (day := query.date("dateFrom")) is not None:
+    if (day := query.get("dateFrom")) is not None:
         filters &= Q(date__gte=day)
-    if (day := query.date("dateTo")) is not None:
+    if (day := query.get("dateTo")) is not None:
         filters &= Q(date__lte=day)
-    if (customer_id := query.integer("customerId")) is not None:
-        filters &= Q(customer_id=customer_id)
-    if (invoice_number := query.integer("invoiceNumber")) is not None:
-        filters &= Q(invoice_number=invoice_number)
-    for name, lookup, end_of_day in (
-        ("createdFrom", "created_at__gte", False),
-        ("createdTo", "created_at__lte", True),
-        ("modifiedFrom", "modified_at__gte", False),
-        ("modifiedTo", "modified_at__lte", True),
-    ):
-        if (moment := query.moment(name, end_of_day=end_of_day)) is not None:
+    if (customer_id := query.get("customerId")) is not None:
+        if not INTEGER_PATTERN.fullmatch(customer_id):
+            query.fail("customerId", "type")
+        filters &= _number_filter("customer_id", customer_id)
+    if (invoice_number := query.get("invoiceNumber")) is not None:
+        filters &= _number_filter("invoice_number", invoice_number)
+    for name, lookup in DATE_TIME_FILTERS:
+        if (moment := query.get(name)) is not None:
             filters &= Q(**{lookup: moment})
     direction = position = None
     if token is not None:

@@ -1,6 +1,9 @@
 """Services against the sandbox over real HTTP: the code path production uses."""
 
+import contextlib
+import dataclasses
 import datetime as dt
+import sqlite3
 from decimal import Decimal
 
 import pytest
@@ -177,6 +180,121 @@ def test_customer_choices_are_every_customer_sorted(sandbox):
     assert len(choices) >= 60
     assert names == sorted(names, key=str.casefold)
     assert "Ærø Bøker AS" in names
+
+
+# --- the builder's customer search: documented calls only (the API has no name search) -----------
+
+def upstream_queries(sandbox, since: int) -> list[str]:
+    """The query strings of the ``GET /customers`` calls after call ``since``."""
+    return [call["query"] for call in sandbox.calls(since=since) if call["path"] == "/v1/customers"]
+
+
+def test_customer_search_by_part_of_a_name_ignores_case_and_accents(sandbox):
+    since = sandbox.last_call_id()
+    assert [c.name for c in services.customer_search(query="ærø")] == ["Ærø Bøker AS"]  # the cache was cold
+    assert [c.name for c in services.customer_search(query="AERO boker")] == ["Ærø Bøker AS"]
+    assert [c.name for c in services.customer_search(query="bøker ærø")] == ["Ærø Bøker AS"]  # words in any order
+    found = services.customer_search(query="bygg")
+    assert found and all("bygg" in c.name.casefold() for c in found)
+    starting = [c.name.casefold().startswith("bygg") for c in found]
+    assert starting == sorted(starting, reverse=True)  # names starting with the query come first
+    assert services.customer_search(query="zzzz") == ()
+    # The whole list was read once through the documented paging; every search after it is local.
+    queries = upstream_queries(sandbox, since)
+    assert queries and all(q.startswith("limit=100&sortBy=name%3Aasc") or "continuationToken=" in q for q in queries)
+
+
+def test_customer_search_results_carry_what_the_picker_shows(sandbox):
+    [aero] = services.customer_search(query="Ærø Bøker")
+    record = tso_json.customer(sandbox.api("GET", f"/customers/{aero.id}").json())
+    assert (aero.id, aero.name, aero.organization_number, aero.postal_area, aero.city, aero.country_code) == (
+        record.id, record.name, record.organization_number, record.postal_area, record.city, record.country_code)
+
+
+def test_customer_search_by_organization_number_asks_the_api(sandbox):
+    everyone = sandbox.api("GET", "/customers", params={"limit": 100}).json()
+    [aero] = [c for c in everyone if c["name"] == "Ærø Bøker AS"]
+    number = aero["organizationNumber"]
+    since = sandbox.last_call_id()
+    spaced = f"{number[:3]} {number[3:6]} {number[6:]}"
+    assert [c.id for c in services.customer_search(query=spaced)] == [aero["id"]]
+    assert upstream_queries(sandbox, since) == [f"organizationNumber={number}&limit={services.SEARCH_LIMIT}"]
+    # No customer has these digits as its number: names and the starts of numbers are searched instead.
+    assert [c.id for c in services.customer_search(query=number[:6])] == [aero["id"]]
+
+
+def age_customer_list(seconds: float) -> None:
+    kept = cache.get(services.CUSTOMER_LIST_KEY)
+    older = dt.timedelta(seconds=seconds)
+    cache.set(services.CUSTOMER_LIST_KEY, dataclasses.replace(kept, read_at=kept.read_at - older))
+
+
+@contextlib.contextmanager
+def customer_changed_in_the_erp(sandbox, customer_id: int, name: str):
+    """A customer created (or renamed, when ``customer_id`` exists) in the ERP just now, behind the API's
+    back: the sandbox has no call that creates customers. Undone afterwards."""
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    with sqlite3.connect(sandbox.db_path) as db:
+        before = db.execute("SELECT name, name_folded, modified_at FROM sandbox_customer WHERE id = ?",
+                            (customer_id,)).fetchone()
+        if before:
+            db.execute("UPDATE sandbox_customer SET name = ?, name_folded = ?, modified_at = ? WHERE id = ?",
+                       (name, name.casefold(), now, customer_id))
+        else:
+            db.execute("INSERT INTO sandbox_customer (id, name, name_folded, organization_number, is_company, "
+                       "is_supplier, details, created_at, modified_at) VALUES (?, ?, ?, NULL, 1, 0, '{}', ?, ?)",
+                       (customer_id, name, name.casefold(), now, now))
+    try:
+        yield
+    finally:
+        with sqlite3.connect(sandbox.db_path) as db:
+            if before:
+                db.execute("UPDATE sandbox_customer SET name = ?, name_folded = ?, modified_at = ? WHERE id = ?",
+                           (*before, customer_id))
+            else:
+                db.execute("DELETE FROM sandbox_customer WHERE id = ?", (customer_id,))
+
+
+def test_a_customer_created_or_renamed_a_minute_ago_is_found(sandbox):
+    [aero] = services.customer_search(query="Ærø Bøker")
+    with (customer_changed_in_the_erp(sandbox, 99_001, "Nyoppstartet Fiskeoppdrett AS"),
+          customer_changed_in_the_erp(sandbox, aero.id, "Ærø Bøker og Papir AS")):
+        # Searches within CUSTOMER_TOP_UP_SECONDS of the last look use the kept list as it is.
+        since = sandbox.last_call_id()
+        assert services.customer_search(query="fiskeoppdrett") == ()
+        assert upstream_queries(sandbox, since) == []
+
+        age_customer_list(services.CUSTOMER_TOP_UP_SECONDS)
+        since = sandbox.last_call_id()
+        assert [c.id for c in services.customer_search(query="fiskeoppdrett")] == [99_001]
+        assert [c.name for c in services.customer_search(query="papir")] == ["Ærø Bøker og Papir AS"]
+        # Brought up to date with what was created or modified since the last look, not read again.
+        queries = sorted(q.split("=")[0] for q in upstream_queries(sandbox, since))
+        assert queries == ["createdFrom", "modifiedFrom"]
+
+
+def test_a_customer_list_that_cannot_be_brought_up_to_date_is_searched_as_it_is(sandbox):
+    assert services.customer_search(query="ærø")
+    age_customer_list(services.CUSTOMER_TOP_UP_SECONDS)
+    sandbox.fault("GET /customers", "500", count=2)
+    assert [c.name for c in services.customer_search(query="ærø")] == ["Ærø Bøker AS"]
+
+
+def test_the_customer_list_is_read_in_full_again_after_an_hour(sandbox):
+    assert services.customer_search(query="ærø")
+    kept = cache.get(services.CUSTOMER_LIST_KEY)
+    hour = dt.timedelta(seconds=services.CUSTOMER_LIST_SECONDS)
+    cache.set(services.CUSTOMER_LIST_KEY, dataclasses.replace(kept, read_at=kept.read_at - hour,
+                                                               complete_at=kept.complete_at - hour))
+    since = sandbox.last_call_id()
+    assert services.customer_search(query="ærø")
+    assert upstream_queries(sandbox, since)[0].startswith("limit=100&sortBy=name%3Aasc")
+
+
+def test_folding_for_the_search():
+    assert services.folded("  Ærø  Bøker AS ") == "aero boker as"
+    assert services.folded("Café Åsane") == "cafe asane"
+    assert services.folded("STRAßE") == "strasse"
 
 
 @pytest.mark.django_db

@@ -127,6 +127,54 @@ def test_status_tab_narrows_the_list(sales_client, upstream, status):
     assert set(re.findall(r'class="badge badge--(\w+)"', page)) == {status.lower()}
 
 
+def test_every_status_tab_with_every_filter_is_a_call_the_erp_accepts(sales_client, upstream):
+    """The sandbox refuses what the contract does not declare, as the real API would: no tab or filter
+    may end in "the ERP could not handle the request"."""
+    page = sales_client.get("/orders/").content.decode()
+    tabs = [parse_qs(urlsplit(html.unescape(href)).query).get("status", [""])[0]
+            for href in re.findall(r'class="tab[^"]*" href="([^"]+)"', page)]
+    assert tabs == ["", "Draft", "Web", "Proposal", "Confirmed", "Invoice", "AdvanceInvoice"]  # no Inactive
+    invoiced = upstream.api("GET", "/salesorders", params={"limit": 1, "status": "Invoice"}).json()[0]
+    every_filter = {"date_from": "2025-06-01", "date_to": "2026-11-16", "customer": invoiced["customer"]["id"],
+                    "invoice_number": invoiced["invoice"]["number"], "modified_since": "2025-01-01", "page_size": 10}
+    since = upstream.last_call_id()
+    for status in tabs:
+        for filters in ({}, every_filter):
+            response = sales_client.get("/orders/", {**filters, "status": status})
+            assert response.status_code == 200, (status, filters, text(response))
+            assert "could not handle" not in text(response)
+    statuses = [call["status"] for call in upstream.calls(since) if call["path"] == "/v1/salesorders"]
+    assert statuses == [200] * 2 * len(tabs)
+    found = sales_client.get("/orders/", {**every_filter, "status": "Invoice"})
+    assert page_ids(found) == [invoiced["id"]]
+
+
+def test_inactive_orders_show_under_all_with_their_badge_and_the_other_filters_find_them(sales_client, upstream):
+    [order, *_] = [o for o in all_upstream(upstream, "/salesorders") if o["status"] == "Inactive"]
+    response = sales_client.get("/orders/", {"customer": order["customer"]["id"], "date_from": order["date"],
+                                             "date_to": order["date"]})
+    assert order["id"] in page_ids(response)
+    row = re.search(rf'href="/orders/{order["id"]}/.*?</tr>', response.content.decode(), re.S)[0]
+    assert 'class="badge badge--inactive"' in row and "Inactive" in row
+
+
+def test_an_old_link_to_the_inactive_tab_shows_all_statuses_with_a_note(sales_client, upstream):
+    since = upstream.last_call_id()
+    response = sales_client.get("/orders/", {"status": "Inactive"})
+    assert response.status_code == 200
+    assert page_ids(response) == upstream_ids(upstream)
+    assert "Inactive orders cannot be listed on their own: showing all statuses" in text(response)
+    assert re.search(r'class="tab tab--active" href="/orders/"[^>]*aria-current="true"', response.content.decode())
+    fragment = sales_client.get("/orders/", {"status": "Inactive"}, headers={"HX-Request": "true"})
+    assert "Inactive orders cannot be listed on their own" in text(fragment)
+    # The ERP was never asked for what its contract does not allow.
+    queries = [call["query"] for call in upstream.calls(since) if call["path"] == "/v1/salesorders"]
+    assert queries and not any("status=" in query for query in queries)
+
+    unknown = sales_client.get("/orders/", {"status": "Paid"})
+    assert "Unknown status in the link: showing all statuses." in text(unknown)
+
+
 def test_date_range_narrows_the_list(sales_client, upstream):
     response = sales_client.get("/orders/", {"date_from": "2026-03-01", "date_to": "2026-03-31"})
     ids = page_ids(response)

@@ -228,11 +228,11 @@ def test_the_call_log_counts_upstream_calls(sandbox):
     sandbox.fault("POST /salesorders", "500")
 
     assert sandbox.api("POST", "/salesorders", json=ORDER).status_code == 500
-    assert sandbox.api("GET", "/taxes", params={"x": "1"}).status_code == 200
+    assert sandbox.api("GET", "/organization/people", params={"personType": "Organization"}).status_code == 200
 
     calls = sandbox.calls(since)
     assert [(c["method"], c["path"], c["query"], c["status"], c["fault"]) for c in calls] == [
         ("POST", "/v1/salesorders", "", 500, "500"),
-        ("GET", "/v1/taxes", "x=1", 200, None),
+        ("GET", "/v1/organization/people", "personType=Organization", 200, None),
     ]
     assert calls[0]["id"] > since
