@@ -32,6 +32,7 @@ from orders.domain import (
     OrderDraft,
     Product,
 )
+from orders.parsing import parse_id, parse_whole
 from orders.services import PAGE_SIZES, STATUS_FILTERS, BuilderReference, OrderFilters
 from orders.submissions import CUSTOMER_FIELDS, FormErrors, draft_from_data
 from orders.upstream.tso_payloads import INTERNAL_MEMO_MAX_LENGTH, USER_INTERNAL_MEMO_MAX_LENGTH
@@ -59,6 +60,22 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+class IdField(forms.Field):
+    """An id of the ERP's (a customer, a product): ASCII digits, 1 or more (``orders.parsing``)."""
+
+    widget = forms.NumberInput
+    default_error_messages = {"invalid": "Enter an id (a whole number)."}
+
+    def to_python(self, value) -> int | None:
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return None
+        number = parse_id(text)
+        if number is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+
 class OrderFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[("", "All")] + [(status, STATUS_LABELS[status]) for status in STATUS_FILTERS],
@@ -67,9 +84,8 @@ class OrderFilterForm(forms.Form):
     )
     date_from = forms.DateField(required=False, label="From", widget=DateInput)
     date_to = forms.DateField(required=False, label="To", widget=DateInput)
-    customer = forms.IntegerField(
+    customer = IdField(
         required=False,
-        min_value=1,
         label="Customer",
         error_messages={"invalid": "Enter a customer id (a whole number)."},
     )
@@ -77,7 +93,7 @@ class OrderFilterForm(forms.Form):
         required=False,
         max_length=20,
         label="Invoice no.",
-        validators=[RegexValidator(r"^\d+$", "Invoice numbers are digits only.")],
+        validators=[RegexValidator(r"^[0-9]+\Z", "Invoice numbers are digits only.")],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "type": "search"}),
     )
     modified_since = forms.DateField(required=False, label="Modified since", widget=DateInput)
@@ -106,7 +122,8 @@ class OrderFilterForm(forms.Form):
         customer = self.fields["customer"]
         if customer_choices is not None:
             options = [("", "All customers")] + [(str(pk), name) for pk, name in customer_choices]
-            selected = self.data.get("customer", "") if self.is_bound else ""
+            chosen = parse_id(str(self.data.get("customer", "")).strip()) if self.is_bound else None
+            selected = "" if chosen is None else str(chosen)
             if selected and selected not in {value for value, _ in options}:
                 # A bookmarked id that is not in the list (any more): keep it visible, not "All".
                 options.append((selected, f"Customer #{selected}"))
@@ -370,8 +387,8 @@ def tax_label(tax) -> str:
 class OrderForm(forms.Form):
     """The order's own fields (the customer copy, delivery, dates, terms, memos)."""
 
-    customer_id = forms.IntegerField(
-        min_value=1, widget=forms.HiddenInput,
+    customer_id = IdField(
+        widget=forms.HiddenInput,
         error_messages={"required": "Choose a customer: search by name or organization number.",
                         "invalid": "Choose a customer: search by name or organization number."},
     )
@@ -380,7 +397,7 @@ class OrderForm(forms.Form):
                               error_messages={"required": "The order needs the customer's name."})
     customer_organization_number = TextField(label="Organization number", max_length=20)
     customer_invoice_emails = EmailListField(label="Invoice e-mails", help_text="Separate several with commas.")
-    customer_gln = TextField(label="GLN", validators=[RegexValidator(r"^\d{13}$", "A GLN is exactly 13 digits.")])
+    customer_gln = TextField(label="GLN", validators=[RegexValidator(r"^[0-9]{13}\Z", "A GLN is exactly 13 digits.")])
     customer_street = MemoField(label="Street", max_length=250)
     customer_postal_code = TextField(label="Postal code", max_length=50)
     customer_postal_area = TextField(label="Postal area", max_length=50)
@@ -389,7 +406,7 @@ class OrderForm(forms.Form):
     customer_country_code = CountryCodeField(label="Country")
 
     delivery_same_as_customer = forms.BooleanField(required=False, label="Deliver to the customer's address")
-    delivery_customer_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    delivery_customer_id = IdField(required=False, widget=forms.HiddenInput)
     delivery_query = TextField(label="Find a delivery customer")
     delivery_name = TextField(label="Name", max_length=250)
     delivery_street = MemoField(label="Street", max_length=250)
@@ -484,10 +501,11 @@ class OrderForm(forms.Form):
         if not kind:
             cleaned["payment_terms_value"] = ""
         elif kind in DAYS_TERMS:
-            if not re.fullmatch(r"\d{1,4}", raw):
+            days = parse_whole(raw, maximum=9999)
+            if days is None:
                 self.add_error("payment_terms_value", "Enter the number of days: a whole number, 0 or more.")
             else:
-                cleaned["payment_terms_value"] = str(int(raw))
+                cleaned["payment_terms_value"] = str(days)
         else:
             due = _parse_date(raw)
             if due is None:
@@ -537,11 +555,7 @@ class DimensionForm(forms.Form):
 
     def chosen_type(self) -> int | None:
         """The type this row has (as typed, before validation), for its value choices."""
-        raw = self["dimension_type"].value()
-        try:
-            return int(raw) if raw not in (None, "") else None
-        except (TypeError, ValueError):
-            return None
+        return parse_whole(str(self["dimension_type"].value()))
 
     def clean(self):
         cleaned = super().clean()
@@ -583,7 +597,8 @@ class LineForm(forms.Form):
 
     type = forms.ChoiceField(label="Type", choices=LINE_TYPE_CHOICES,
                              error_messages={"invalid_choice": "A line is a product or a text."})
-    product_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    product_id = IdField(required=False, widget=forms.HiddenInput,
+                         error_messages={"invalid": "Choose a product: search by number or name."})
     product_number = TextField(widget=forms.HiddenInput)
     product_query = TextField(label="Product")
     description = TextField(label="Description", required=True, max_length=300,
@@ -619,7 +634,7 @@ class LineForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("type") == "product" and cleaned.get("product_id") is None:
+        if cleaned.get("type") == "product" and cleaned.get("product_id") is None and "product_id" not in self.errors:
             self.add_error("product_id", "Choose a product: search by number or name.")
         return cleaned
 
@@ -673,13 +688,10 @@ AMOUNT_SOURCES = ("quantity", "price", "discount_rate", "tax_id")
 
 
 def _rows(post: Mapping[str, Any], prefix: str, fields: Sequence[str], limit: int) -> list[dict[str, str]]:
-    try:
-        count = int(post.get(f"{prefix}-TOTAL_FORMS", 0))
-    except (TypeError, ValueError):
-        count = 0
+    count = parse_whole(post.get(f"{prefix}-TOTAL_FORMS")) or 0  # 0 when missing or not a count
     return [
         {name: post.get(f"{prefix}-{index}-{name}", "") for name in fields}
-        for index in range(max(0, min(count, limit)))
+        for index in range(min(count, limit))
     ]
 
 
@@ -1023,7 +1035,7 @@ def due_date_passed(state: Mapping[str, Any]) -> bool:
 
 def follows_sales_type(row: Mapping[str, str]) -> bool:
     """A product line whose tax code is still the one its product brought (see ``auto_tax_id``)."""
-    return (row.get("type") == "product" and str(row.get("product_id", "")).isdigit()
+    return (row.get("type") == "product" and parse_id(str(row.get("product_id", ""))) is not None
             and bool(row.get("auto_tax_id")) and row.get("tax_id") == row.get("auto_tax_id"))
 
 

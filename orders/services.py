@@ -607,7 +607,7 @@ def customer_search(*, query: str) -> tuple[Customer, ...]:
     if not query:
         return ()
     digits = query.replace(" ", "")
-    if digits.isdigit():
+    if digits.isascii() and digits.isdigit():  # "²" and "①" are digits to isdigit(), not to the ERP
         response = get_client().list_customers({"organizationNumber": digits, "limit": SEARCH_LIMIT})
         found = tso_json.customers(response.data)
         if found:

@@ -1,0 +1,130 @@
+"""No input makes a server error: whatever is typed or sent into the builder's fields and buttons, its
+searches and the order list's filters, the answer is a page (with a message next to the field) or a
+400, never a 5xx (Issue 7). Against the running sandbox, which is up and answering: not even the "ERP
+is not answering" 503 may happen here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from orders import forms
+from orders.models import Submission
+from tests.orders.test_builder import (
+    CONSULTANT,
+    HTMX,
+    NEW,
+    TAX_25,
+    form_of,
+    order_state,
+    posted,
+    press,
+    product_line,
+    slot,
+    text,
+    text_line,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("upstream")]
+
+
+def builder_with_rows() -> dict:
+    """A valid order with a product line, a text line and a dimension row."""
+    return order_state(lines=[product_line(), text_line()],
+                       dimensions=[{"dimension_type": "1", "dimension_value": "1001"}])
+
+
+# --- whole numbers: str.isdigit() let "²", "①" and 5,000 digits through to int() ------------------
+
+NOT_NUMBERS = ["²", "①", "9" * 5000]  # str.isdigit() says yes to each; int() refuses each
+
+
+@pytest.mark.parametrize("value", NOT_NUMBERS)
+@pytest.mark.parametrize("button", ["remove_line", "duplicate_line", "move_line_up", "move_line_down",
+                                    "search_product", "remove_dimension"])
+def test_a_button_value_that_is_not_a_row_changes_nothing(sales_client, button, value):
+    response = press(sales_client, NEW, posted(builder_with_rows()), button, value)
+
+    assert response.status_code == 200
+    form = form_of(response)
+    assert (form["lines-TOTAL_FORMS"], form["dimensions-TOTAL_FORMS"]) == ("2", "1")
+    assert [form["lines-0-description"], form["lines-1-description"]] == ["Seniorkonsulent", "Delivered to the back door"]
+
+
+@pytest.mark.parametrize("value", [f"{NOT_NUMBERS[0]}:{CONSULTANT}", *(f"1:{bad}" for bad in NOT_NUMBERS)])
+def test_a_product_pick_that_names_no_line_or_product_changes_nothing(sales_client, value):
+    state = order_state(lines=[product_line(), forms.blank_line(tax_id=TAX_25)])
+
+    response = press(sales_client, NEW, posted(state), "pick_product", value, **HTMX)
+
+    assert response.status_code == 200
+    assert 'name="lines-1-product_id" value=""' in response.content.decode()  # the empty line stays empty
+
+
+@pytest.mark.parametrize("value", NOT_NUMBERS)
+@pytest.mark.parametrize("button", ["pick_customer", "pick_delivery_customer"])
+def test_a_customer_pick_that_is_not_an_id_changes_nothing(sales_client, button, value):
+    response = press(sales_client, NEW, posted(order_state(customer_name="Typed by hand")), button, value)
+
+    assert response.status_code == 200
+    assert form_of(response)["customer_name"] == "Typed by hand"
+
+
+@pytest.mark.parametrize("value", ["²", "-²", "9" * 5000])
+@pytest.mark.parametrize(("button", "button_value"), [("pick_sales_type", ""), ("pick_product", f"0:{CONSULTANT}")])
+def test_a_sales_type_that_is_not_an_id_is_taken_as_none_and_refused_on_sending(sales_client, value, button,
+                                                                                  button_value):
+    state = order_state(sales_type_id=value, lines=[product_line(auto_tax_id=str(TAX_25))])  # follows the sales type
+
+    response = press(sales_client, NEW, posted(state), button, button_value)
+    assert response.status_code == 200
+    assert form_of(response)["lines-0-tax_id"] == str(TAX_25)  # the first sales type's tax code
+
+    response = press(sales_client, NEW, posted(state), "submit")
+    assert "Choose one of the sales types offered." in slot(response, "id_sales_type_id_error")
+
+
+@pytest.mark.parametrize("value", NOT_NUMBERS)
+def test_a_dimension_type_that_is_not_an_id_gets_the_fields_message(sales_client, value):
+    state = order_state(dimensions=[{"dimension_type": value, "dimension_value": "1001"}])
+
+    response = press(sales_client, NEW, posted(state), "submit")
+
+    assert response.status_code == 200
+    assert "Choose one of the ERP's dimension types." in slot(response, "id_dimensions-0-dimension_type_error")
+    assert not Submission.objects.exists()
+
+
+@pytest.mark.parametrize("value", NOT_NUMBERS)
+def test_a_product_search_for_a_line_that_is_not_a_number_is_a_bad_request(sales_client, value):
+    response = sales_client.get("/orders/new/products/", {"line": value, "lines-0-product_query": "kon"}, **HTMX)
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("value", NOT_NUMBERS)
+def test_a_duplicate_link_whose_order_is_not_an_id_opens_a_new_order(sales_client, value):
+    response = sales_client.get(NEW, {"from": value})
+
+    assert response.status_code == 200
+    assert "source_order_id" not in form_of(response) and form_of(response)["lines-TOTAL_FORMS"] == "1"
+    assert "A copy of" not in text(response)
+
+
+@pytest.mark.parametrize("value", NOT_NUMBERS)
+def test_a_posted_source_order_that_is_not_an_id_is_dropped(sales_client, value):
+    form = {**posted(order_state()), "source_order_id": value}
+
+    response = press(sales_client, NEW, form, "add_line")
+
+    assert response.status_code == 200
+    assert "source_order_id" not in form_of(response)
+
+
+@pytest.mark.parametrize("value", ["abc", "²", "9" * 5000])
+def test_a_customer_filter_that_is_not_an_id_is_not_offered_as_a_customer(sales_client, value):
+    response = sales_client.get("/orders/", {"customer": value})
+
+    assert response.status_code == 200
+    assert slot(response, "id_customer_error") == "Enter a customer id (a whole number)."
+    assert "Customer #" not in text(response)
+    assert "Customer #999999" in text(sales_client.get("/orders/", {"customer": "999999"}))  # an id it does not know
