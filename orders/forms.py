@@ -32,7 +32,7 @@ from orders.domain import (
     OrderDraft,
     Product,
 )
-from orders.parsing import parse_id, parse_whole
+from orders.parsing import parse_id, parse_signed_id, parse_whole
 from orders.services import PAGE_SIZES, STATUS_FILTERS, BuilderReference, OrderFilters
 from orders.submissions import CUSTOMER_FIELDS, FormErrors, draft_from_data
 from orders.upstream.tso_payloads import INTERNAL_MEMO_MAX_LENGTH, USER_INTERNAL_MEMO_MAX_LENGTH
@@ -352,6 +352,17 @@ class NumberField(forms.Field):
             number = parse_number(text)
         except (ValueError, InvalidOperation) as exc:
             raise ValidationError(self.messages["invalid"], code="invalid") from exc
+        return number
+
+    def bounded(self, text: str) -> Decimal | None:
+        """``text`` as a number within this field's bounds; None when it is not a number or out of
+        them. For what is computed from a value as typed, before the field is validated."""
+        try:
+            number = parse_number(text)
+        except ValueError:
+            return None
+        if (self.minimum is not None and number < self.minimum) or (self.maximum is not None and number > self.maximum):
+            return None
         return number
 
     def validate(self, value):
@@ -798,14 +809,14 @@ def line_draft(row: Mapping[str, str], rates: Mapping[int, Decimal]) -> LineDraf
     counts as 0 while typing); None for a text line or a line that cannot be priced yet."""
     if row.get("type") == "text":
         return None
-    try:
-        quantity = parse_number(row.get("quantity") or "")
-        price = parse_number(row.get("price") or "0")
-        discount = parse_number(row.get("discount_rate") or "0")
-        rate = rates[int(row.get("tax_id") or "")]
-    except (ValueError, InvalidOperation, KeyError):
-        return None
-    if not Decimal(0) <= discount <= Decimal(100):
+    # Numbers out of the bounds the line's fields accept are not priced: the field says what is wrong
+    # once the order is checked, and a product of two of them could not be rounded to øre.
+    fields = LineForm.base_fields
+    quantity = fields["quantity"].bounded(row.get("quantity") or "")
+    price = fields["price"].bounded(row.get("price") or "0")
+    discount = fields["discount_rate"].bounded(row.get("discount_rate") or "0")
+    rate = rates.get(parse_signed_id(str(row.get("tax_id") or "")))
+    if quantity is None or price is None or discount is None or rate is None:
         return None
     return LineDraft(quantity=quantity, price=price, discount_rate=discount, tax_rate=rate)
 
@@ -1011,11 +1022,8 @@ def fill_product(row: dict[str, str], product: Product, *, currency_rate: str, t
     row.update(type="product", product_id=str(product.id), product_number=product.number,
                product_query=product.number or product.name, description=product.name)
     if product.sales_price is not None:
-        try:
-            rate = parse_number(currency_rate)
-        except ValueError:
-            rate = Decimal(1)
-        price = product.sales_price if rate in (0, 1) else money.round_money(product.sales_price / rate)
+        rate = OrderForm.base_fields["currency_rate"].bounded(currency_rate) or Decimal(1)
+        price = product.sales_price if rate == 1 else money.round_money(product.sales_price / rate)
         row["price"] = plain_number(price, places=2)
     if tax_id is not None:
         row["tax_id"] = row["auto_tax_id"] = str(tax_id)

@@ -20,6 +20,7 @@ from tests.orders.test_builder import (
     posted,
     press,
     product_line,
+    recalculation,
     slot,
     text,
     text_line,
@@ -128,3 +129,29 @@ def test_a_customer_filter_that_is_not_an_id_is_not_offered_as_a_customer(sales_
     assert slot(response, "id_customer_error") == "Enter a customer id (a whole number)."
     assert "Customer #" not in text(response)
     assert "Customer #999999" in text(sales_client.get("/orders/", {"customer": "999999"}))  # an id it does not know
+
+
+# --- numbers too large to price -------------------------------------------------------------------
+
+TOO_LARGE = "10000000000000"
+
+
+@pytest.mark.parametrize(("field", "message"), [("quantity", "The quantity is too large."),
+                                                ("price", "The price is too large.")])
+def test_a_number_too_large_to_price_shows_no_amounts_and_its_message_when_sent(sales_client, field, message):
+    state = order_state(lines=[product_line(), product_line(**{field: TOO_LARGE})])
+
+    page = press(sales_client, NEW, posted(state), "refresh")
+    assert page.status_code == 200
+    assert slot(page, "line-1-amounts") == "— — —"  # cannot be priced yet
+    assert slot(page, "line-0-amounts") == "2,900.00 725.00 3,625.00"
+    assert "3,625.00" in slot(page, "builder-grand-total")  # the total of the lines that can be priced
+
+    recalculated = sales_client.post(NEW, recalculation(state), **HTMX)
+    assert recalculated.status_code == 200
+    assert slot(recalculated, "line-1-amounts") == "— — —"
+
+    sent = press(sales_client, NEW, posted(state), "submit")
+    assert message in slot(sent, f"id_lines-1-{field}_error")
+    assert form_of(sent)[f"lines-1-{field}"] == TOO_LARGE
+    assert not Submission.objects.exists()
