@@ -43,7 +43,13 @@ from orders.domain import (
 )
 from orders.upstream import get_client, tso_json, tso_payloads
 from orders.upstream.connection import Response
-from orders.upstream.errors import UpstreamError, UpstreamNotFound
+from orders.upstream.errors import (
+    InvalidCursor,
+    UpstreamBusinessError,
+    UpstreamError,
+    UpstreamNotFound,
+    UpstreamValidationError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +208,8 @@ def _start_of_day(day: dt.date) -> str:
 
 def order_list(*, filters: OrderFilters, cursor: str | None = None) -> Page[SalesOrder]:
     """One page of orders matching ``filters``; ``cursor`` is a ``Page.next``/``previous``/``first``
-    value from an earlier page (the upstream's own link, followed as given)."""
+    value from an earlier page (the upstream's own link, followed as given; ``InvalidCursor`` when it
+    is not one, asks for a page size not offered, or the ERP refuses it)."""
     client = get_client()
     params = {
         "limit": filters.page_size,
@@ -213,7 +220,14 @@ def order_list(*, filters: OrderFilters, cursor: str | None = None) -> Page[Sale
         "invoiceNumber": filters.invoice_number,
         "modifiedFrom": _start_of_day(filters.modified_since) if filters.modified_since else None,
     }
-    response = client.list_orders(params, cursor=cursor)
+    try:
+        response = client.list_orders(params, cursor=cursor, page_sizes=PAGE_SIZES)
+    except (UpstreamValidationError, UpstreamBusinessError, UpstreamNotFound) as error:
+        if not cursor or isinstance(error, InvalidCursor):
+            raise
+        # The link carries the whole request (filters, size, position): a 400 or 404 is the link's fault.
+        raise InvalidCursor(str(error), status=error.status, tracking_id=error.tracking_id, trace_id=error.trace_id,
+                            upstream=error.upstream, method=error.method, path=error.path) from error
     orders = tso_json.orders(response.data)
     customer_hints.remember((order.id, order.customer.id) for order in orders)
     return Page(

@@ -3,8 +3,9 @@
 Upstream failures are mapped here, explicitly:
 
 * the order list renders its error state inside the table region. A full page answers 503 (the body is
-  the friendly page with the error state); an htmx request answers 200 so htmx swaps the error state
-  in (htmx drops 4xx/5xx bodies by default), and so does a history-restore request.
+  the friendly page with the error state), or 400 for a page link (``cursor``) that cannot be followed;
+  an htmx request answers 200 so htmx swaps the error state in (htmx drops 4xx/5xx bodies by default),
+  and so does a history-restore request.
 * the detail page answers 404 (our 404 page) for an unknown order and 503 (a friendly error page) when
   the ERP fails.
 """
@@ -43,6 +44,7 @@ from orders.parsing import parse_id, parse_index, parse_signed_id, parse_whole
 from orders.paths import path_to
 from orders.templatetags.builder_tags import amounts_shown
 from orders.upstream.errors import (
+    InvalidCursor,
     UpstreamAuthError,
     UpstreamError,
     UpstreamForbidden,
@@ -103,7 +105,7 @@ def order_list(request: HtmxHttpRequest) -> HttpResponse:
         template += "#order-table"
     response = render(request, template, context)
     if pending.error and not request.htmx:
-        response.status_code = 503
+        response.status_code = 400 if pending.error["stale_link"] else 503
     # The same URL answers a full page or a fragment: caches must keep them apart.
     patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
     return response
@@ -122,6 +124,9 @@ class PendingPage:
     def _outcome(self) -> tuple[Page | None, UpstreamError | None]:
         try:
             return self._future.result(), None
+        except InvalidCursor as exc:
+            logger.warning("Order list: a page link that cannot be followed: %r", exc)
+            return None, exc
         except UpstreamError as exc:
             logger.warning("Order list failed: %r", exc)
             return None, exc
@@ -202,6 +207,10 @@ def describe_error(error: UpstreamError) -> dict:
     elif isinstance(error, UpstreamAuthError):
         title = "The dashboard could not sign in to the ERP"
         message = "The ERP rejected the dashboard's API credentials. An administrator must check them."
+    elif isinstance(error, InvalidCursor):
+        title = "This page link is no longer valid"
+        message = ("The link may be old, cut short or changed, or the list has moved on since. "
+                   "Start again from the first page.")
     elif isinstance(error, UpstreamNotFound):
         title = "The ERP could not find that"
         message = "The record or page asked for no longer exists. Start again from the first page."
@@ -216,6 +225,8 @@ def describe_error(error: UpstreamError) -> dict:
         "tracking_id": error.tracking_id,
         "trace_id": error.trace_id,
         "scope": getattr(error, "scope", ""),
+        # A page link that cannot be followed: trying it again would not help, the first page does.
+        "stale_link": isinstance(error, InvalidCursor),
     }
 
 

@@ -6,6 +6,10 @@ is not answering" 503 may happen here.
 
 from __future__ import annotations
 
+import logging
+import re
+from urllib.parse import parse_qs
+
 import pytest
 
 from orders import forms
@@ -155,3 +159,35 @@ def test_a_number_too_large_to_price_shows_no_amounts_and_its_message_when_sent(
     assert message in slot(sent, f"id_lines-1-{field}_error")
     assert form_of(sent)[f"lines-1-{field}"] == TOO_LARGE
     assert not Submission.objects.exists()
+
+
+# --- the order list's page links ------------------------------------------------------------------
+
+@pytest.mark.parametrize("cursor", [
+    "junk",
+    "/salesorders?continuationToken=junk",  # refused by the ERP
+    "/salesorders?limit=100000",  # more than the page sizes offered: never sent
+    "/salesorders?limit=10&pageSize=100000",  # not a parameter of the API's
+    "/customers?limit=10",
+])
+def test_a_junk_page_link_says_so_and_leads_back_to_the_first_page(sales_client, upstream, caplog, cursor):
+    caplog.set_level(logging.WARNING)
+    since = upstream.last_call_id()
+
+    response = sales_client.get("/orders/", {"status": "Invoice", "page_size": "10", "cursor": cursor})
+
+    assert response.status_code == 400
+    body = text(response)
+    assert "This page link is no longer valid" in body and "Try again" not in body
+    assert re.search(r'<a class="button button--primary" href="/orders/\?status=Invoice&amp;page_size=10" '
+                     r'[^>]*>Back to the first page</a>', response.content.decode())
+    assert 'id="order-filters"' in response.content.decode()  # the rest of the page is there
+    ours = [record for record in caplog.records if record.name == "orders.views"]
+    assert [record.levelname for record in ours] == ["WARNING"] and "page link" in ours[0].getMessage()
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    asked = [parse_qs(call["query"]) for call in upstream.calls(since) if call["path"] == "/v1/salesorders"]
+    assert all(int(query.get("limit", ["25"])[0]) <= 100 for query in asked)
+
+    fragment = sales_client.get("/orders/", {"status": "Invoice", "cursor": cursor}, **HTMX)
+    assert fragment.status_code == 200  # htmx swaps 2xx only
+    assert "This page link is no longer valid" in text(fragment) and "<html" not in fragment.content.decode()
