@@ -19,7 +19,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator, validate_email
+from django.core.validators import MinValueValidator, RegexValidator, validate_email
 from django.forms import BaseFormSet, formset_factory
 
 from orders import money
@@ -49,6 +49,10 @@ LIST_PARAMS = (
     "page_size",
     "cursor",
 )
+# Dates before this are typing mistakes (an order or a filter in year 1), and the earliest ones are not
+# even a moment the ERP can store once it is turned into UTC.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+DATE_BOUNDS = [MinValueValidator(EARLIEST_DATE, "Enter a date in 1900 or later.")]
 
 
 class DateInput(forms.DateInput):
@@ -82,8 +86,8 @@ class OrderFilterForm(forms.Form):
         required=False,
         widget=forms.HiddenInput,
     )
-    date_from = forms.DateField(required=False, label="From", widget=DateInput)
-    date_to = forms.DateField(required=False, label="To", widget=DateInput)
+    date_from = forms.DateField(required=False, label="From", widget=DateInput, validators=DATE_BOUNDS)
+    date_to = forms.DateField(required=False, label="To", widget=DateInput, validators=DATE_BOUNDS)
     customer = IdField(
         required=False,
         label="Customer",
@@ -96,7 +100,7 @@ class OrderFilterForm(forms.Form):
         validators=[RegexValidator(r"^[0-9]+\Z", "Invoice numbers are digits only.")],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "type": "search"}),
     )
-    modified_since = forms.DateField(required=False, label="Modified since", widget=DateInput)
+    modified_since = forms.DateField(required=False, label="Modified since", widget=DateInput, validators=DATE_BOUNDS)
     page_size = forms.TypedChoiceField(
         choices=[(size, str(size)) for size in PAGE_SIZES],
         coerce=int,
@@ -220,6 +224,11 @@ PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 TEXT_MESSAGES = {
     "max_length": "At most %(limit_value)d characters (this has %(show_value)d).",
 }
+# Limits of our own where the ERP's contract gives none: generous for what people type, not unbounded.
+EMAILS_MAX_LENGTH = 1000
+YOUR_REFERENCE_MAX_LENGTH = 200
+MEMO_MAX_LENGTH = 4000
+PRODUCT_NUMBER_MAX_LENGTH = 100  # the contract's limit for a line's ``product.number``
 
 
 def parse_number(text: str) -> Decimal:
@@ -301,10 +310,19 @@ class CountryCodeField(TextField):
 
 
 class EmailListField(TextField):
-    """Several e-mail addresses separated by commas, semicolons or spaces; cleans to a list."""
+    """Several e-mail addresses separated by commas, semicolons or spaces; cleans to a list. Its limit is
+    on the text typed (``max_length`` would count addresses)."""
+
+    def __init__(self, *, text_limit: int, **kwargs):
+        super().__init__(**kwargs)
+        self.text_limit = text_limit
 
     def to_python(self, value):
-        return [part for part in SEPARATORS.split(super().to_python(value)) if part]
+        text = super().to_python(value)
+        if len(text) > self.text_limit:
+            raise ValidationError(self.error_messages["max_length"], code="max_length",
+                                  params={"limit_value": self.text_limit, "show_value": len(text)})
+        return [part for part in SEPARATORS.split(text) if part]
 
     def validate(self, value):
         super().validate(value)
@@ -407,7 +425,8 @@ class OrderForm(forms.Form):
     customer_name = TextField(label="Name", required=True, max_length=200,
                               error_messages={"required": "The order needs the customer's name."})
     customer_organization_number = TextField(label="Organization number", max_length=20)
-    customer_invoice_emails = EmailListField(label="Invoice e-mails", help_text="Separate several with commas.")
+    customer_invoice_emails = EmailListField(label="Invoice e-mails", help_text="Separate several with commas.",
+                                             text_limit=EMAILS_MAX_LENGTH)
     customer_gln = TextField(label="GLN", validators=[RegexValidator(r"^[0-9]{13}\Z", "A GLN is exactly 13 digits.")])
     customer_street = MemoField(label="Street", max_length=250)
     customer_postal_code = TextField(label="Postal code", max_length=50)
@@ -427,10 +446,11 @@ class OrderForm(forms.Form):
     delivery_country_subdivision = TextField(label="County / state", max_length=100)
     delivery_country_code = CountryCodeField(label="Country")
 
-    date = forms.DateField(label="Order date", input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+    date = forms.DateField(label="Order date", input_formats=["%Y-%m-%d", "%d.%m.%Y"], validators=DATE_BOUNDS,
                            error_messages={"required": "The order needs a date.",
                                            "invalid": "Enter a date, e.g. 2026-11-16."})
     delivery_date = forms.DateField(required=False, label="Delivery date", input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+                                    validators=DATE_BOUNDS,
                                     error_messages={"invalid": "Enter a date, e.g. 2026-11-30."})
     status = forms.ChoiceField(label="Status", choices=[(s, STATUS_LABELS[s]) for s in NEW_ORDER_STATUSES],
                                error_messages={"invalid_choice": "Choose one of the statuses offered."})
@@ -445,13 +465,13 @@ class OrderForm(forms.Form):
                                            error_messages={"invalid_choice": "Choose one of the sales types offered."})
     our_reference_id = forms.TypedChoiceField(label="Our reference", coerce=int, empty_value=None, required=False,
                                               error_messages={"invalid_choice": "Choose one of the people offered."})
-    your_reference = TextField(label="Your reference")
+    your_reference = TextField(label="Your reference", max_length=YOUR_REFERENCE_MAX_LENGTH)
     reference_number = TextField(label="Reference number", max_length=50, help_text="The customer's PO number.")
     payment_terms_type = forms.ChoiceField(label="Payment terms", choices=PAYMENT_TERMS_TYPES, required=False)
     payment_terms_value = TextField(label="Days or date")
     distribution_method = forms.ChoiceField(label="Distribution", choices=list(DISTRIBUTION_METHODS.items()),
                                             required=False)
-    memo = MemoField(label="Memo", help_text="Printed on the order and the invoice.")
+    memo = MemoField(label="Memo", max_length=MEMO_MAX_LENGTH, help_text="Printed on the order and the invoice.")
     internal_memo = MemoField(label="Internal memo", max_length=USER_INTERNAL_MEMO_MAX_LENGTH)
 
     # Rendered by hand in the builder (hidden inputs, the checkbox, the search boxes).
@@ -519,7 +539,7 @@ class OrderForm(forms.Form):
                 cleaned["payment_terms_value"] = str(days)
         else:
             due = _parse_date(raw)
-            if due is None:
+            if due is None or due < EARLIEST_DATE:
                 self.add_error("payment_terms_value", "Enter the due date, e.g. 2026-12-31.")
             elif cleaned.get("date") and due < cleaned["date"]:
                 self.add_error("payment_terms_value", f"The due date {due:%d.%m.%Y} is before the order date: "
@@ -610,7 +630,7 @@ class LineForm(forms.Form):
                              error_messages={"invalid_choice": "A line is a product or a text."})
     product_id = IdField(required=False, widget=forms.HiddenInput,
                          error_messages={"invalid": "Choose a product: search by number or name."})
-    product_number = TextField(widget=forms.HiddenInput)
+    product_number = TextField(widget=forms.HiddenInput, max_length=PRODUCT_NUMBER_MAX_LENGTH)
     product_query = TextField(label="Product")
     description = TextField(label="Description", required=True, max_length=300,
                             error_messages={"required": "Describe the line."})
@@ -645,7 +665,8 @@ class LineForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("type") == "product" and cleaned.get("product_id") is None and "product_id" not in self.errors:
+        unpicked = cleaned.get("product_id") is None or "product_number" in self.errors  # a garbled hidden copy
+        if cleaned.get("type") == "product" and unpicked and "product_id" not in self.errors:
             self.add_error("product_id", "Choose a product: search by number or name.")
         return cleaned
 

@@ -482,6 +482,13 @@ def _cached_probe() -> dict | None:
 # --- the order builder: look-ups while a new order is put together -------------------------------
 
 SEARCH_LIMIT = 20
+# What is searched for is at most this long: a name, a number or part of one. A longer paste is cut.
+SEARCH_QUERY_MAX_LENGTH = 100
+
+
+def _search_text(query: str) -> str:
+    """What a search box holds, as searched for: single spaces, at most ``SEARCH_QUERY_MAX_LENGTH``."""
+    return " ".join(query.split())[:SEARCH_QUERY_MAX_LENGTH].strip()
 
 # The builder's customer search. The API has no name search: ``GET /customers`` filters by organization
 # number, flags and dates only. So the search looks through every customer, read once through the
@@ -617,7 +624,7 @@ def customer_search(*, query: str) -> tuple[Customer, ...]:
     ("aero boker" finds "Ærø Bøker AS"; names starting with the query first), and organization numbers
     starting with its digits. Results from the kept list carry what the picker shows, not the whole record.
     """
-    query = " ".join(query.split())
+    query = _search_text(query)
     if not query:
         return ()
     digits = query.replace(" ", "")
@@ -637,7 +644,7 @@ def customer_detail(*, customer_id: int) -> CustomerSnapshot:
 def product_search(*, query: str) -> tuple[Product, ...]:
     """Active products whose number or name contains ``query`` (at most ``SEARCH_LIMIT``)."""
     # ``%`` is the API's wildcard: a user's own ``%`` would change the meaning of the search.
-    query = " ".join(query.replace("%", " ").split())
+    query = _search_text(query.replace("%", " "))
     if not query:
         return ()
     response = get_client().list_products({"productSearch": f"%{query}%", "limit": SEARCH_LIMIT * 2})

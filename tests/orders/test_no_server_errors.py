@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 
@@ -191,3 +191,64 @@ def test_a_junk_page_link_says_so_and_leads_back_to_the_first_page(sales_client,
     fragment = sales_client.get("/orders/", {"status": "Invoice", "cursor": cursor}, **HTMX)
     assert fragment.status_code == 200  # htmx swaps 2xx only
     assert "This page link is no longer valid" in text(fragment) and "<html" not in fragment.content.decode()
+
+
+# --- limits ---------------------------------------------------------------------------------------
+
+def test_a_date_before_1900_is_refused_next_to_the_field_and_the_table_still_shows(sales_client):
+    response = sales_client.get("/orders/", {"modified_since": "0001-01-01", "date_from": "1899-12-31"})
+
+    assert response.status_code == 200
+    assert slot(response, "id_modified_since_error") == "Enter a date in 1900 or later."
+    assert slot(response, "id_date_from_error") == "Enter a date in 1900 or later."
+    assert "Showing 25 orders" in text(response)
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("your_reference", "r" * 201, "At most 200 characters (this has 201)."),
+    ("memo", "m" * 4001, "At most 4000 characters (this has 4001)."),
+    ("customer_invoice_emails", "a@example.no, " * 72, "At most 1000 characters (this has 1007)."),
+])
+def test_long_texts_are_refused_next_to_their_field(sales_client, field, value, message):
+    response = press(sales_client, NEW, posted(order_state(**{field: value})), "submit")
+
+    assert message in slot(response, f"id_{field}_error")
+    assert form_of(response)[field] == value
+    assert not Submission.objects.exists()
+
+
+def test_a_garbled_product_number_asks_for_the_product_again(sales_client):
+    state = order_state(lines=[product_line(product_number="K" * 101)])
+
+    response = press(sales_client, NEW, posted(state), "submit")
+
+    assert slot(response, "id_lines-0-product_id_error") == "Choose a product: search by number or name."
+    assert not Submission.objects.exists()
+
+
+def test_a_long_search_is_cut_before_it_reaches_the_erp(sales_client, upstream):
+    since = upstream.last_call_id()
+
+    products = sales_client.get("/orders/new/products/", {"line": "0", "lines-0-product_query": "Kon" * 3000}, **HTMX)
+    customers = sales_client.get("/orders/new/customers/", {"who": "customer", "customer_query": "9" * 9000}, **HTMX)
+
+    assert products.status_code == customers.status_code == 200
+    asked = [(call["path"], parse_qs(call["query"])) for call in upstream.calls(since)]
+    assert [len(query["productSearch"][0]) for path, query in asked if path == "/v1/products"] == [102]  # %…%
+    assert [len(query["organizationNumber"][0]) for path, query in asked if path == "/v1/customers"
+            and "organizationNumber" in query] == [100]
+
+
+def test_a_full_builder_with_every_text_at_its_limit_fits_and_a_larger_body_is_a_bad_request(sales_client):
+    line = product_line(description="€" * 300, product_query="€" * 100, product_number="€" * 100)
+    state = order_state(lines=[dict(line) for _ in range(forms.MAX_LINES)], memo="€" * 4000,
+                        dimensions=[{"dimension_type": "1", "dimension_value": "€" * 50}] * forms.MAX_DIMENSIONS)
+    body = urlencode({**posted(state), "refresh_lines": "1"})
+    assert len(body) > 2_000_000
+
+    response = sales_client.post(NEW, body, content_type="application/x-www-form-urlencoded", **HTMX)
+    assert response.status_code == 200 and f'id="line-{forms.MAX_LINES - 1}"' in response.content.decode()
+
+    too_large = body + "&x=" + "y" * 1_000_000
+    response = sales_client.post(NEW, too_large, content_type="application/x-www-form-urlencoded", **HTMX)
+    assert response.status_code == 400
