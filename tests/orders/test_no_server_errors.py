@@ -7,15 +7,20 @@ is not answering" 503 may happen here.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from urllib.parse import parse_qs, urlencode
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from orders import forms
 from orders.models import Submission
+from orders.views import REGIONS
 from tests.orders.test_builder import (
     CONSULTANT,
+    CUSTOMER_ID,
     HTMX,
     NEW,
     TAX_25,
@@ -252,3 +257,125 @@ def test_a_full_builder_with_every_text_at_its_limit_fits_and_a_larger_body_is_a
     too_large = body + "&x=" + "y" * 1_000_000
     response = sales_client.post(NEW, too_large, content_type="application/x-www-form-urlencoded", **HTMX)
     assert response.status_code == 400
+
+
+# --- any input (Hypothesis) -----------------------------------------------------------------------
+
+# Each example starts from a valid form and replaces a few of its values, so that it gets past what
+# would stop a random form early; a bounded number of examples keeps ``make test`` quick.
+# ``FUZZ_EXAMPLES=2000 pytest tests/orders/test_no_server_errors.py`` looks further (minutes).
+FUZZ = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "100")),
+    deadline=None,
+    database=None,  # nothing written into the work tree; a failure prints the example that made it
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+# Values the fuzzing of Issue 7 found or that sit on a boundary: digits that are not ASCII, numbers
+# too long to convert or too large to price, signs, separators, control characters.
+NASTY = (
+    "", " ", "0", "1", "-1", "²", "①", "٣", "１２", "-²", "9" * 5000, "9" * 19, "9" * 30, "10000000000000",
+    "99999999999.9999", "1e400", "NaN", "Infinity", "-0", "0.00001", "1 234,50", "\u22123", "1_000", "+5",
+    "\x00", "a\x00b", "0:101", "0:²", "²:101", "0:" + "9" * 5000, ":", "1:", "x" * 20_000, "\r\n", "' OR 1=1 --",
+    "<script>", "%", "%%", "/salesorders", "2026-02-30", "0001-01-01", "9999-12-31", "31.12.2026",
+)
+VALUES = st.one_of(
+    st.sampled_from(NASTY),
+    st.text(max_size=40),
+    st.from_regex(r"-?[0-9]{1,40}([.,][0-9]{0,30})?", fullmatch=True),
+    st.text(alphabet=st.characters(categories=["Nd", "No", "Zs"]), min_size=1, max_size=6),
+    st.integers().map(str),
+    st.decimals(allow_nan=False, allow_infinity=False).map(str),
+    st.dates().map(str),
+)
+# The value of an action button: a line or row index, an id, or "<line>:<product id>".
+ACTION_VALUES = st.one_of(VALUES, st.builds("{}:{}".format, VALUES, VALUES))
+
+
+def base_form() -> dict[str, str]:
+    """``builder_with_rows`` as a browser sends it."""
+    form = posted(builder_with_rows())
+    form.update({"lines-0-shown": "2900.00 725.00", "lines-1-shown": ""})
+    return {key: str(value) for key, value in form.items()}
+
+
+BASE = base_form()
+BUILDER_FIELDS = sorted(BASE) + ["source_order_id", "lines-2-quantity", "dimensions-1-dimension_type"]
+ACTIONS = list(REGIONS) + [None]
+
+
+def assert_no_server_error(response) -> None:
+    assert response.status_code < 500, state_title(response)
+
+
+def state_title(response) -> str:
+    """The heading of the page's error state (what a 5xx says), for the failure's message."""
+    found = re.search(r'class="state__title">([^<]*)<', response.content.decode())
+    return found[1] if found else response.content.decode()[:300]
+
+
+@FUZZ
+@given(changes=st.dictionaries(st.sampled_from(BUILDER_FIELDS), VALUES, min_size=1, max_size=3),
+       action=st.sampled_from(ACTIONS), value=ACTION_VALUES, htmx=st.booleans())
+def test_no_value_in_a_builder_field_makes_a_server_error(sales_client, changes, action, value, htmx):
+    form = {**BASE, **changes}
+    if action == "submit":
+        # Nothing is sent: the order has no customer (a changed customer id stays only when it is not
+        # an id), so every field is checked, each with its own message, and that is all.
+        customer_id = form["customer_id"].strip()
+        if not changes.get("customer_id") or (customer_id.isascii() and customer_id.isdigit()):
+            form["customer_id"] = ""
+    if action:
+        form[action] = value
+    response = sales_client.post(NEW, form, **(HTMX if htmx else {}))
+    assert_no_server_error(response)
+
+
+@FUZZ
+@given(action=st.sampled_from(ACTIONS), value=ACTION_VALUES, htmx=st.booleans())
+def test_no_value_of_a_builder_button_makes_a_server_error(sales_client, action, value, htmx):
+    form = {**BASE, action or "refresh": value}
+    response = sales_client.post(NEW, form, **(HTMX if htmx else {}))
+    assert_no_server_error(response)
+
+
+@FUZZ
+@given(line=VALUES, query=VALUES, who=VALUES, customer_query=VALUES, order=VALUES)
+def test_no_search_or_duplicate_link_makes_a_server_error(sales_client, line, query, who, customer_query, order):
+    products = sales_client.get("/orders/new/products/", {"line": line, f"lines-{line}-product_query": query,
+                                                          "lines-0-product_query": query}, **HTMX)
+    assert_no_server_error(products)
+    customers = sales_client.get("/orders/new/customers/", {"who": who, "customer_query": customer_query,
+                                                           "delivery_query": customer_query}, **HTMX)
+    assert_no_server_error(customers)
+    assert_no_server_error(sales_client.get(NEW, {"from": order}))
+
+
+LIST_FILTERS = ("status", "date_from", "date_to", "customer", "invoice_number", "modified_since", "page_size",
+                "cursor")
+CURSORS = st.one_of(
+    VALUES,
+    st.builds("/salesorders?{}={}".format, st.sampled_from(["limit", "continuationToken", "status", "foo", ""]),
+              VALUES),
+)
+
+
+@FUZZ
+@given(changes=st.dictionaries(st.sampled_from(LIST_FILTERS), VALUES, max_size=3), cursor=CURSORS,
+       with_cursor=st.booleans(), htmx=st.booleans())
+def test_no_list_filter_makes_a_server_error(sales_client, changes, cursor, with_cursor, htmx):
+    params = {"status": "Invoice", "customer": str(CUSTOMER_ID), "page_size": "10", **changes}
+    if with_cursor:
+        params["cursor"] = cursor
+    response = sales_client.get("/orders/", params, **(HTMX if htmx else {}))
+    assert_no_server_error(response)
+
+
+def test_the_base_form_is_a_valid_order(sales_client, upstream):
+    """The examples start from an order that is right in every field (else they test little)."""
+    from orders import services
+
+    state = forms.state_from_post(BASE)
+    builder = forms.OrderBuilder(state, services.builder_reference(dimension_types=[1]), validate=True)
+    assert builder.is_valid(), (builder.order.errors, [f.errors for f in builder.lines.forms])
+    assert state["lines"][0]["product_id"] == str(CONSULTANT) and state["customer_id"] == str(CUSTOMER_ID)
