@@ -19,7 +19,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator, validate_email
+from django.core.validators import MinValueValidator, RegexValidator, validate_email
 from django.forms import BaseFormSet, formset_factory
 
 from orders import money
@@ -32,6 +32,7 @@ from orders.domain import (
     OrderDraft,
     Product,
 )
+from orders.parsing import parse_id, parse_signed_id, parse_whole
 from orders.services import PAGE_SIZES, STATUS_FILTERS, BuilderReference, OrderFilters
 from orders.submissions import CUSTOMER_FIELDS, FormErrors, draft_from_data
 from orders.upstream.tso_payloads import INTERNAL_MEMO_MAX_LENGTH, USER_INTERNAL_MEMO_MAX_LENGTH
@@ -48,6 +49,10 @@ LIST_PARAMS = (
     "page_size",
     "cursor",
 )
+# Dates before this are typing mistakes (an order or a filter in year 1), and the earliest ones are not
+# even a moment the ERP can store once it is turned into UTC.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+DATE_BOUNDS = [MinValueValidator(EARLIEST_DATE, "Enter a date in 1900 or later.")]
 
 
 class DateInput(forms.DateInput):
@@ -59,17 +64,32 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+class IdField(forms.Field):
+    """An id of the ERP's (a customer, a product): ASCII digits, 1 or more (``orders.parsing``)."""
+
+    widget = forms.NumberInput
+    default_error_messages = {"invalid": "Enter an id (a whole number)."}
+
+    def to_python(self, value) -> int | None:
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return None
+        number = parse_id(text)
+        if number is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+
 class OrderFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[("", "All")] + [(status, STATUS_LABELS[status]) for status in STATUS_FILTERS],
         required=False,
         widget=forms.HiddenInput,
     )
-    date_from = forms.DateField(required=False, label="From", widget=DateInput)
-    date_to = forms.DateField(required=False, label="To", widget=DateInput)
-    customer = forms.IntegerField(
+    date_from = forms.DateField(required=False, label="From", widget=DateInput, validators=DATE_BOUNDS)
+    date_to = forms.DateField(required=False, label="To", widget=DateInput, validators=DATE_BOUNDS)
+    customer = IdField(
         required=False,
-        min_value=1,
         label="Customer",
         error_messages={"invalid": "Enter a customer id (a whole number)."},
     )
@@ -77,10 +97,10 @@ class OrderFilterForm(forms.Form):
         required=False,
         max_length=20,
         label="Invoice no.",
-        validators=[RegexValidator(r"^\d+$", "Invoice numbers are digits only.")],
+        validators=[RegexValidator(r"^[0-9]+\Z", "Invoice numbers are digits only.")],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "type": "search"}),
     )
-    modified_since = forms.DateField(required=False, label="Modified since", widget=DateInput)
+    modified_since = forms.DateField(required=False, label="Modified since", widget=DateInput, validators=DATE_BOUNDS)
     page_size = forms.TypedChoiceField(
         choices=[(size, str(size)) for size in PAGE_SIZES],
         coerce=int,
@@ -106,7 +126,8 @@ class OrderFilterForm(forms.Form):
         customer = self.fields["customer"]
         if customer_choices is not None:
             options = [("", "All customers")] + [(str(pk), name) for pk, name in customer_choices]
-            selected = self.data.get("customer", "") if self.is_bound else ""
+            chosen = parse_id(str(self.data.get("customer", "")).strip()) if self.is_bound else None
+            selected = "" if chosen is None else str(chosen)
             if selected and selected not in {value for value, _ in options}:
                 # A bookmarked id that is not in the list (any more): keep it visible, not "All".
                 options.append((selected, f"Customer #{selected}"))
@@ -203,6 +224,11 @@ PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 TEXT_MESSAGES = {
     "max_length": "At most %(limit_value)d characters (this has %(show_value)d).",
 }
+# Limits of our own where the ERP's contract gives none: generous for what people type, not unbounded.
+EMAILS_MAX_LENGTH = 1000
+YOUR_REFERENCE_MAX_LENGTH = 200
+MEMO_MAX_LENGTH = 4000
+PRODUCT_NUMBER_MAX_LENGTH = 100  # the contract's limit for a line's ``product.number``
 
 
 def parse_number(text: str) -> Decimal:
@@ -284,10 +310,19 @@ class CountryCodeField(TextField):
 
 
 class EmailListField(TextField):
-    """Several e-mail addresses separated by commas, semicolons or spaces; cleans to a list."""
+    """Several e-mail addresses separated by commas, semicolons or spaces; cleans to a list. Its limit is
+    on the text typed (``max_length`` would count addresses)."""
+
+    def __init__(self, *, text_limit: int, **kwargs):
+        super().__init__(**kwargs)
+        self.text_limit = text_limit
 
     def to_python(self, value):
-        return [part for part in SEPARATORS.split(super().to_python(value)) if part]
+        text = super().to_python(value)
+        if len(text) > self.text_limit:
+            raise ValidationError(self.error_messages["max_length"], code="max_length",
+                                  params={"limit_value": self.text_limit, "show_value": len(text)})
+        return [part for part in SEPARATORS.split(text) if part]
 
     def validate(self, value):
         super().validate(value)
@@ -337,6 +372,17 @@ class NumberField(forms.Field):
             raise ValidationError(self.messages["invalid"], code="invalid") from exc
         return number
 
+    def bounded(self, text: str) -> Decimal | None:
+        """``text`` as a number within this field's bounds; None when it is not a number or out of
+        them. For what is computed from a value as typed, before the field is validated."""
+        try:
+            number = parse_number(text)
+        except ValueError:
+            return None
+        if (self.minimum is not None and number < self.minimum) or (self.maximum is not None and number > self.maximum):
+            return None
+        return number
+
     def validate(self, value):
         super().validate(value)
         if value is None:
@@ -370,8 +416,8 @@ def tax_label(tax) -> str:
 class OrderForm(forms.Form):
     """The order's own fields (the customer copy, delivery, dates, terms, memos)."""
 
-    customer_id = forms.IntegerField(
-        min_value=1, widget=forms.HiddenInput,
+    customer_id = IdField(
+        widget=forms.HiddenInput,
         error_messages={"required": "Choose a customer: search by name or organization number.",
                         "invalid": "Choose a customer: search by name or organization number."},
     )
@@ -379,8 +425,9 @@ class OrderForm(forms.Form):
     customer_name = TextField(label="Name", required=True, max_length=200,
                               error_messages={"required": "The order needs the customer's name."})
     customer_organization_number = TextField(label="Organization number", max_length=20)
-    customer_invoice_emails = EmailListField(label="Invoice e-mails", help_text="Separate several with commas.")
-    customer_gln = TextField(label="GLN", validators=[RegexValidator(r"^\d{13}$", "A GLN is exactly 13 digits.")])
+    customer_invoice_emails = EmailListField(label="Invoice e-mails", help_text="Separate several with commas.",
+                                             text_limit=EMAILS_MAX_LENGTH)
+    customer_gln = TextField(label="GLN", validators=[RegexValidator(r"^[0-9]{13}\Z", "A GLN is exactly 13 digits.")])
     customer_street = MemoField(label="Street", max_length=250)
     customer_postal_code = TextField(label="Postal code", max_length=50)
     customer_postal_area = TextField(label="Postal area", max_length=50)
@@ -389,7 +436,7 @@ class OrderForm(forms.Form):
     customer_country_code = CountryCodeField(label="Country")
 
     delivery_same_as_customer = forms.BooleanField(required=False, label="Deliver to the customer's address")
-    delivery_customer_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    delivery_customer_id = IdField(required=False, widget=forms.HiddenInput)
     delivery_query = TextField(label="Find a delivery customer")
     delivery_name = TextField(label="Name", max_length=250)
     delivery_street = MemoField(label="Street", max_length=250)
@@ -399,10 +446,11 @@ class OrderForm(forms.Form):
     delivery_country_subdivision = TextField(label="County / state", max_length=100)
     delivery_country_code = CountryCodeField(label="Country")
 
-    date = forms.DateField(label="Order date", input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+    date = forms.DateField(label="Order date", input_formats=["%Y-%m-%d", "%d.%m.%Y"], validators=DATE_BOUNDS,
                            error_messages={"required": "The order needs a date.",
                                            "invalid": "Enter a date, e.g. 2026-11-16."})
     delivery_date = forms.DateField(required=False, label="Delivery date", input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+                                    validators=DATE_BOUNDS,
                                     error_messages={"invalid": "Enter a date, e.g. 2026-11-30."})
     status = forms.ChoiceField(label="Status", choices=[(s, STATUS_LABELS[s]) for s in NEW_ORDER_STATUSES],
                                error_messages={"invalid_choice": "Choose one of the statuses offered."})
@@ -417,13 +465,13 @@ class OrderForm(forms.Form):
                                            error_messages={"invalid_choice": "Choose one of the sales types offered."})
     our_reference_id = forms.TypedChoiceField(label="Our reference", coerce=int, empty_value=None, required=False,
                                               error_messages={"invalid_choice": "Choose one of the people offered."})
-    your_reference = TextField(label="Your reference")
+    your_reference = TextField(label="Your reference", max_length=YOUR_REFERENCE_MAX_LENGTH)
     reference_number = TextField(label="Reference number", max_length=50, help_text="The customer's PO number.")
     payment_terms_type = forms.ChoiceField(label="Payment terms", choices=PAYMENT_TERMS_TYPES, required=False)
     payment_terms_value = TextField(label="Days or date")
     distribution_method = forms.ChoiceField(label="Distribution", choices=list(DISTRIBUTION_METHODS.items()),
                                             required=False)
-    memo = MemoField(label="Memo", help_text="Printed on the order and the invoice.")
+    memo = MemoField(label="Memo", max_length=MEMO_MAX_LENGTH, help_text="Printed on the order and the invoice.")
     internal_memo = MemoField(label="Internal memo", max_length=USER_INTERNAL_MEMO_MAX_LENGTH)
 
     # Rendered by hand in the builder (hidden inputs, the checkbox, the search boxes).
@@ -484,13 +532,14 @@ class OrderForm(forms.Form):
         if not kind:
             cleaned["payment_terms_value"] = ""
         elif kind in DAYS_TERMS:
-            if not re.fullmatch(r"\d{1,4}", raw):
+            days = parse_whole(raw, maximum=9999)
+            if days is None:
                 self.add_error("payment_terms_value", "Enter the number of days: a whole number, 0 or more.")
             else:
-                cleaned["payment_terms_value"] = str(int(raw))
+                cleaned["payment_terms_value"] = str(days)
         else:
             due = _parse_date(raw)
-            if due is None:
+            if due is None or due < EARLIEST_DATE:
                 self.add_error("payment_terms_value", "Enter the due date, e.g. 2026-12-31.")
             elif cleaned.get("date") and due < cleaned["date"]:
                 self.add_error("payment_terms_value", f"The due date {due:%d.%m.%Y} is before the order date: "
@@ -537,11 +586,7 @@ class DimensionForm(forms.Form):
 
     def chosen_type(self) -> int | None:
         """The type this row has (as typed, before validation), for its value choices."""
-        raw = self["dimension_type"].value()
-        try:
-            return int(raw) if raw not in (None, "") else None
-        except (TypeError, ValueError):
-            return None
+        return parse_whole(str(self["dimension_type"].value()))
 
     def clean(self):
         cleaned = super().clean()
@@ -583,8 +628,9 @@ class LineForm(forms.Form):
 
     type = forms.ChoiceField(label="Type", choices=LINE_TYPE_CHOICES,
                              error_messages={"invalid_choice": "A line is a product or a text."})
-    product_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    product_number = TextField(widget=forms.HiddenInput)
+    product_id = IdField(required=False, widget=forms.HiddenInput,
+                         error_messages={"invalid": "Choose a product: search by number or name."})
+    product_number = TextField(widget=forms.HiddenInput, max_length=PRODUCT_NUMBER_MAX_LENGTH)
     product_query = TextField(label="Product")
     description = TextField(label="Description", required=True, max_length=300,
                             error_messages={"required": "Describe the line."})
@@ -619,7 +665,8 @@ class LineForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("type") == "product" and cleaned.get("product_id") is None:
+        unpicked = cleaned.get("product_id") is None or "product_number" in self.errors  # a garbled hidden copy
+        if cleaned.get("type") == "product" and unpicked and "product_id" not in self.errors:
             self.add_error("product_id", "Choose a product: search by number or name.")
         return cleaned
 
@@ -673,13 +720,10 @@ AMOUNT_SOURCES = ("quantity", "price", "discount_rate", "tax_id")
 
 
 def _rows(post: Mapping[str, Any], prefix: str, fields: Sequence[str], limit: int) -> list[dict[str, str]]:
-    try:
-        count = int(post.get(f"{prefix}-TOTAL_FORMS", 0))
-    except (TypeError, ValueError):
-        count = 0
+    count = parse_whole(post.get(f"{prefix}-TOTAL_FORMS")) or 0  # 0 when missing or not a count
     return [
         {name: post.get(f"{prefix}-{index}-{name}", "") for name in fields}
-        for index in range(max(0, min(count, limit)))
+        for index in range(min(count, limit))
     ]
 
 
@@ -786,14 +830,14 @@ def line_draft(row: Mapping[str, str], rates: Mapping[int, Decimal]) -> LineDraf
     counts as 0 while typing); None for a text line or a line that cannot be priced yet."""
     if row.get("type") == "text":
         return None
-    try:
-        quantity = parse_number(row.get("quantity") or "")
-        price = parse_number(row.get("price") or "0")
-        discount = parse_number(row.get("discount_rate") or "0")
-        rate = rates[int(row.get("tax_id") or "")]
-    except (ValueError, InvalidOperation, KeyError):
-        return None
-    if not Decimal(0) <= discount <= Decimal(100):
+    # Numbers out of the bounds the line's fields accept are not priced: the field says what is wrong
+    # once the order is checked, and a product of two of them could not be rounded to øre.
+    fields = LineForm.base_fields
+    quantity = fields["quantity"].bounded(row.get("quantity") or "")
+    price = fields["price"].bounded(row.get("price") or "0")
+    discount = fields["discount_rate"].bounded(row.get("discount_rate") or "0")
+    rate = rates.get(parse_signed_id(str(row.get("tax_id") or "")))
+    if quantity is None or price is None or discount is None or rate is None:
         return None
     return LineDraft(quantity=quantity, price=price, discount_rate=discount, tax_rate=rate)
 
@@ -999,11 +1043,8 @@ def fill_product(row: dict[str, str], product: Product, *, currency_rate: str, t
     row.update(type="product", product_id=str(product.id), product_number=product.number,
                product_query=product.number or product.name, description=product.name)
     if product.sales_price is not None:
-        try:
-            rate = parse_number(currency_rate)
-        except ValueError:
-            rate = Decimal(1)
-        price = product.sales_price if rate in (0, 1) else money.round_money(product.sales_price / rate)
+        rate = OrderForm.base_fields["currency_rate"].bounded(currency_rate) or Decimal(1)
+        price = product.sales_price if rate == 1 else money.round_money(product.sales_price / rate)
         row["price"] = plain_number(price, places=2)
     if tax_id is not None:
         row["tax_id"] = row["auto_tax_id"] = str(tax_id)
@@ -1023,7 +1064,7 @@ def due_date_passed(state: Mapping[str, Any]) -> bool:
 
 def follows_sales_type(row: Mapping[str, str]) -> bool:
     """A product line whose tax code is still the one its product brought (see ``auto_tax_id``)."""
-    return (row.get("type") == "product" and str(row.get("product_id", "")).isdigit()
+    return (row.get("type") == "product" and parse_id(str(row.get("product_id", ""))) is not None
             and bool(row.get("auto_tax_id")) and row.get("tax_id") == row.get("auto_tax_id"))
 
 

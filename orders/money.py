@@ -5,6 +5,11 @@ types) both use these functions, so the numbers a user sees are computed one way
 
 Rounding follows the ERP: each line's net is rounded to øre (two decimals, half up), its tax is
 computed from the rounded net and rounded again; order totals are sums of rounded line amounts.
+
+Arithmetic runs in ``decimal``'s default context, 28 significant digits: an amount rounds to øre while it
+is below 10^26. Callers keep what they compute within bounds (the builder prices only numbers its
+fields accept, ``forms.line_draft``); a product of larger numbers cannot be rounded and raises
+``decimal.InvalidOperation``.
 """
 
 from __future__ import annotations

@@ -43,7 +43,13 @@ from orders.domain import (
 )
 from orders.upstream import get_client, tso_json, tso_payloads
 from orders.upstream.connection import Response
-from orders.upstream.errors import UpstreamError, UpstreamNotFound
+from orders.upstream.errors import (
+    InvalidCursor,
+    UpstreamBusinessError,
+    UpstreamError,
+    UpstreamNotFound,
+    UpstreamValidationError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +208,8 @@ def _start_of_day(day: dt.date) -> str:
 
 def order_list(*, filters: OrderFilters, cursor: str | None = None) -> Page[SalesOrder]:
     """One page of orders matching ``filters``; ``cursor`` is a ``Page.next``/``previous``/``first``
-    value from an earlier page (the upstream's own link, followed as given)."""
+    value from an earlier page (the upstream's own link, followed as given; ``InvalidCursor`` when it
+    is not one, asks for a page size not offered, or the ERP refuses it)."""
     client = get_client()
     params = {
         "limit": filters.page_size,
@@ -213,7 +220,14 @@ def order_list(*, filters: OrderFilters, cursor: str | None = None) -> Page[Sale
         "invoiceNumber": filters.invoice_number,
         "modifiedFrom": _start_of_day(filters.modified_since) if filters.modified_since else None,
     }
-    response = client.list_orders(params, cursor=cursor)
+    try:
+        response = client.list_orders(params, cursor=cursor, page_sizes=PAGE_SIZES)
+    except (UpstreamValidationError, UpstreamBusinessError, UpstreamNotFound) as error:
+        if not cursor or isinstance(error, InvalidCursor):
+            raise
+        # The link carries the whole request (filters, size, position): a 400 or 404 is the link's fault.
+        raise InvalidCursor(str(error), status=error.status, tracking_id=error.tracking_id, trace_id=error.trace_id,
+                            upstream=error.upstream, method=error.method, path=error.path) from error
     orders = tso_json.orders(response.data)
     customer_hints.remember((order.id, order.customer.id) for order in orders)
     return Page(
@@ -468,6 +482,13 @@ def _cached_probe() -> dict | None:
 # --- the order builder: look-ups while a new order is put together -------------------------------
 
 SEARCH_LIMIT = 20
+# What is searched for is at most this long: a name, a number or part of one. A longer paste is cut.
+SEARCH_QUERY_MAX_LENGTH = 100
+
+
+def _search_text(query: str) -> str:
+    """What a search box holds, as searched for: single spaces, at most ``SEARCH_QUERY_MAX_LENGTH``."""
+    return " ".join(query.split())[:SEARCH_QUERY_MAX_LENGTH].strip()
 
 # The builder's customer search. The API has no name search: ``GET /customers`` filters by organization
 # number, flags and dates only. So the search looks through every customer, read once through the
@@ -603,11 +624,11 @@ def customer_search(*, query: str) -> tuple[Customer, ...]:
     ("aero boker" finds "Ærø Bøker AS"; names starting with the query first), and organization numbers
     starting with its digits. Results from the kept list carry what the picker shows, not the whole record.
     """
-    query = " ".join(query.split())
+    query = _search_text(query)
     if not query:
         return ()
     digits = query.replace(" ", "")
-    if digits.isdigit():
+    if digits.isascii() and digits.isdigit():  # "²" and "①" are digits to isdigit(), not to the ERP
         response = get_client().list_customers({"organizationNumber": digits, "limit": SEARCH_LIMIT})
         found = tso_json.customers(response.data)
         if found:
@@ -623,7 +644,7 @@ def customer_detail(*, customer_id: int) -> CustomerSnapshot:
 def product_search(*, query: str) -> tuple[Product, ...]:
     """Active products whose number or name contains ``query`` (at most ``SEARCH_LIMIT``)."""
     # ``%`` is the API's wildcard: a user's own ``%`` would change the meaning of the search.
-    query = " ".join(query.replace("%", " ").split())
+    query = _search_text(query.replace("%", " "))
     if not query:
         return ()
     response = get_client().list_products({"productSearch": f"%{query}%", "limit": SEARCH_LIMIT * 2})

@@ -3,8 +3,9 @@
 Upstream failures are mapped here, explicitly:
 
 * the order list renders its error state inside the table region. A full page answers 503 (the body is
-  the friendly page with the error state); an htmx request answers 200 so htmx swaps the error state
-  in (htmx drops 4xx/5xx bodies by default), and so does a history-restore request.
+  the friendly page with the error state), or 400 for a page link (``cursor``) that cannot be followed;
+  an htmx request answers 200 so htmx swaps the error state in (htmx drops 4xx/5xx bodies by default),
+  and so does a history-restore request.
 * the detail page answers 404 (our 404 page) for an unknown order and 503 (a friendly error page) when
   the ERP fails.
 """
@@ -39,9 +40,11 @@ from orders.context_processors import is_admin
 from orders.domain import STATUS_LABELS, CustomerSnapshot, Page
 from orders.forms import LIST_PARAMS, OrderFilterForm
 from orders.models import Submission, SubmissionStep
+from orders.parsing import parse_id, parse_index, parse_signed_id, parse_whole
 from orders.paths import path_to
 from orders.templatetags.builder_tags import amounts_shown
 from orders.upstream.errors import (
+    InvalidCursor,
     UpstreamAuthError,
     UpstreamError,
     UpstreamForbidden,
@@ -102,7 +105,7 @@ def order_list(request: HtmxHttpRequest) -> HttpResponse:
         template += "#order-table"
     response = render(request, template, context)
     if pending.error and not request.htmx:
-        response.status_code = 503
+        response.status_code = 400 if pending.error["stale_link"] else 503
     # The same URL answers a full page or a fragment: caches must keep them apart.
     patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
     return response
@@ -121,6 +124,9 @@ class PendingPage:
     def _outcome(self) -> tuple[Page | None, UpstreamError | None]:
         try:
             return self._future.result(), None
+        except InvalidCursor as exc:
+            logger.warning("Order list: a page link that cannot be followed: %r", exc)
+            return None, exc
         except UpstreamError as exc:
             logger.warning("Order list failed: %r", exc)
             return None, exc
@@ -201,6 +207,10 @@ def describe_error(error: UpstreamError) -> dict:
     elif isinstance(error, UpstreamAuthError):
         title = "The dashboard could not sign in to the ERP"
         message = "The ERP rejected the dashboard's API credentials. An administrator must check them."
+    elif isinstance(error, InvalidCursor):
+        title = "This page link is no longer valid"
+        message = ("The link may be old, cut short or changed, or the list has moved on since. "
+                   "Start again from the first page.")
     elif isinstance(error, UpstreamNotFound):
         title = "The ERP could not find that"
         message = "The record or page asked for no longer exists. Start again from the first page."
@@ -215,6 +225,8 @@ def describe_error(error: UpstreamError) -> dict:
         "tracking_id": error.tracking_id,
         "trace_id": error.trace_id,
         "scope": getattr(error, "scope", ""),
+        # A page link that cannot be followed: trying it again would not help, the first page does.
+        "stale_link": isinstance(error, InvalidCursor),
     }
 
 
@@ -398,7 +410,7 @@ def _action(post: QueryDict) -> tuple[str, str]:
 
 
 def _index(value: str, rows: list) -> int | None:
-    return int(value) if value.isdigit() and int(value) < len(rows) else None
+    return parse_index(value, len(rows))
 
 
 @require_http_methods(["GET", "POST"])
@@ -463,14 +475,14 @@ def _apply(action: str, value: str, state: dict, reference: services.BuilderRefe
     if action == "add_dimension" and len(dimensions) < forms.MAX_DIMENSIONS:
         dimensions.append(forms.blank_dimension())
         return {"focus": f"id_dimensions-{len(dimensions) - 1}-dimension_type"}
-    if action == "remove_dimension" and _index(value, dimensions) is not None:
-        del dimensions[int(value)]
+    if action == "remove_dimension" and (row := _index(value, dimensions)) is not None:
+        del dimensions[row]
         return {"focus": "add-dimension"}
     if action in ("search_customer", "search_delivery_customer"):
         who = "delivery" if action == "search_delivery_customer" else "customer"
         return {f"{who}_search": _customer_search(state.get(f"{who}_query", ""))}
-    if action in ("pick_customer", "pick_delivery_customer") and value.isdigit():
-        return _pick_customer(int(value), state, delivery=action == "pick_delivery_customer")
+    if action in ("pick_customer", "pick_delivery_customer") and (customer_id := parse_id(value)) is not None:
+        return _pick_customer(customer_id, state, delivery=action == "pick_delivery_customer")
     if action == "pick_currency":
         state["currency_rate"] = forms.currency_rate_for(state["currency_code"], reference.currencies)
     if action == "pick_sales_type":
@@ -520,12 +532,12 @@ def _pick_customer(customer_id: int, state: dict, *, delivery: bool) -> dict:
 
 
 def _pick_product(value: str, state: dict, tax_id: int | None) -> dict:
-    line, _, product_id = value.partition(":")
-    index = _index(line, state["lines"])
-    if index is None or not product_id.isdigit():
+    line, _, product = value.partition(":")
+    index, product_id = _index(line, state["lines"]), parse_id(product)
+    if index is None or product_id is None:
         return {}
     try:
-        found = services.product_line(product_id=int(product_id), sales_type_id=_sales_type_id(state))
+        found = services.product_line(product_id=product_id, sales_type_id=_sales_type_id(state))
     except UpstreamError as error:
         logger.warning("Product %s could not be read: %r", product_id, error)
         message = ("That product is no longer in the ERP." if isinstance(error, UpstreamNotFound)
@@ -541,8 +553,7 @@ def _pick_product(value: str, state: dict, tax_id: int | None) -> dict:
 
 
 def _sales_type_id(state: dict) -> int | None:
-    value = str(state.get("sales_type_id") or "")
-    return int(value) if value.lstrip("-").isdigit() else None
+    return parse_signed_id(str(state.get("sales_type_id") or ""))
 
 
 def _follow_sales_type(state: dict) -> dict:
@@ -552,21 +563,22 @@ def _follow_sales_type(state: dict) -> dict:
     if not following:
         return {}
     try:
-        taxes = services.posting_tax_ids(product_ids=[int(row["product_id"]) for row in following],
+        taxes = services.posting_tax_ids(product_ids=[parse_id(row["product_id"]) for row in following],
                                          sales_type_id=_sales_type_id(state))
     except UpstreamError as error:
         logger.warning("Tax codes for the sales type could not be looked up: %r", error)
         return {"notes": {"lines": "The ERP did not answer, so the lines' tax codes were not updated for the "
                                    "new sales type. Check them, or choose the sales type again."}}
     for row in following:
-        tax = taxes.get(int(row["product_id"]))
+        tax = taxes.get(parse_id(row["product_id"]))
         if tax is not None:
             row["tax_id"] = row["auto_tax_id"] = str(tax)
     return {}
 
 
 def _dimension_types(state: dict) -> set[int]:
-    return {int(row["dimension_type"]) for row in state["dimensions"] if str(row["dimension_type"]).isdigit()}
+    kinds = (parse_whole(str(row["dimension_type"])) for row in state["dimensions"])
+    return {kind for kind in kinds if kind is not None}
 
 
 def _posted_token(post: QueryDict) -> str:
@@ -576,8 +588,7 @@ def _posted_token(post: QueryDict) -> str:
 
 
 def _posted_id(post: QueryDict, name: str) -> int | None:
-    value = post.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_id(post.get(name, ""))
 
 
 def _builder_page(request: HtmxHttpRequest, submission: Submission | None, region: str | None = None) -> HttpResponse:
@@ -889,10 +900,9 @@ def builder_customers(request: HtmxHttpRequest, submission_id=None) -> HttpRespo
 @require_GET
 def builder_products(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
     """Products matching what was typed in a line's product search box (htmx, as the user types)."""
-    line = request.GET.get("line", "")
-    if not line.isdigit():
+    index = parse_index(request.GET.get("line", ""), forms.MAX_LINES)
+    if index is None:
         return HttpResponse(status=400)
-    index = int(line)
     context = {
         "search": _product_search(index, request.GET.get(f"lines-{index}-product_query", "")),
         "index": index,

@@ -285,6 +285,9 @@ TSO = {
 # and the dimensions'): Django's default of 1000 fields would refuse an order of about 90 lines.
 # tests/orders/test_builder.py checks that a full builder fits.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 6000
+# And the size of a request's body: a full builder with every text at its limit, in three-byte
+# characters, is about 2.5 MB URL-encoded (the same test checks it fits); anything larger is a 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 
 # How long reference data (tax codes, sales types, people, dimension types) is cached, in seconds.
 REFERENCE_CACHE_SECONDS = int(env("REFERENCE_CACHE_SECONDS", "600"))

@@ -116,6 +116,17 @@ class UpstreamNotFound(UpstreamError):
     default_message = "The ERP has no such record."
 
 
+class InvalidCursor(UpstreamNotFound):
+    """A page link (a list's ``cursor``) that cannot be followed: not one of the collection's own links,
+    a page size the dashboard does not offer, or a link the ERP no longer accepts. The link is at fault,
+    not the ERP: the user starts again from the first page."""
+
+    default_message = "That page link is not valid any more."
+
+    def __init__(self, message: str | None = None, *, path: str = "", **kwargs) -> None:
+        super().__init__(message, path=path[:200], **kwargs)  # a link typed by anyone: kept short in logs
+
+
 class UpstreamAuthError(UpstreamError):
     """The ERP refused our credentials (token endpoint rejected them, or 401 after one refresh)."""
 

@@ -17,16 +17,19 @@ import json as jsonlib
 import logging
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 import requests
 from django.core.cache import cache
 
+from orders.parsing import parse_whole
 from orders.upstream.connection import JsonConnection, Response, parse_retry_after
 from orders.upstream.errors import (
     BusinessRuleError,
     FieldError,
+    InvalidCursor,
     UpstreamAuthError,
     UpstreamBusinessError,
     UpstreamConflict,
@@ -43,6 +46,14 @@ NAME = "24SevenOffice"
 # Refresh a token this many seconds before the upstream says it expires.
 TOKEN_EXPIRY_MARGIN = 60
 SCOPE_PATTERN = re.compile(r"api(?:\.[A-Za-z]+)+:(?:read|write|delete)")
+# A cursor is a path and query as a URL carries them: printable ASCII, no spaces, not unbounded.
+CURSOR_PATTERN = re.compile(r"/[!-~]{0,3999}")
+# The query parameters of ``GET /salesorders`` (the API's own names): a cursor of the order list carries
+# these and no others.
+ORDER_LIST_PARAMS = frozenset({
+    "limit", "continuationToken", "status", "date", "dateFrom", "dateTo", "customerId", "invoiceNumber",
+    "createdFrom", "createdTo", "modifiedFrom", "modifiedTo",
+})
 
 # The scope each call needs (from the API documentation), named in a 403 when the ERP does not say.
 SCOPES = {
@@ -253,10 +264,14 @@ class TwentyFourSevenClient:
 
     # --- endpoints -----------------------------------------------------------------------------
 
-    def list_orders(self, params: Mapping[str, Any] | None = None, cursor: str | None = None) -> Response:
-        """One page of ``/salesorders``. ``cursor`` is a link from an earlier page, followed as given."""
+    def list_orders(self, params: Mapping[str, Any] | None = None, cursor: str | None = None, *,
+                    page_sizes: Collection[int] = ()) -> Response:
+        """One page of ``/salesorders``. ``cursor`` is a link from an earlier page, followed as given once
+        checked: the collection's own query parameters only, and a ``limit`` among ``page_sizes`` (when
+        given), so a link cannot ask the ERP for more than the pages offered."""
         if cursor:
-            return self._request("GET", self._checked_cursor(cursor, "/salesorders"))
+            checked = self._checked_cursor(cursor, "/salesorders", params=ORDER_LIST_PARAMS, page_sizes=page_sizes)
+            return self._request("GET", checked)
         return self._request("GET", "/salesorders", params=_clean(params))
 
     def get_order(self, order_id: int) -> Response:
@@ -333,12 +348,26 @@ class TwentyFourSevenClient:
         """An upstream ``Link`` URL as an opaque cursor (its path and query under the API)."""
         return self.connection.relative(link) if link else None
 
-    def _checked_cursor(self, cursor: str, collection: str) -> str:
-        """A cursor is a path under the API (from ``cursor_for``) within the listed collection."""
-        path = cursor if cursor.startswith("/") and not cursor.startswith("//") else None
-        if path is None or not (path == collection or path.startswith(collection + "?")):
-            raise UpstreamNotFound("That page link is not valid any more.", upstream=NAME, path=cursor)
-        return path
+    def _checked_cursor(self, cursor: str, collection: str, *, params: Collection[str] | None = None,
+                        page_sizes: Collection[int] = ()) -> str:
+        """A cursor is a path under the API (from ``cursor_for``) within the listed collection. With
+        ``params``, its query has only those parameters, each once, and its ``limit`` is one of
+        ``page_sizes`` (when given). Anything else raises ``InvalidCursor`` before a call is made."""
+        path, _, query = cursor.partition("?")
+        if not CURSOR_PATTERN.fullmatch(cursor) or path != collection:
+            raise InvalidCursor(upstream=NAME, path=cursor)
+        if params is not None:
+            try:
+                pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=True,
+                                  max_num_fields=len(params)) if query else []
+            except ValueError as exc:
+                raise InvalidCursor(upstream=NAME, path=cursor) from exc
+            names = [name for name, _ in pairs]
+            limit = dict(pairs).get("limit")
+            if (len(set(names)) != len(names) or not set(names) <= set(params)
+                    or (page_sizes and limit is not None and parse_whole(limit) not in page_sizes)):
+                raise InvalidCursor(upstream=NAME, path=cursor)
+        return cursor
 
 
 def _clean(params: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -49,3 +49,15 @@ def test_json_floats_become_their_shortest_decimal():
 def test_rounding_tolerance_grows_with_lines():
     assert money.tolerance(0) == Decimal("0.01")
     assert money.tolerance(30) == Decimal("0.30")
+
+
+def test_the_largest_order_the_builder_accepts_is_priced_and_totalled_to_the_ore():
+    """Decimal keeps 28 significant digits: the builder's bounds (500 lines, quantity and price at most
+    ``forms.AMOUNT_LIMIT``) keep every amount of an order within them, so rounding to øre never fails."""
+    from orders import forms
+
+    largest = forms.AMOUNT_LIMIT
+    line = money.line_amounts(largest, largest, Decimal(0), Decimal(100))
+    order = money.totals([(Decimal(100), line)] * forms.MAX_LINES)
+    assert order.gross == (largest * largest * 2).quantize(money.CENT) * forms.MAX_LINES
+    assert money.round_money(order.gross) == order.gross

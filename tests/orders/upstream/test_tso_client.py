@@ -8,6 +8,7 @@ import requests
 import responses as responses_lib
 
 from orders.upstream.errors import (
+    InvalidCursor,
     UpstreamAuthError,
     UpstreamBusinessError,
     UpstreamConflict,
@@ -231,6 +232,30 @@ def test_lower_case_link_header_is_read(client, rsps):
 def test_cursors_outside_the_collection_are_refused(client, cursor):
     with pytest.raises(UpstreamNotFound):
         client.list_orders(cursor=cursor)
+
+
+@pytest.mark.parametrize("cursor", [
+    "/salesorders?limit=1000",  # more than the page sizes offered
+    "/salesorders?limit=²",
+    "/salesorders?limit=10&limit=1000",
+    "/salesorders?limit=10&pageSize=1000",  # not a parameter of the API's
+    "/salesorders?limit=10&continuationToken=abc&status=Draft&status=Invoice",
+    "/salesorders?limit=10&&",
+    "/salesorders?limit=10 ",
+    "/salesorders?limit=10&x\x00=1",
+    "/salesorders?continuationToken=" + "a" * 4000,
+])
+def test_an_order_list_cursor_asks_only_what_the_list_offers(client, rsps, cursor):
+    with pytest.raises(InvalidCursor):
+        client.list_orders(cursor=cursor, page_sizes=(10, 25, 50, 100))
+    assert not rsps.calls  # nothing was sent
+
+
+def test_an_order_list_cursor_within_the_offer_is_followed_as_given(client, rsps):
+    following = rsps.get(f"{API}/salesorders", json=[])
+    cursor = "/salesorders?limit=100&status=Invoice&dateFrom=2026-01-01&continuationToken=eyJkIjoxfQ"
+    client.list_orders(cursor=cursor, page_sizes=(10, 25, 50, 100))
+    assert following.calls[0].request.url == f"{API}{cursor}"
 
 
 def test_links_off_the_api_do_not_become_cursors(client):
