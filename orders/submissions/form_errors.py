@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from orders.models import Submission, SubmissionStep
+from orders.parsing import parse_whole
 from orders.upstream.errors import (
     UpstreamBusinessError,
     UpstreamError,
@@ -167,11 +168,11 @@ def form_errors_from(error: UpstreamError, *, line_index: int | None = None) -> 
 
 
 def _order_error(errors: FormErrors, parts: list[str], message: str) -> None:
-    if parts[:1] == ["lines"] and len(parts) > 1 and parts[1].isdigit():
-        _line_error(errors, int(parts[1]), parts[2:], message)
+    row = parse_whole(parts[1]) if len(parts) > 1 else None
+    if parts[:1] == ["lines"] and row is not None:
+        _line_error(errors, row, parts[2:], message)
         return
-    if parts[:1] == ["dimensions"] and len(parts) > 1 and parts[1].isdigit():
-        row = int(parts[1])
+    if parts[:1] == ["dimensions"] and row is not None:
         errors.add_dimension(row, DIMENSION_PATHS.get(parts[2] if len(parts) > 2 else "", "dimension_value"),
                              message)
         errors.add_section("dimensions", f"Dimension row {row + 1}: {message}")

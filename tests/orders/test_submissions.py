@@ -301,6 +301,12 @@ def test_validation_paths_map_onto_dimension_rows_and_lines():
     assert "Too small for the ERP. (accrual.length)" in errors.sections["general"]
 
 
+def test_odd_row_numbers_in_the_erps_paths_are_shown_with_the_section_not_a_crash():
+    errors = form_errors_from(validation(("lines.².price", "type"), ("dimensions.①.value", "required")))
+    assert errors.lines == {} and errors.dimension_rows == {}
+    assert "The ERP expects a different kind of value here. (lines.².price)" in errors.sections["lines"]
+
+
 def test_validation_on_a_line_step_maps_onto_that_line():
     errors = form_errors_from(validation(("description", "minLength"), ("product.id", "type"),
                                          ("discountRate", "maximum"), ("costPrice", "multipleOf")), line_index=2)
