@@ -7,6 +7,7 @@ Each function takes keyword arguments, talks to the upstream through its client
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import logging
 import threading
@@ -41,7 +42,7 @@ from orders.domain import (
     SalesType,
     TaxCode,
 )
-from orders.upstream import get_client, tso_json, tso_payloads
+from orders.upstream import deadline, get_client, tso_json, tso_payloads
 from orders.upstream.connection import Response
 from orders.upstream.errors import UpstreamError, UpstreamNotFound
 
@@ -157,6 +158,19 @@ class Health:
 # Upstream calls that a page needs at once run on this pool, so a page costs one round trip.
 _pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="upstream")
 
+
+def _start(fn, /, *args, **kwargs) -> Future:
+    """``fn(*args, **kwargs)`` on the upstream pool, in a copy of the caller's context: the call keeps
+    the web request's ERP budget (its deadline and bulkhead permit, ``orders.upstream.deadline``)."""
+    return _pool.submit(contextvars.copy_context().run, fn, *args, **kwargs)
+
+
+def wait(future: Future):
+    """The outcome of a call started here (``start_order_list``…), waited for no longer than the web
+    request's deadline allows: ``UpstreamUnavailable`` when it is not there by then."""
+    return deadline.wait(future)
+
+
 class _CustomerHints:
     """Which customer each recently seen order belongs to, so the detail page can fetch the current
     customer alongside the order instead of after it. Kept in this process's memory (bounded, LRU):
@@ -227,7 +241,7 @@ def order_list(*, filters: OrderFilters, cursor: str | None = None) -> Page[Sale
 
 def start_order_list(*, filters: OrderFilters, cursor: str | None = None) -> Future:
     """``order_list`` on the upstream pool: the caller goes on with its own work meanwhile."""
-    return _pool.submit(lambda: order_list(filters=filters, cursor=cursor))
+    return _start(order_list, filters=filters, cursor=cursor)
 
 
 # --- reference data (cached: it changes rarely and every page needs names) ---------------------
@@ -275,7 +289,7 @@ def _references_async(names) -> dict[str, Future]:
             done.set_result(found[key])
             futures[name] = done
         else:
-            futures[name] = _pool.submit(reference, name)
+            futures[name] = _start(reference, name)
     return futures
 
 
@@ -343,12 +357,12 @@ def order_detail(*, order_id: int) -> OrderDetail:
     """
     client = get_client()
     hint = customer_hints.get(order_id)
-    order_future = _pool.submit(client.get_order, order_id)
-    lines_future = _pool.submit(client.list_lines, order_id)
-    customer_future = _pool.submit(client.get_customer, hint) if hint else None
+    order_future = _start(client.get_order, order_id)
+    lines_future = _start(client.list_lines, order_id)
+    customer_future = _start(client.get_customer, hint) if hint else None
     references = _references_async(("sales_types", "people", "dimension_types", "payment_methods"))
 
-    order_response = order_future.result()
+    order_response = wait(order_future)
     order = tso_json.order(order_response.data)
     calls = [_call("Order", order_response)]
 
@@ -357,7 +371,7 @@ def order_detail(*, order_id: int) -> OrderDetail:
         lines, lines_source = order.embedded_lines, "embedded"
         lines_future.cancel()
     else:
-        lines_response = lines_future.result()
+        lines_response = wait(lines_future)
         raw_lines = lines_response.data
         lines, lines_source = tso_json.lines(raw_lines), "lines"
         calls.append(_call("Lines", lines_response))
@@ -366,11 +380,11 @@ def order_detail(*, order_id: int) -> OrderDetail:
     customer_hints.remember([(order_id, customer_id)])
     if customer_future is None or hint != customer_id:
         # No hint, or the order's customer changed since: one more round trip, only this once.
-        customer_future = _pool.submit(client.get_customer, customer_id) if customer_id is not None else None
+        customer_future = _start(client.get_customer, customer_id) if customer_id is not None else None
     current_customer, customer_error = None, None
     if customer_future is not None:
         try:
-            customer_response = customer_future.result()
+            customer_response = wait(customer_future)
             current_customer = tso_json.customer(customer_response.data)
             calls.append(_call("Current customer", customer_response))
         except UpstreamError as error:
@@ -379,7 +393,7 @@ def order_detail(*, order_id: int) -> OrderDetail:
     names = {}
     for name, future in references.items():
         try:
-            names[name] = future.result()
+            names[name] = wait(future)
         except UpstreamError:
             names[name] = ()  # names are a nicety: show ids rather than fail the page
     dimension_types = {d.id: d.name for d in names["dimension_types"]}
@@ -689,12 +703,12 @@ POSTING_LISTS = ("accounts", "sales_types", "tax_codes")
 def product_line(*, product_id: int, sales_type_id: int | None) -> ProductLine:
     """The product (``UpstreamError`` when it cannot be read) and its line's tax code under the sales
     type. The tax code's look-ups run alongside the product's; when they fail the tax code is None."""
-    overrides = _pool.submit(product_overrides, product_id=product_id)
+    overrides = _start(product_overrides, product_id=product_id)
     lists = _references_async(POSTING_LISTS)
     product = product_detail(product_id=product_id)
     try:
-        tax_id = posting_tax_id(sales_type_id=sales_type_id, overrides=overrides.result(),
-                                **{name: future.result() for name, future in lists.items()})
+        tax_id = posting_tax_id(sales_type_id=sales_type_id, overrides=wait(overrides),
+                                **{name: wait(future) for name, future in lists.items()})
     except UpstreamError as error:
         logger.warning("No tax code for product %s: %r", product_id, error)
         tax_id = None
@@ -706,12 +720,12 @@ def posting_tax_ids(*, product_ids: Iterable[int], sales_type_id: int | None) ->
     the ERP no longer knows gets None; any other failure raises ``UpstreamError``."""
     wanted = sorted(set(product_ids))
     lists = _references_async(POSTING_LISTS)
-    overrides = {product_id: _pool.submit(product_overrides, product_id=product_id) for product_id in wanted}
-    reference_lists = {name: future.result() for name, future in lists.items()}
+    overrides = {product_id: _start(product_overrides, product_id=product_id) for product_id in wanted}
+    reference_lists = {name: wait(future) for name, future in lists.items()}
     found: dict[int, int | None] = {}
     for product_id, future in overrides.items():
         try:
-            known = future.result()
+            known = wait(future)
         except UpstreamNotFound:
             found[product_id] = None
             continue
@@ -765,10 +779,10 @@ def builder_reference(*, dimension_types: Iterable[int] = ()) -> BuilderReferenc
     when not cached, so a cold builder page costs about one round trip."""
     lists = _references_async(("tax_codes", "sales_types", "people", "dimension_types", "currencies"))
     wanted = sorted(set(dimension_types))
-    elements = {kind: _pool.submit(_known_dimension_elements, kind) for kind in wanted}
+    elements = {kind: _start(_known_dimension_elements, kind) for kind in wanted}
     return BuilderReference(
-        **{name: future.result() for name, future in lists.items()},
-        dimension_elements={kind: future.result() for kind, future in elements.items()},
+        **{name: wait(future) for name, future in lists.items()},
+        dimension_elements={kind: wait(future) for kind, future in elements.items()},
     )
 
 

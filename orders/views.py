@@ -120,7 +120,7 @@ class PendingPage:
     @functools.cached_property
     def _outcome(self) -> tuple[Page | None, UpstreamError | None]:
         try:
-            return self._future.result(), None
+            return services.wait(self._future), None
         except UpstreamError as exc:
             logger.warning("Order list failed: %r", exc)
             return None, exc
