@@ -226,7 +226,8 @@ class JsonConnection:
             ends = time.monotonic() + sum(self.timeout)
             if budget is not None:
                 ends = min(ends, budget.expires_at)
-            body = bytearray()
+            pieces: list[bytes] = []
+            size = 0
             raw = response.raw
             while True:
                 left = ends - time.monotonic()
@@ -240,9 +241,10 @@ class JsonConnection:
                 piece = raw.read1(CHUNK_BYTES, decode_content=True)
                 if not piece:
                     break
-                body += piece
-                if len(body) > self.max_response_bytes:
-                    raise _TooLarge(len(body))
+                size += len(piece)
+                if size > self.max_response_bytes:
+                    raise _TooLarge(size)
+                pieces.append(piece)
         except requests.RequestException:
             response.close()
             raise
@@ -255,7 +257,7 @@ class JsonConnection:
         except BaseException:
             response.close()
             raise
-        response._content = bytes(body)  # what requests itself stores once it has read a body
+        response._content = b"".join(pieces)  # what requests itself stores once it has read a body
         response._content_consumed = True
 
     def _proxies_for(self, url: str) -> dict[str, str]:
