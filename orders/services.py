@@ -155,19 +155,21 @@ class Health:
 
 
 
+class _RequestPool(ThreadPoolExecutor):
+    """Runs each call in a copy of the submitter's context: a call made for a web request keeps that
+    request's ERP budget (its deadline and bulkhead permit, see ``orders.upstream.deadline``)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
+
+
 # Upstream calls that a page needs at once run on this pool, so a page costs one round trip.
-_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="upstream")
-
-
-def _start(fn, /, *args, **kwargs) -> Future:
-    """``fn(*args, **kwargs)`` on the upstream pool, in a copy of the caller's context: the call keeps
-    the web request's ERP budget (its deadline and bulkhead permit, ``orders.upstream.deadline``)."""
-    return _pool.submit(contextvars.copy_context().run, fn, *args, **kwargs)
+_pool = _RequestPool(max_workers=16, thread_name_prefix="upstream")
 
 
 def wait(future: Future):
-    """The outcome of a call started here (``start_order_list``…), waited for no longer than the web
-    request's deadline allows: ``UpstreamUnavailable`` when it is not there by then."""
+    """The outcome of a call started on the pool (``start_order_list``…), waited for no longer than
+    the web request's deadline allows: ``UpstreamUnavailable`` when it is not there by then."""
     return deadline.wait(future)
 
 
@@ -241,7 +243,7 @@ def order_list(*, filters: OrderFilters, cursor: str | None = None) -> Page[Sale
 
 def start_order_list(*, filters: OrderFilters, cursor: str | None = None) -> Future:
     """``order_list`` on the upstream pool: the caller goes on with its own work meanwhile."""
-    return _start(order_list, filters=filters, cursor=cursor)
+    return _pool.submit(lambda: order_list(filters=filters, cursor=cursor))
 
 
 # --- reference data (cached: it changes rarely and every page needs names) ---------------------
@@ -289,7 +291,7 @@ def _references_async(names) -> dict[str, Future]:
             done.set_result(found[key])
             futures[name] = done
         else:
-            futures[name] = _start(reference, name)
+            futures[name] = _pool.submit(reference, name)
     return futures
 
 
@@ -357,9 +359,9 @@ def order_detail(*, order_id: int) -> OrderDetail:
     """
     client = get_client()
     hint = customer_hints.get(order_id)
-    order_future = _start(client.get_order, order_id)
-    lines_future = _start(client.list_lines, order_id)
-    customer_future = _start(client.get_customer, hint) if hint else None
+    order_future = _pool.submit(client.get_order, order_id)
+    lines_future = _pool.submit(client.list_lines, order_id)
+    customer_future = _pool.submit(client.get_customer, hint) if hint else None
     references = _references_async(("sales_types", "people", "dimension_types", "payment_methods"))
 
     order_response = wait(order_future)
@@ -380,7 +382,7 @@ def order_detail(*, order_id: int) -> OrderDetail:
     customer_hints.remember([(order_id, customer_id)])
     if customer_future is None or hint != customer_id:
         # No hint, or the order's customer changed since: one more round trip, only this once.
-        customer_future = _start(client.get_customer, customer_id) if customer_id is not None else None
+        customer_future = _pool.submit(client.get_customer, customer_id) if customer_id is not None else None
     current_customer, customer_error = None, None
     if customer_future is not None:
         try:
@@ -604,7 +606,7 @@ def _customers_changed_since(client, since: dt.datetime) -> list[Customer] | Non
         return None
 
     futures = [_pool.submit(changed, name) for name in ("createdFrom", "modifiedFrom")]
-    results = [future.result() for future in futures]
+    results = [wait(future) for future in futures]
     return None if None in results else [customer for result in results for customer in result]
 
 
@@ -703,7 +705,7 @@ POSTING_LISTS = ("accounts", "sales_types", "tax_codes")
 def product_line(*, product_id: int, sales_type_id: int | None) -> ProductLine:
     """The product (``UpstreamError`` when it cannot be read) and its line's tax code under the sales
     type. The tax code's look-ups run alongside the product's; when they fail the tax code is None."""
-    overrides = _start(product_overrides, product_id=product_id)
+    overrides = _pool.submit(product_overrides, product_id=product_id)
     lists = _references_async(POSTING_LISTS)
     product = product_detail(product_id=product_id)
     try:
@@ -720,7 +722,7 @@ def posting_tax_ids(*, product_ids: Iterable[int], sales_type_id: int | None) ->
     the ERP no longer knows gets None; any other failure raises ``UpstreamError``."""
     wanted = sorted(set(product_ids))
     lists = _references_async(POSTING_LISTS)
-    overrides = {product_id: _start(product_overrides, product_id=product_id) for product_id in wanted}
+    overrides = {product_id: _pool.submit(product_overrides, product_id=product_id) for product_id in wanted}
     reference_lists = {name: wait(future) for name, future in lists.items()}
     found: dict[int, int | None] = {}
     for product_id, future in overrides.items():
@@ -779,7 +781,7 @@ def builder_reference(*, dimension_types: Iterable[int] = ()) -> BuilderReferenc
     when not cached, so a cold builder page costs about one round trip."""
     lists = _references_async(("tax_codes", "sales_types", "people", "dimension_types", "currencies"))
     wanted = sorted(set(dimension_types))
-    elements = {kind: _start(_known_dimension_elements, kind) for kind in wanted}
+    elements = {kind: _pool.submit(_known_dimension_elements, kind) for kind in wanted}
     return BuilderReference(
         **{name: wait(future) for name, future in lists.items()},
         dimension_elements={kind: wait(future) for kind, future in elements.items()},
