@@ -12,10 +12,11 @@ Every web request runs inside a ``Budget`` (``orders.middleware.ErpBudgetMiddlew
   fails at once as "busy" (and so does every later call of that request to that connection). Pages
   that never call the ERP (login, static files, the submissions list) never touch a permit.
 
-A page's concurrent calls run on ``orders.services._pool``; services submit them inside a copy of
-the request's context, so they share its budget and its permit. Code outside a web request
+A page's concurrent calls run on ``orders.services._pool``, which runs each call in a copy of its
+submitter's context, so they share the request's budget and its permit. Code outside a web request
 (management commands, background threads started without a copied context) has no budget: only the
-per-call time-outs apply and no permit is needed.
+per-call time-outs apply and no permit is needed. Work meant to outlive its request therefore belongs
+on a thread of its own, not on that pool.
 """
 
 from __future__ import annotations
@@ -71,12 +72,13 @@ class Budget:
 
     def admit(self, bulkhead: Bulkhead) -> bool:
         """Whether this request may call the connection ``bulkhead`` guards: True once it holds a
-        permit; False when none was free in time, or when the request is already over (a call
-        left running on the pool must not take a permit nobody would give back)."""
+        permit, False when none was free in time. Once the request is over, a call of it still left
+        on the pool goes ahead without a permit (one taken then would never be given back); it
+        holds no server thread, and the deadline still ends it."""
         with self._lock:
-            if self._closed or bulkhead in self._refused:
+            if bulkhead in self._refused:
                 return False
-            if bulkhead in self._held:
+            if self._closed or bulkhead in self._held:
                 return True
             if bulkhead.acquire(min(bulkhead.wait, self.remaining())):
                 self._held.append(bulkhead)

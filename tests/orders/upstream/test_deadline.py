@@ -123,9 +123,9 @@ def test_a_request_that_is_over_takes_no_permit():
     bulkhead = deadline.Bulkhead(1, wait=0.05)
     with deadline.budget(5) as finished:
         pass
-    assert not finished.admit(bulkhead)  # e.g. a call of the page still running on the pool
+    assert finished.admit(bulkhead)  # e.g. a call of the page left on the pool: it goes ahead, no permit
     with deadline.budget(5) as following:
-        assert following.admit(bulkhead)
+        assert following.admit(bulkhead)  # the only permit is still free
 
 
 def test_a_busy_connection_refuses_the_call_without_sending_it(client, rsps):
