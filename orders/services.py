@@ -7,6 +7,7 @@ Each function takes keyword arguments, talks to the upstream through its client
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import logging
 import threading
@@ -41,7 +42,7 @@ from orders.domain import (
     SalesType,
     TaxCode,
 )
-from orders.upstream import get_client, tso_json, tso_payloads
+from orders.upstream import deadline, get_client, tso_json, tso_payloads
 from orders.upstream.connection import Response
 from orders.upstream.errors import (
     InvalidCursor,
@@ -160,8 +161,23 @@ class Health:
 
 
 
+class _RequestPool(ThreadPoolExecutor):
+    """Runs each call in a copy of the submitter's context: a call made for a web request keeps that
+    request's ERP budget (its deadline and bulkhead permit, see ``orders.upstream.deadline``)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
+
+
 # Upstream calls that a page needs at once run on this pool, so a page costs one round trip.
-_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="upstream")
+_pool = _RequestPool(max_workers=16, thread_name_prefix="upstream")
+
+
+def wait(future: Future):
+    """The outcome of a call started on the pool (``start_order_list``…), waited for no longer than
+    the web request's deadline allows: ``UpstreamUnavailable`` when it is not there by then."""
+    return deadline.wait(future)
+
 
 class _CustomerHints:
     """Which customer each recently seen order belongs to, so the detail page can fetch the current
@@ -362,7 +378,7 @@ def order_detail(*, order_id: int) -> OrderDetail:
     customer_future = _pool.submit(client.get_customer, hint) if hint else None
     references = _references_async(("sales_types", "people", "dimension_types", "payment_methods"))
 
-    order_response = order_future.result()
+    order_response = wait(order_future)
     order = tso_json.order(order_response.data)
     calls = [_call("Order", order_response)]
 
@@ -371,7 +387,7 @@ def order_detail(*, order_id: int) -> OrderDetail:
         lines, lines_source = order.embedded_lines, "embedded"
         lines_future.cancel()
     else:
-        lines_response = lines_future.result()
+        lines_response = wait(lines_future)
         raw_lines = lines_response.data
         lines, lines_source = tso_json.lines(raw_lines), "lines"
         calls.append(_call("Lines", lines_response))
@@ -384,7 +400,7 @@ def order_detail(*, order_id: int) -> OrderDetail:
     current_customer, customer_error = None, None
     if customer_future is not None:
         try:
-            customer_response = customer_future.result()
+            customer_response = wait(customer_future)
             current_customer = tso_json.customer(customer_response.data)
             calls.append(_call("Current customer", customer_response))
         except UpstreamError as error:
@@ -393,7 +409,7 @@ def order_detail(*, order_id: int) -> OrderDetail:
     names = {}
     for name, future in references.items():
         try:
-            names[name] = future.result()
+            names[name] = wait(future)
         except UpstreamError:
             names[name] = ()  # names are a nicety: show ids rather than fail the page
     dimension_types = {d.id: d.name for d in names["dimension_types"]}
@@ -611,7 +627,7 @@ def _customers_changed_since(client, since: dt.datetime) -> list[Customer] | Non
         return None
 
     futures = [_pool.submit(changed, name) for name in ("createdFrom", "modifiedFrom")]
-    results = [future.result() for future in futures]
+    results = [wait(future) for future in futures]
     return None if None in results else [customer for result in results for customer in result]
 
 
@@ -714,8 +730,8 @@ def product_line(*, product_id: int, sales_type_id: int | None) -> ProductLine:
     lists = _references_async(POSTING_LISTS)
     product = product_detail(product_id=product_id)
     try:
-        tax_id = posting_tax_id(sales_type_id=sales_type_id, overrides=overrides.result(),
-                                **{name: future.result() for name, future in lists.items()})
+        tax_id = posting_tax_id(sales_type_id=sales_type_id, overrides=wait(overrides),
+                                **{name: wait(future) for name, future in lists.items()})
     except UpstreamError as error:
         logger.warning("No tax code for product %s: %r", product_id, error)
         tax_id = None
@@ -728,11 +744,11 @@ def posting_tax_ids(*, product_ids: Iterable[int], sales_type_id: int | None) ->
     wanted = sorted(set(product_ids))
     lists = _references_async(POSTING_LISTS)
     overrides = {product_id: _pool.submit(product_overrides, product_id=product_id) for product_id in wanted}
-    reference_lists = {name: future.result() for name, future in lists.items()}
+    reference_lists = {name: wait(future) for name, future in lists.items()}
     found: dict[int, int | None] = {}
     for product_id, future in overrides.items():
         try:
-            known = future.result()
+            known = wait(future)
         except UpstreamNotFound:
             found[product_id] = None
             continue
@@ -788,8 +804,8 @@ def builder_reference(*, dimension_types: Iterable[int] = ()) -> BuilderReferenc
     wanted = sorted(set(dimension_types))
     elements = {kind: _pool.submit(_known_dimension_elements, kind) for kind in wanted}
     return BuilderReference(
-        **{name: future.result() for name, future in lists.items()},
-        dimension_elements={kind: future.result() for kind, future in elements.items()},
+        **{name: wait(future) for name, future in lists.items()},
+        dimension_elements={kind: wait(future) for kind, future in elements.items()},
     )
 
 

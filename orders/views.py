@@ -123,7 +123,7 @@ class PendingPage:
     @functools.cached_property
     def _outcome(self) -> tuple[Page | None, UpstreamError | None]:
         try:
-            return self._future.result(), None
+            return services.wait(self._future), None
         except InvalidCursor as exc:
             logger.warning("Order list: a page link that cannot be followed: %r", exc)
             return None, exc

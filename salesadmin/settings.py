@@ -95,6 +95,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A deadline for each request's ERP calls, and a bulkhead: static files above never wait on the ERP.
+    "orders.middleware.ErpBudgetMiddleware",
     # Below WhiteNoise: pages and fragments, not static files (those keep their long cache life).
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "salesadmin.security.PermissionsPolicyMiddleware",
@@ -257,6 +259,15 @@ AXES_LOCKOUT_CALLABLE = "salesadmin.security.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 LOGIN_FAILURE_DELAY = float(env("LOGIN_FAILURE_DELAY", "1"))
 
+# --- Upstream: a slow or broken ERP must not take the dashboard down (orders.upstream.deadline) ---
+# All of one page's ERP calls (retries, sign-in and reading the answers included) end by this.
+ERP_PAGE_DEADLINE_SECONDS = float(env("ERP_PAGE_DEADLINE_SECONDS", "8"))
+# How many web requests may wait on one ERP connection at once; keep it below the server's threads
+# (`manage.py serve --threads`, 8) so that pages without ERP calls always find a free thread.
+ERP_BULKHEAD_THREADS = env_int("ERP_BULKHEAD_THREADS", 5)
+# A larger ERP answer is refused as broken (a 500-line order is about 200 KB).
+ERP_MAX_RESPONSE_BYTES = env_int("ERP_MAX_RESPONSE_BYTES", 2_000_000)
+
 # --- Upstream: 24SevenOffice REST v1 -------------------------------------------------------------
 SANDBOX_URL = env("SANDBOX_URL", "http://127.0.0.1:8001")
 TSO = {
@@ -280,6 +291,8 @@ TSO = {
     # How long after the dashboard stopped waiting for a write the ERP may still carry it out: a write
     # in doubt is neither checked nor sent again before then (see orders/submissions/running.py).
     "SETTLE_SECONDS": float(env("TSO_SETTLE_SECONDS", "30")),
+    "MAX_RESPONSE_BYTES": ERP_MAX_RESPONSE_BYTES,
+    "BULKHEAD_THREADS": ERP_BULKHEAD_THREADS,
 }
 # The order builder posts every field of every line (11 per line, up to 500 lines, plus the order's
 # and the dimensions'): Django's default of 1000 fields would refuse an order of about 90 lines.

@@ -34,9 +34,25 @@ processes. Faults come before the token check. The kinds:
 
 With ``failure_rate`` set (see ``sandbox.api.control``), that fraction of the ``/v1`` calls not hit
 by a fault answers 503 (``Retry-After: 1``) without being handled.
+
+A slow or broken ERP (``SLOW_FAULTS``, see ``slow_answer``):
+
+``stall``
+    Hang ``seconds`` (default 5) without answering, then close the connection with no response;
+    nothing applied. Ends early when the client hangs up, so a stalled call holds no server thread
+    longer than its client waits.
+``drip``
+    The call is handled (a write IS applied); the headers (with ``Content-Length``) go out at once,
+    then the body one byte every ``seconds`` (default 0.05).
+``huge``
+    The call is handled (a write IS applied), then answered 200 with a body of ``HUGE_BYTES`` (5 MiB)
+    and no ``Content-Length``, streamed: a list answer repeats its items, any other answer is padded
+    with whitespace. Still valid JSON.
 """
 
 import fnmatch
+import itertools
+import json
 import random
 import select
 import socket
@@ -44,7 +60,7 @@ import time
 from collections.abc import Callable
 
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from sandbox import knobs
 from sandbox.api.http import InternalServerError, ServiceUnavailable, Unauthorized
@@ -122,6 +138,8 @@ def handle(request: HttpRequest, path: str, config: Config, get_response: Callab
         return get_response(request), None
 
     kind = fault.kind
+    if kind in SLOW_FAULTS:
+        return slow_answer(request, fault, get_response), kind
     if kind == "timeout":
         # Read the whole body first: then nothing but the client's hang-up can be pending on the socket.
         request.body  # noqa: B018 (read for its side effect; Django keeps it for the view)
@@ -156,3 +174,65 @@ def handle(request: HttpRequest, path: str, config: Config, get_response: Callab
         drop_connection(request)
         return response, kind
     raise AssertionError(f"unknown fault kind {kind!r}")
+
+
+# --- A slow or broken ERP ----------------------------------------------------------------------------
+
+SLOW_FAULTS = ("stall", "drip", "huge")
+DEFAULT_SECONDS = {"drip": 0.05}  # for the other kinds, a fault's ``seconds`` defaults to 5
+HUGE_BYTES = 5 * 1024 * 1024
+STREAM_PIECE = 64 * 1024
+
+
+def slow_answer(request: HttpRequest, fault: Fault, get_response: Callable) -> HttpResponse:
+    """Answer one call with the ``stall``, ``drip`` or ``huge`` fault."""
+    if fault.kind == "stall":
+        request.body  # noqa: B018 (read: then only the client's hang-up can be pending on the socket)
+        sock = request.META.get(SOCKET_KEY)
+        ends = time.monotonic() + fault.seconds
+        while time.monotonic() < ends and not (sock is not None and client_gone(sock)):
+            time.sleep(min(0.05, max(0.0, ends - time.monotonic())))
+        drop_connection(request)
+        return HttpResponse(status=499)  # never sent when the connection could be closed
+    response = get_response(request)
+    body = response.content
+    if fault.kind == "drip":
+        pieces = _dripped(body, fault.seconds)
+    else:
+        pieces = _huge(body)
+    slow = StreamingHttpResponse(pieces, status=response.status_code if fault.kind == "drip" else 200)
+    for header, value in response.items():
+        slow[header] = value
+    if fault.kind == "drip":
+        slow["Content-Length"] = str(len(body))
+    return slow
+
+
+def _dripped(body: bytes, interval: float):
+    for index in range(len(body)):
+        yield body[index:index + 1]
+        time.sleep(interval)
+
+
+def _huge(body: bytes):
+    """``body`` (JSON) grown to ``HUGE_BYTES``, in pieces of ``STREAM_PIECE``."""
+    try:
+        data = json.loads(body) if body else None
+    except ValueError:
+        data = None
+    sent = 0
+    if isinstance(data, list) and data:
+        items = itertools.cycle([json.dumps(item, ensure_ascii=False).encode() for item in data])
+        piece = bytearray(b"[")
+        while sent + len(piece) < HUGE_BYTES:
+            piece += next(items) + b","
+            if len(piece) >= STREAM_PIECE:
+                sent += len(piece)
+                yield bytes(piece)
+                piece = bytearray()
+        yield bytes(piece) + next(items) + b"]"
+        return
+    yield body or b"{}"
+    padding = b" " * STREAM_PIECE
+    for _ in range(HUGE_BYTES // STREAM_PIECE):
+        yield padding

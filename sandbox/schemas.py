@@ -245,7 +245,7 @@ FAULT = {
     "required": ["endpoint", "fault"],
     "properties": {
         "endpoint": {"type": "string", "minLength": 3},
-        "fault": {"enum": FAULT_KINDS},
+        "fault": {"enum": FAULT_KINDS + ["stall", "drip", "huge"]},  # and a slow or broken ERP
         "count": {"type": "integer", "minimum": 1},
         "seconds": {"type": "number", "minimum": 0, "maximum": 600},
         "retry_after": {"type": "integer", "minimum": 0},

@@ -2,6 +2,10 @@
 time-outs on every call, bounded retries with backoff and jitter for safe calls only, and every
 transport failure turned into ``UpstreamUnavailable``.
 
+Inside a web request it also keeps to the request's budget (``orders.upstream.deadline``): the
+connection's bulkhead permit, and the page's deadline for every attempt, sleep and body. Answers are
+read in pieces against the clock and a size cap, so a drip is cut and an oversize answer refused.
+
 Upstream clients (``tso.py``, …) build on ``JsonConnection.send()`` and add their own
 authentication and error-envelope mapping.
 """
@@ -18,8 +22,10 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
+from orders.upstream import deadline
 from orders.upstream.errors import UpstreamUnavailable
 
 logger = logging.getLogger("orders.upstream")
@@ -29,6 +35,12 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Never sleep longer than this for one Retry-After: a page must not hang on a busy upstream.
 MAX_RETRY_AFTER = 5.0
+# A retry is not started with less than this left of the page's deadline.
+MIN_ATTEMPT_SECONDS = 0.1
+# Answers are read in pieces of at most this size, the clock and the size cap checked in between.
+CHUNK_BYTES = 64 * 1024
+# An answer larger than this is not a real one (a 500-line order is about 200 KB).
+DEFAULT_MAX_RESPONSE_BYTES = 2_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +72,16 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+class _TooSlow(requests.ReadTimeout):
+    """The answer's body did not arrive in full by the deadline (a drip, or a stall half-way)."""
+
+
+class _TooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size  # bytes announced or read so far
+
+
 class JsonConnection:
     def __init__(
         self,
@@ -71,6 +93,8 @@ class JsonConnection:
         max_retries: int,
         backoff: float,
         pool_size: int = 16,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        bulkhead_permits: int | None = None,
         user_agent: str = "salesadmin/0.1",
     ) -> None:
         self.name = name
@@ -78,6 +102,9 @@ class JsonConnection:
         self.timeout = (connect_timeout, read_timeout)
         self.max_retries = max(0, max_retries)
         self.backoff = backoff
+        self.max_response_bytes = max_response_bytes
+        # How many web requests may wait on this upstream at once (None: no limit).
+        self.bulkhead = deadline.Bulkhead(bulkhead_permits) if bulkhead_permits else None
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("http://", adapter)
@@ -113,37 +140,58 @@ class JsonConnection:
         retry: bool | None = None,
         trace_header: str = "X-Trace-Id",
     ) -> tuple[requests.Response, float]:
-        """Send one request; returns the raw response (any status) and its duration in ms.
+        """Send one request; returns the response (any status, its body read) and its duration in ms.
 
         Safe methods are retried on connection errors, time-outs and ``RETRY_STATUSES`` (honouring
         ``Retry-After``), at most ``max_retries`` times. Writes are never retried: a write whose
         answer is lost raises ``UpstreamUnavailable(outcome_unknown=True)``.
+
+        Inside a web request the call first needs the connection's bulkhead permit ("busy" at once
+        when none is free), and nothing (an attempt, a backoff, reading the body) goes past the
+        page's deadline. Every answer must arrive in full within its attempt's connect + read
+        time-outs, and at most ``max_response_bytes`` long: a larger one is a broken answer.
         """
         method = method.upper()
         retry = method in SAFE_METHODS if retry is None else retry
         attempts = 1 + (self.max_retries if retry else 0)
         url = self.url_for(path)
+        about = {"upstream": self.name, "method": method, "path": path}
+        budget = deadline.current()
+        if budget is not None and self.bulkhead is not None and not budget.admit(self.bulkhead):
+            logger.warning("%s %s %s not sent: %d requests already wait on it", self.name, method, url,
+                           self.bulkhead.permits)
+            raise UpstreamUnavailable("Too many pages are waiting on the ERP already. Try again in a moment.", **about)
         for attempt in range(attempts):
             last = attempt == attempts - 1
+            left = None if budget is None else budget.remaining()
+            if left is not None and left <= 0:
+                raise UpstreamUnavailable("The ERP took too long to answer.", **about)
             started = time.perf_counter()
             try:
                 response = self.session.request(
-                    method, url, params=params, json=json, data=data, headers=headers, timeout=self.timeout,
-                    proxies=self._proxies_for(url),
+                    method, url, params=params, json=json, data=data, headers=headers,
+                    timeout=self._timeout(left), proxies=self._proxies_for(url), stream=True,
                 )
+                self._read(response, budget)
+            except _TooLarge as exc:
+                logger.warning("%s %s %s answered more than %d bytes (%d): refused", self.name, method, url,
+                               self.max_response_bytes, exc.size)
+                raise UpstreamUnavailable(
+                    f"The ERP sent a broken answer (larger than {self.max_response_bytes // 1000:,} KB), "
+                    "so the dashboard did not read it.",
+                    # A write answered with nonsense may still have been carried out.
+                    outcome_unknown=method not in SAFE_METHODS, **about,
+                ) from None
             except requests.RequestException as exc:
                 elapsed = (time.perf_counter() - started) * 1000
                 not_sent = isinstance(exc, requests.ConnectTimeout) or _refused(exc)
                 logger.warning("%s %s %s failed after %.0f ms: %s", self.name, method, url, elapsed, exc)
-                if not last:
-                    self._sleep(attempt, None)
+                if not last and self._pause(attempt, None, budget):
                     continue
                 raise UpstreamUnavailable(
                     _transport_message(exc),
                     outcome_unknown=method not in SAFE_METHODS and not not_sent,
-                    upstream=self.name,
-                    method=method,
-                    path=path,
+                    **about,
                 ) from exc
             elapsed = (time.perf_counter() - started) * 1000
             logger.info(
@@ -153,12 +201,64 @@ class JsonConnection:
             )
             if response.status_code in RETRY_STATUSES and not last:
                 wait = parse_retry_after(response.headers.get("Retry-After"))
-                if wait is None or wait <= MAX_RETRY_AFTER:
+                if (wait is None or wait <= MAX_RETRY_AFTER) and self._pause(attempt, wait, budget):
                     response.close()
-                    self._sleep(attempt, wait)
                     continue
             return response, elapsed
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _timeout(self, left: float | None) -> tuple[float, float]:
+        """This attempt's (connect, read) time-outs: the connection's, capped by the time left."""
+        if left is None:
+            return self.timeout
+        connect, read = self.timeout
+        return min(connect, left), min(read, left)
+
+    def _read(self, response: requests.Response, budget: deadline.Budget | None) -> None:
+        """Read the answer's body into ``response`` (``.content``, ``.text``, ``.json()`` then work as
+        usual), piece by piece: requests' read time-out is per socket read, which a drip never trips.
+        The body must be complete by the deadline (the page's, and this attempt's own connect + read
+        time-outs) and at most ``max_response_bytes`` long (announced or read)."""
+        try:
+            announced = response.headers.get("Content-Length", "")
+            if announced.isdigit() and int(announced) > self.max_response_bytes:
+                raise _TooLarge(int(announced))
+            ends = time.monotonic() + sum(self.timeout)
+            if budget is not None:
+                ends = min(ends, budget.expires_at)
+            pieces: list[bytes] = []
+            size = 0
+            raw = response.raw
+            while True:
+                left = ends - time.monotonic()
+                if left <= 0:
+                    raise _TooSlow("The answer did not arrive in time.", request=response.request)
+                # No single wait on the socket may go past the deadline either (a stall half-way).
+                # Once the body is complete the connection is back in the pool: leave it alone.
+                connection = raw.connection
+                if connection is not None and connection.sock is not None:
+                    connection.sock.settimeout(min(self.timeout[1], left))
+                piece = raw.read1(CHUNK_BYTES, decode_content=True)
+                if not piece:
+                    break
+                size += len(piece)
+                if size > self.max_response_bytes:
+                    raise _TooLarge(size)
+                pieces.append(piece)
+        except requests.RequestException:
+            response.close()
+            raise
+        except urllib3.exceptions.ReadTimeoutError as exc:
+            response.close()
+            raise requests.ReadTimeout(exc, request=response.request) from exc
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            response.close()
+            raise requests.ConnectionError(exc, request=response.request) from exc
+        except BaseException:
+            response.close()
+            raise
+        response._content = b"".join(pieces)  # what requests itself stores once it has read a body
+        response._content_consumed = True
 
     def _proxies_for(self, url: str) -> dict[str, str]:
         host = urlsplit(url).netloc
@@ -167,13 +267,19 @@ class JsonConnection:
             proxies = self._proxies[host] = requests.utils.get_environ_proxies(url)
         return proxies
 
-    def _sleep(self, attempt: int, retry_after: float | None) -> None:
+    def _pause(self, attempt: int, retry_after: float | None, budget: deadline.Budget | None) -> bool:
+        """Wait before retry ``attempt + 1``; False (without waiting) when the page's deadline would
+        leave no time for it."""
         if retry_after is not None:
             delay = retry_after
         else:
             # Exponential backoff with full jitter.
             delay = random.uniform(0, self.backoff * (2**attempt))
-        time.sleep(min(delay, MAX_RETRY_AFTER))
+        delay = min(delay, MAX_RETRY_AFTER)
+        if budget is not None and budget.remaining() - delay < MIN_ATTEMPT_SECONDS:
+            return False
+        time.sleep(delay)
+        return True
 
 
 def _refused(exc: requests.RequestException) -> bool:

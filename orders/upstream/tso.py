@@ -25,7 +25,8 @@ import requests
 from django.core.cache import cache
 
 from orders.parsing import parse_whole
-from orders.upstream.connection import JsonConnection, Response, parse_retry_after
+from orders.upstream import deadline
+from orders.upstream.connection import DEFAULT_MAX_RESPONSE_BYTES, JsonConnection, Response, parse_retry_after
 from orders.upstream.errors import (
     BusinessRuleError,
     FieldError,
@@ -94,6 +95,8 @@ class TwentyFourSevenClient:
             max_retries=config["MAX_RETRIES"],
             backoff=config["BACKOFF"],
             pool_size=config.get("POOL_SIZE", 16),
+            max_response_bytes=config.get("MAX_RESPONSE_BYTES", DEFAULT_MAX_RESPONSE_BYTES),
+            bulkhead_permits=config.get("BULKHEAD_THREADS"),
         )
         identity = f"{config['TOKEN_URL']}|{config['CLIENT_ID']}|{config['ORGANIZATION_ID']}"
         self._token_key = "tso:token:" + hashlib.sha256(identity.encode()).hexdigest()[:24]
@@ -105,13 +108,21 @@ class TwentyFourSevenClient:
         token = cache.get(self._token_key)
         if token:
             return token
-        with self._token_lock:  # one fetch per process when many threads find the cache empty
+        # One fetch per process when many threads find the cache empty; a page waits for another
+        # thread's fetch no longer than its own deadline.
+        left = deadline.remaining()
+        if not self._token_lock.acquire(timeout=-1 if left is None else max(0.0, left)):
+            raise UpstreamUnavailable("The ERP's sign-in service took too long to answer.", upstream=NAME,
+                                      method="POST", path="/oauth/token")
+        try:
             token = cache.get(self._token_key)
             if token:
                 return token
             token, expires_in = self._fetch_token()
             cache.set(self._token_key, token, timeout=max(1, expires_in - TOKEN_EXPIRY_MARGIN))
             return token
+        finally:
+            self._token_lock.release()
 
     def _forget_token(self, token: str) -> None:
         if cache.get(self._token_key) == token:

@@ -61,7 +61,7 @@ def add_fault(request: HttpRequest) -> HttpResponse:
         path_glob=glob,
         kind=body["fault"],
         remaining=body.get("count", 1),
-        seconds=float(body.get("seconds", 5)),
+        seconds=float(body.get("seconds", faults.DEFAULT_SECONDS.get(body["fault"], 5))),
         retry_after=body.get("retry_after", 1),
     )
     knobs.changed()

@@ -36,6 +36,14 @@ class Command(BaseCommand):
         from salesadmin.wsgi import application
 
         proxy = _proxy_options()
+        spare = threads - settings.ERP_BULKHEAD_THREADS
+        if spare < 2:
+            # The bulkhead keeps threads free for pages without ERP calls only when it is smaller.
+            self.stderr.write(self.style.WARNING(
+                f"ERP_BULKHEAD_THREADS={settings.ERP_BULKHEAD_THREADS} leaves {max(spare, 0)} of {threads} threads "
+                "for the login page, static files and /healthz while the ERP is slow: keep it 2 or more below "
+                "--threads."
+            ))
         sandbox = self._start_sandbox() if with_sandbox else None
         try:
             url = f"http://{host}:{port}/"
