@@ -25,6 +25,7 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
+from orders.parsing import parse_whole
 from orders.upstream import deadline
 from orders.upstream.errors import UpstreamUnavailable
 
@@ -63,8 +64,9 @@ def parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    seconds = parse_whole(value)
+    if seconds is not None:
+        return float(seconds)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
