@@ -464,27 +464,39 @@ HEALTH_PROBE_KEY = "salesadmin:health:upstream"
 _probe_lock = threading.Lock()
 
 
+_last_probe: dict | None = None  # this process's latest probe, kept after the cache let it go
+
+
 def _upstream_probe() -> dict:
     """The ERP's state as last probed: ``{ok, detail, probed_at}``. A probe's answer, good or bad, is
     kept in the shared cache for ``HEALTH_PROBE_SECONDS``, so a health check polled by load
     balancers and monitors costs the ERP (and our rate limit there) one call per period, not one per
-    poll; within a process, concurrent polls wait for one probe rather than each sending their own."""
+    poll. Within a process one poll probes at a time; while it does (a slow ERP can hold it until the
+    page deadline), the others answer at once with the latest probe this process has, and wait only
+    when there is none yet."""
+    global _last_probe
     probe = _cached_probe()
-    if probe is None:
-        with _probe_lock:
-            probe = _cached_probe()
-            if probe is None:
-                try:
-                    get_client().list_currencies()
-                    ok, detail = True, "ok"
-                except UpstreamError as error:
-                    ok, detail = False, error.message
-                probe = {"ok": ok, "detail": detail, "probed_at": dt.datetime.now(dt.UTC)}
-                try:
-                    cache.set(HEALTH_PROBE_KEY, probe, settings.HEALTH_PROBE_SECONDS)
-                except Exception as exc:  # noqa: BLE001 - a cache that is down must not break the check
-                    logger.warning("Health probe not cached: %r", exc)
-    return probe
+    if probe is not None:
+        return probe
+    if not _probe_lock.acquire(blocking=_last_probe is None):
+        return _last_probe
+    try:
+        probe = _cached_probe()
+        if probe is None:
+            try:
+                get_client().list_currencies()
+                ok, detail = True, "ok"
+            except UpstreamError as error:
+                ok, detail = False, error.message
+            probe = {"ok": ok, "detail": detail, "probed_at": dt.datetime.now(dt.UTC)}
+            try:
+                cache.set(HEALTH_PROBE_KEY, probe, settings.HEALTH_PROBE_SECONDS)
+            except Exception as exc:  # noqa: BLE001 - a cache that is down must not break the check
+                logger.warning("Health probe not cached: %r", exc)
+        _last_probe = probe
+        return probe
+    finally:
+        _probe_lock.release()
 
 
 def _cached_probe() -> dict | None:

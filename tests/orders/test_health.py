@@ -83,3 +83,26 @@ def test_a_failing_erp_is_not_asked_on_every_poll_either(upstream):
     assert after_one >= 1
     assert all(client.get("/healthz").status_code == 503 for _ in range(10))
     assert len(upstream.calls(since=since)) == after_one
+
+
+def test_while_one_poll_waits_on_a_stalled_erp_the_others_answer_at_once(upstream):
+    import threading
+
+    from django.core.cache import cache
+
+    from orders import services
+
+    first = services._upstream_probe()
+    assert first["ok"]
+    cache.delete(services.HEALTH_PROBE_KEY)  # the period is over
+    upstream.fault("GET /currencies", "stall", seconds=3)
+    probing = threading.Thread(target=services._upstream_probe)
+    probing.start()
+    time.sleep(0.3)  # that poll is now waiting on the ERP
+
+    started = time.monotonic()
+    answer = services._upstream_probe()
+
+    assert time.monotonic() - started < 0.5
+    assert answer == first  # the latest probe there is
+    probing.join()
