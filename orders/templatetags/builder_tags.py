@@ -56,7 +56,7 @@ def line_amounts_html(index: int, amounts: money.LineAmounts | None, is_text: bo
     A hidden ``lines-<index>-shown`` input carries what the cell shows (``amounts_shown``), so that a
     recalculation swaps in only the cells whose amounts changed: htmx's out-of-band swaps get slow by
     the hundred."""
-    swap = ' hx-swap-oob="true"' if oob else ""
+    swap = ' data-hx-swap-oob="true"' if oob else ""
     if amounts is not None:
         cells = (f"<span>{format_amount(amounts.net)}</span><span>{format_amount(amounts.tax)}</span>"
                  f'<span class="amounts__gross">{format_amount(amounts.gross)}</span>')
@@ -98,12 +98,12 @@ def line_rows(context, rows) -> str:
             f'<tr id="line-{i}" class="{classes}"><td class="line__pos"><span class="line__number">{n}</span>'
             f'<span class="line__move">'
             f'<button type="submit" name="move_line_up" value="{i}" id="move-up-{i}" class="icon-button" '
-            f'aria-label="Move line {n} up" title="Move up" hx-post="{url}"{" disabled" if i == 0 else ""}>{ICON_UP}</button>'
+            f'aria-label="Move line {n} up" title="Move up" data-hx-post="{url}"{" disabled" if i == 0 else ""}>{ICON_UP}</button>'
             f'<button type="submit" name="move_line_down" value="{i}" id="move-down-{i}" class="icon-button" '
-            f'aria-label="Move line {n} down" title="Move down" hx-post="{url}"{" disabled" if i == last else ""}>'
+            f'aria-label="Move line {n} down" title="Move down" data-hx-post="{url}"{" disabled" if i == last else ""}>'
             f"{ICON_DOWN}</button></span></td>"
             f'<td class="line__type"><select name="{p}-type" id="id_{p}-type" class="input input--sm" '
-            f'aria-label="Line {n} type" hx-post="{url}" hx-trigger="change" hx-vals=\'{{"refresh_lines": "1"}}\'>'
+            f'aria-label="Line {n} type" data-hx-post="{url}" data-hx-trigger="change" data-hx-vals=\'{{"refresh_lines": "1"}}\'>'
             f'<option value="product"{"" if is_text else " selected"}>Product</option>'
             f'<option value="text"{" selected" if is_text else ""}>Text</option></select></td>'
         )
@@ -125,8 +125,8 @@ def line_rows(context, rows) -> str:
                 f'<input type="search" name="{p}-product_query" id="id_{p}-product_query" class="input input--sm" '
                 f'value="{value["product_query"]}" placeholder="Search products" autocomplete="off" '
                 f'aria-label="Line {n} product" aria-describedby="id_{p}-product_id_error"{_invalid(error)} '
-                f'data-picker="line-{i}-products" hx-get="{products_url}" hx-trigger="input changed delay:250ms, search" '
-                f'hx-vals=\'{{"line": "{i}"}}\' hx-target="#line-{i}-products" hx-swap="outerHTML" hx-sync="this:replace">'
+                f'data-picker="line-{i}-products" data-hx-get="{products_url}" data-hx-trigger="input changed delay:250ms, search" '
+                f'data-hx-vals=\'{{"line": "{i}"}}\' data-hx-target="#line-{i}-products" data-hx-swap="outerHTML" data-hx-sync="this:replace">'
                 f'<button type="submit" name="search_product" value="{i}" class="button button--sm nojs-only">Find</button>'
                 f'</div>{results}</div><p class="field__error" id="id_{p}-product_id_error">{error}</p></td>'
             )
@@ -167,8 +167,8 @@ def line_rows(context, rows) -> str:
             f'<td class="line__amounts">{line_amounts_html(i, amounts, is_text)}</td>'
             f'<td class="line__actions">'
             f'<button type="submit" name="duplicate_line" value="{i}" class="icon-button" aria-label="Duplicate line {n}" '
-            f'title="Duplicate" hx-post="{url}"{" disabled" if full else ""}>{ICON_COPY}</button>'
+            f'title="Duplicate" data-hx-post="{url}"{" disabled" if full else ""}>{ICON_COPY}</button>'
             f'<button type="submit" name="remove_line" value="{i}" class="icon-button icon-button--danger" '
-            f'aria-label="Remove line {n}" title="Remove" hx-post="{url}">{ICON_REMOVE}</button></td></tr>'
+            f'aria-label="Remove line {n}" title="Remove" data-hx-post="{url}">{ICON_REMOVE}</button></td></tr>'
         )
     return mark_safe("\n".join(html))

@@ -191,7 +191,7 @@ def _text(value: object) -> str:
 @register.simple_tag
 def field_error(field, oob: bool = False) -> str:
     """The slot next to a field where its errors appear (swapped out of band after htmx requests)."""
-    swap = ' hx-swap-oob="true"' if oob else ""
+    swap = ' data-hx-swap-oob="true"' if oob else ""
     errors = " ".join(_text(error) for error in field.errors)
     return mark_safe(
         f'<p class="field__error" id="{_text(field.auto_id)}_error" data-error-for="{_text(field.auto_id)}"{swap}>'

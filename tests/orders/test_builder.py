@@ -644,7 +644,7 @@ def test_recalculate_answers_only_the_amounts_computed_on_the_server(sales_clien
     assert slot(response, "line-1-amounts") == ""
     assert slot(response, "line-2-amounts") == "59.97 9.00 68.97"
     assert slot(response, "line-3-amounts") == "— — —"  # not a number yet
-    assert content.count('hx-swap-oob="true"') == 5  # four lines and the action bar's total
+    assert content.count('data-hx-swap-oob="true"') == 5  # four lines and the action bar's total
     totals = slot(response, "builder-totals")
     assert "Net 1,372.47 EUR" in totals
     assert "Tax 15 % on 59.97 9.00 EUR" in totals and "Tax 25 % on 1,312.50 328.13 EUR" in totals
@@ -690,7 +690,7 @@ def test_an_htmx_action_answers_only_its_region(sales_client, button, value, reg
     assert f'id="{region_id}"' in content.split(">", 1)[0]  # the region's root comes first
     assert 'id="builder-body"' not in content and "<html" not in content
     if region_id in ("builder-lines", "builder-currency"):
-        assert '<dl id="builder-totals" class="totals builder-totals" aria-label="Totals" hx-swap-oob="true">' in content
+        assert '<dl id="builder-totals" class="totals builder-totals" aria-label="Totals" data-hx-swap-oob="true">' in content
 
 
 def test_an_htmx_action_names_the_element_to_focus(sales_client):
@@ -1132,7 +1132,7 @@ def test_a_second_click_while_the_first_is_sending_waits_and_is_then_shown_the_o
         banner = banner_of(second)
         assert "Sending to 24SevenOffice…" in banner and "This page updates by itself." in banner
         assert "can only be corrected after a failure" not in text(second)
-        assert re.search(rf'hx-post="/orders/new/{submission.public_id}/check/"\s+hx-trigger="load delay:1s"',
+        assert re.search(rf'data-hx-post="/orders/new/{submission.public_id}/check/"\s+data-hx-trigger="load delay:1s"',
                          second.content.decode())
     finally:
         holder.kill()
@@ -1165,7 +1165,7 @@ def test_a_write_in_doubt_is_checked_by_the_page_itself_once_it_has_settled(sale
     assert "The dashboard checks the ERP before it sends anything again" in banner
     assert "Try again" not in banner  # nothing for the user to do: the page looks again by itself
     check = f"/orders/new/{submission.public_id}/check/"
-    assert f'hx-post="{check}"' in page.content.decode()
+    assert f'data-hx-post="{check}"' in page.content.decode()
     since = upstream.last_call_id()
 
     early = sales_client.post(check, **HTMX)  # before the first write can no longer land

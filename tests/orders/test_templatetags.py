@@ -78,7 +78,7 @@ def test_form_field_lays_out_label_widget_error_slot_and_help():
     assert html.startswith('<div class="field field--name field--invalid">')
     assert '<label class="field__label" for="id_name">Name &amp; co</label>' in html
     assert 'value="too &lt;long&gt;"' in html  # what the user typed stays, escaped
-    assert '<p class="field__error" id="id_name_error" data-error-for="id_name" hx-swap-oob="true">' in html
+    assert '<p class="field__error" id="id_name_error" data-error-for="id_name" data-hx-swap-oob="true">' in html
     assert "Ensure this value has at most 3 characters" in html
     assert '<p class="field__help" id="id_name_helptext">As on &lt;the&gt; invoice</p>' in html
 

@@ -257,7 +257,7 @@ def test_invalid_date_shows_an_error_next_to_the_field_and_the_table_still_shows
 def test_invalid_date_in_a_fragment_swaps_the_error_in_out_of_band(sales_client, upstream):
     response = sales_client.get("/orders/", {"date_from": "nope"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
-    assert re.search(r'id="id_date_from_error"[^>]*hx-swap-oob="true">Enter a valid date\.', response.content.decode())
+    assert re.search(r'id="id_date_from_error"[^>]*data-hx-swap-oob="true">Enter a valid date\.', response.content.decode())
 
 
 def test_from_after_to_is_an_error(sales_client, upstream):
@@ -282,7 +282,7 @@ def test_erp_failure_shows_a_friendly_error_with_retry(sales_client, upstream, f
     assert response.status_code == 503
     body = text(response)
     assert "The ERP is not answering" in body
-    assert "Try again" in body and 'hx-get="/orders/?status=Invoice"' in response.content.decode()
+    assert "Try again" in body and 'data-hx-get="/orders/?status=Invoice"' in response.content.decode()
     assert "Traceback" not in body and "Trace id" not in body  # ids are for admins
     assert 'id="order-filters"' in response.content.decode()  # the rest of the page is there
 
