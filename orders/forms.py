@@ -275,6 +275,16 @@ def plain_number(value: Decimal, *, places: int = 0) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def money_input(value: Decimal) -> str:
+    """A price for an input field, written as the dashboard writes money everywhere else: thousands
+    grouped with commas and at least two decimals (``24,900.00``; four when the ERP has four).
+    ``parse_number`` reads it back, as it reads ``24900``, ``24 900,00`` and ``24.900,00``."""
+    text = plain_number(value, places=2)
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, _, fraction = digits.partition(".")
+    return f"{sign}{int(whole):,}.{fraction}"
+
+
 class TextField(forms.CharField):
     """A ``CharField`` whose limit is checked on the server only: no ``maxlength`` attribute, so a
     long paste is never cut short without a word; the error says how long it is."""
@@ -769,6 +779,14 @@ def _shown_number(value: Any, *, places: int = 0) -> str:
         return _shown(value)
 
 
+def _shown_money(value: Any) -> str:
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return _shown(value)
+    return money_input(amount) if amount.is_finite() else _shown(value)
+
+
 def state_from_data(data: Mapping[str, Any]) -> dict[str, Any]:
     """The state of the builder's data (``submissions.draft_to_data``): a stored submission or a
     duplicated order, shown for editing."""
@@ -787,7 +805,7 @@ def state_from_data(data: Mapping[str, Any]) -> dict[str, Any]:
             "product_query": _shown(row.get("product_number")),
             "description": _shown(row.get("description")),
             "quantity": _shown_number(row.get("quantity", 1)),
-            "price": _shown_number(row.get("price", 0), places=2),
+            "price": _shown_money(row.get("price", 0)),
             "discount_rate": _shown_number(row.get("discount_rate", 0)),
             "tax_id": _shown(row.get("tax_id")),
             "auto_tax_id": "",  # its tax code stays as it was, whatever the sales type
@@ -842,13 +860,55 @@ def line_draft(row: Mapping[str, str], rates: Mapping[int, Decimal]) -> LineDraf
     return LineDraft(quantity=quantity, price=price, discount_rate=discount, tax_rate=rate)
 
 
-def figures(rows: Sequence[Mapping[str, str]], tax_codes: Sequence) -> Figures:
+def figures(rows: Sequence[Mapping[str, str]], tax_codes: Sequence,
+            shown: Sequence[str] | None = None) -> Figures:
+    """Each line's amounts and the totals. With ``shown`` (what each line's amounts cell shows now,
+    ``amounts_shown``'s "net tax", while the user types), a line that cannot be priced at the moment
+    (a number being typed, or out of bounds) keeps the amounts it showed: they stay in the totals."""
     rates = {tax.id: tax.rate for tax in tax_codes}
-    drafts = [line_draft(row, rates) for row in rows]
-    return Figures(
-        lines=tuple(draft.amounts if draft else None for draft in drafts),
-        totals=money.totals((draft.tax_rate, draft.amounts) for draft in drafts if draft),
-    )
+    lines, counted = [], []
+    for index, row in enumerate(rows):
+        draft = line_draft(row, rates)
+        amounts = draft.amounts if draft else None
+        rate = draft.tax_rate if draft else rates.get(parse_signed_id(str(row.get("tax_id") or "")))
+        if amounts is None and shown is not None and index < len(shown) and row.get("type") != "text":
+            amounts = _shown_amounts(shown[index])
+        lines.append(amounts)
+        if amounts is not None and rate is not None:
+            counted.append((rate, amounts))
+    return Figures(lines=tuple(lines), totals=money.totals(counted))
+
+
+def _shown_amounts(shown: str) -> money.LineAmounts | None:
+    """The amounts an amounts cell shows ("net tax"), None when it shows none."""
+    net, _, tax = shown.partition(" ")
+    net_amount, tax_amount = money.to_decimal(net), money.to_decimal(tax)
+    if net_amount is None or tax_amount is None or not net_amount.is_finite() or not tax_amount.is_finite():
+        return None
+    return money.LineAmounts(net=net_amount, tax=tax_amount)
+
+
+# The numbers of a line that are checked as they are typed, with the field's own message.
+LIVE_CHECKED = ("quantity", "price", "discount_rate")
+
+
+def live_line_errors(rows: Sequence[Mapping[str, str]]) -> dict[int, dict[str, str]]:
+    """What is wrong with the numbers typed into product lines so far, by line and field: the
+    message each field gives on sending (an empty field is still being filled in: not an error)."""
+    found: dict[int, dict[str, str]] = {}
+    for index, row in enumerate(rows):
+        if row.get("type") == "text":
+            continue
+        for name in LIVE_CHECKED:
+            value = str(row.get(name) or "").strip()
+            if not value:
+                continue
+            field = LineForm.base_fields[name]
+            try:
+                field.validate(field.to_python(value))
+            except ValidationError as error:
+                found.setdefault(index, {})[name] = " ".join(error.messages)
+    return found
 
 
 # --- the builder as a whole ------------------------------------------------------------------------
@@ -1045,7 +1105,7 @@ def fill_product(row: dict[str, str], product: Product, *, currency_rate: str, t
     if product.sales_price is not None:
         rate = OrderForm.base_fields["currency_rate"].bounded(currency_rate) or Decimal(1)
         price = product.sales_price if rate == 1 else money.round_money(product.sales_price / rate)
-        row["price"] = plain_number(price, places=2)
+        row["price"] = money_input(price)
     if tax_id is not None:
         row["tax_id"] = row["auto_tax_id"] = str(tax_id)
         return

@@ -685,15 +685,22 @@ def _recalculated(request: HtmxHttpRequest) -> HttpResponse:
         tax_codes, unavailable = (), True
     else:
         unavailable = False
-    figures = forms.figures(lines, tax_codes)
+    shown = [request.POST.get(f"lines-{index}-shown") for index in range(len(lines))]  # None: not known
+    figures = forms.figures(lines, tax_codes, shown=[value or "" for value in shown])
     context = {
         "figures": figures,
         # Only the lines whose amounts differ from what their cell shows (see ``line_amounts``). A text
-        # line has no amount inputs, so it sends none.
+        # line has no amount inputs, so it sends none. A line being typed keeps its last amounts.
         "amount_rows": [
             (index, f"lines-{index}-quantity" not in request.POST, amounts)
             for index, amounts in enumerate(figures.lines)
-            if request.POST.get(f"lines-{index}-shown") != amounts_shown(amounts)
+            if shown[index] != amounts_shown(amounts)
+        ],
+        # A number out of its field's bounds says so next to it at once (``builder.js`` clears the
+        # message when the field is typed in again).
+        "live_errors": [
+            (f"id_lines-{index}-{name}_error", message)
+            for index, fields in forms.live_line_errors(lines).items() for name, message in fields.items()
         ],
         "currency": request.POST.get("currency_code") or "NOK",
         "totals_unavailable": unavailable,

@@ -25,6 +25,12 @@
   form.addEventListener("input", function (evt) {
     dirty = true;
     if (evt.target.hasAttribute("data-count-max")) updateCount(evt.target);
+    // A number's message from the live check goes as it is typed again (the next check says anew).
+    var slot = evt.target.id && document.getElementById(evt.target.id + "_error");
+    if (slot && slot.hasAttribute("data-live")) {
+      slot.textContent = "";
+      slot.removeAttribute("data-live");
+    }
   });
   form.addEventListener("change", function () { dirty = true; });
   // A form posted without htmx goes to the server, which shows it again: nothing is lost on the way.

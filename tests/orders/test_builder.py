@@ -511,8 +511,19 @@ def test_product_search_and_pick_fill_the_line_without_javascript(sales_client, 
     assert form["lines-0-product_id"] == str(product["id"])
     assert form["lines-0-product_number"] == COFFEE_NUMBER
     assert form["lines-0-description"] == product["name"]
-    assert Decimal(form["lines-0-price"]) == Decimal(str(product["salesPrice"]))
+    assert form["lines-0-price"] == forms.money_input(Decimal(str(product["salesPrice"])))  # as money reads everywhere
     assert form["lines-0-tax_id"] == str(TAX_15)  # food: the account its sales type override names
+
+
+def test_money_in_the_inputs_reads_as_everywhere_else_and_any_spelling_is_accepted(sales_client):
+    page = press(sales_client, NEW, form_of(sales_client.get(NEW)), "pick_product", f"0:{CONSULTANT}")
+    form = form_of(page)
+    assert form["lines-0-price"] == "1,450.00" == slot(page, "line-0-amounts").split()[0]
+
+    for typed in ("24 900,00", "24900", "24,900.00", "24.900,00", "24\u00a0900,00"):
+        state = order_state(lines=[product_line(quantity="1", price=typed)])
+        response = sales_client.post(NEW, recalculation(state), **HTMX)
+        assert slot(response, "line-0-amounts") == "24,900.00 6,225.00 31,125.00", typed
 
 
 @pytest.mark.parametrize(("sales_type", "number", "rate"), [
@@ -643,8 +654,10 @@ def test_recalculate_answers_only_the_amounts_computed_on_the_server(sales_clien
     assert slot(response, "line-0-amounts") == "1,312.50 328.13 1,640.63"  # 1.5 × 1000 − 12.5 %, 25 % tax
     assert slot(response, "line-1-amounts") == ""
     assert slot(response, "line-2-amounts") == "59.97 9.00 68.97"
-    assert slot(response, "line-3-amounts") == "— — —"  # not a number yet
-    assert content.count('data-hx-swap-oob="true"') == 5  # four lines and the action bar's total
+    assert slot(response, "line-3-amounts") == "— — —"  # not a number (and nothing shown before)
+    assert slot(response, "id_lines-3-quantity_error") == "Enter a number, e.g. 1 234,50 or 1234.50."
+    # Four lines, the action bar's total and the message next to the quantity that is not a number.
+    assert content.count('data-hx-swap-oob="true"') == 6
     totals = slot(response, "builder-totals")
     assert "Net 1,372.47 EUR" in totals
     assert "Tax 15 % on 59.97 9.00 EUR" in totals and "Tax 25 % on 1,312.50 328.13 EUR" in totals
@@ -666,6 +679,24 @@ def test_recalculate_swaps_only_the_lines_whose_amounts_changed(sales_client):
     assert 'name="lines-7-shown" value="145000.00 36250.00"' in response.content.decode()
     net = sum(n * 1450 for n in range(1, 41)) - 8 * 1450 + 100 * 1450
     assert f"Net {money(net)} NOK" in slot(response, "builder-totals")
+
+
+def test_a_discount_over_100_says_so_at_once_and_the_line_keeps_its_last_figures(sales_client):
+    state = order_state(lines=[product_line(quantity="2", price="100"), product_line(quantity="1", price="50")])
+    shown = form_of(press(sales_client, NEW, posted(state), "refresh"))  # the page as the browser has it
+    state["lines"][0]["discount_rate"] = "150"
+
+    response = sales_client.post(NEW, recalculation(state, {i: shown[f"lines-{i}-shown"] for i in range(2)}),
+                                 **HTMX)
+
+    assert slot(response, "id_lines-0-discount_rate_error") == "A discount is between 0 and 100 %."
+    assert 'id="line-0-amounts"' not in response.content.decode()  # the line keeps what it showed
+    assert slot(response, "builder-grand-total") == "312.50 NOK"  # (200 + 50) + 25 % tax, as before
+    state["lines"][0]["discount_rate"] = "15"
+    fixed = sales_client.post(NEW, recalculation(state, {i: shown[f"lines-{i}-shown"] for i in range(2)}), **HTMX)
+    assert "id_lines-0-discount_rate_error" not in fixed.content.decode()
+    assert slot(fixed, "line-0-amounts") == "170.00 42.50 212.50"
+    assert slot(fixed, "builder-grand-total") == "275.00 NOK"
 
 
 def test_recalculate_uses_the_same_decimal_arithmetic_as_the_detail_page(sales_client):
@@ -749,7 +780,7 @@ def test_duplicate_fills_the_builder_from_an_order_with_its_lines_and_dimensions
         assert form[f"lines-{index}-description"] == line["description"]
         if line["type"] == "product":
             assert Decimal(form[f"lines-{index}-quantity"]) == Decimal(str(line["quantity"]))
-            assert Decimal(form[f"lines-{index}-price"]) == Decimal(str(line["price"]))
+            assert forms.parse_number(form[f"lines-{index}-price"]) == Decimal(str(line["price"]))
             assert form[f"lines-{index}-tax_id"] == str(line["tax"]["id"])
     assert [(form[f"dimensions-{i}-dimension_type"], form[f"dimensions-{i}-dimension_value"])
             for i in range(int(form["dimensions-TOTAL_FORMS"]))] == [
