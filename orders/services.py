@@ -246,6 +246,7 @@ def order_list(*, filters: OrderFilters, cursor: str | None = None) -> Page[Sale
                             upstream=error.upstream, method=error.method, path=error.path) from error
     orders = tso_json.orders(response.data)
     customer_hints.remember((order.id, order.customer.id) for order in orders)
+    note_customer_names((order.customer.id, order.customer.name) for order in orders)
     return Page(
         items=orders,
         next=client.cursor_for(response.links.get("next")),
@@ -322,14 +323,58 @@ def _every_customer(client, pages: int) -> list[Customer]:
     return found
 
 
+CUSTOMER_CHOICES_KEY = "orders:customer-choices"
+# The names customers had on orders made before they were renamed, as the dashboard has seen them on
+# the orders it listed or showed: {customer id: (former names…)}. Kept a month, for the list's filter.
+FORMER_NAMES_KEY = "orders:customer-former-names"
+FORMER_NAMES_SECONDS = 30 * 24 * 3600
+FORMER_NAMES_PER_CUSTOMER = 5
+FORMER_NAMES_CUSTOMERS = 20_000
+
+
 def customer_choices() -> tuple[tuple[int, str], ...]:
-    """(id, name) of every customer, sorted by name, for the list's customer filter (cached)."""
+    """(id, name) of every customer, sorted by name, for the list's customer filter (cached). A
+    customer renamed since some of their orders were made is also offered under each former name the
+    dashboard has seen on those orders ("Oslo Byggrengjøring AS (now OBR Renhold AS)"), so that the
+    name an order shows can be found in the filter too."""
 
     def load():
         choices = ((c.id, c.name) for c in _every_customer(get_client(), pages=50))  # at most 5,000 in a drop-down
         return tuple(sorted(choices, key=lambda choice: choice[1].casefold()))
 
-    return _cached("orders:customer-choices", load)
+    current = _cached(CUSTOMER_CHOICES_KEY, load)
+    former = cache.get(FORMER_NAMES_KEY) or {}
+    if not former:
+        return current
+    names = dict(current)
+    extra = [(pk, f"{old} (now {names[pk]})") for pk, olds in former.items() if pk in names for old in olds]
+    return tuple(sorted((*current, *extra), key=lambda choice: choice[1].casefold()))
+
+
+def note_customer_names(pairs: Iterable[tuple[int | None, str]]) -> None:
+    """Remember the names orders show for their customers where they differ from the customer's
+    current name (``customer_choices`` offers them). Needs the current names cached, else skipped."""
+    current = cache.get(CUSTOMER_CHOICES_KEY)
+    if not current:
+        return
+    names = dict(current)
+    found = {}
+    for pk, name in pairs:
+        now = names.get(pk)
+        if now is not None and name and _normal(name) != _normal(now):
+            found.setdefault(pk, set()).add(name.strip())
+    if not found:
+        return
+    former = dict(cache.get(FORMER_NAMES_KEY) or {})
+    changed = False
+    for pk, seen in found.items():
+        known = former.get(pk, ())
+        new = tuple(sorted(seen - set(known)))
+        if new and (pk in former or len(former) < FORMER_NAMES_CUSTOMERS):
+            former[pk] = (*known, *new)[-FORMER_NAMES_PER_CUSTOMER:]
+            changed = True
+    if changed:
+        cache.set(FORMER_NAMES_KEY, former, timeout=FORMER_NAMES_SECONDS)
 
 
 # --- the order detail --------------------------------------------------------------------------
@@ -394,6 +439,7 @@ def order_detail(*, order_id: int) -> OrderDetail:
 
     customer_id = order.customer.id
     customer_hints.remember([(order_id, customer_id)])
+    note_customer_names([(customer_id, order.customer.name)])
     if customer_future is None or hint != customer_id:
         # No hint, or the order's customer changed since: one more round trip, only this once.
         customer_future = _pool.submit(client.get_customer, customer_id) if customer_id is not None else None

@@ -484,3 +484,17 @@ def test_unknown_url_is_the_styled_404_page(sales_client):
     response = sales_client.get("/no-such-page/")
     assert response.status_code == 404
     assert "This page does not exist" in text(response) and "Sam Seller" in text(response)
+
+
+def test_a_renamed_customer_is_found_in_the_filter_under_the_name_its_orders_show(upstream, sales_client):
+    renamed = next(c for c in upstream.api("GET", "/customers", params={"limit": 100}).json()
+                   if c["name"] == "OBR Renhold AS")
+    sales_client.get("/orders/")  # the filter's customer list
+    listed = sales_client.get("/orders/", {"customer": renamed["id"]})  # its orders, made under the old name
+    assert "Oslo Byggrengjøring AS" in listed.content.decode()
+
+    page = sales_client.get("/orders/")
+
+    options = re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', page.content.decode())
+    assert (str(renamed["id"]), "OBR Renhold AS") in options
+    assert (str(renamed["id"]), "Oslo Byggrengjøring AS (now OBR Renhold AS)") in options
