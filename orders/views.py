@@ -440,7 +440,8 @@ def order_new(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
                        submission=submission)
     extra = _apply(action, value, state, reference)
     builder = forms.OrderBuilder(state, reference, validate=False)
-    region = REGIONS[action] if request.htmx else None
+    wider = extra.pop("region", None)  # an action that changed more than its own region says so
+    region = (wider or REGIONS[action]) if request.htmx else None
     response = _render_builder(request, builder, token=token, source_order_id=source_order_id,
                                submission=submission, region=region, dirty=True, **extra)
     # Focus where the action leaves the user; a drop-down that re-rendered its region keeps it.
@@ -528,6 +529,7 @@ def _pick_customer(customer_id: int, state: dict, *, delivery: bool) -> dict:
     extra: dict = {"focus": "id_customer_name"}
     if changed:
         extra["notes"] = {"customer_changed": f"With the customer, this changed too: {'; '.join(changed)}."}
+        extra["region"] = "builder-body"  # what changed with it lies outside the customer's section
     return extra
 
 
@@ -647,7 +649,8 @@ def _render_builder(request: HtmxHttpRequest, builder: forms.OrderBuilder, *, to
         "token": token,
         "source_order_id": source_order_id,
         "submission": submission,
-        "banner": extra.pop("banner", None) or _banner(submission, request.user),
+        "banner": (banner := extra.pop("banner", None) or _banner(submission, request.user)),
+        "send_label": _send_label(submission, banner),
         "check_url": _check_url(submission),
         "builder_url": _builder_url(submission),
         "customers_url": _builder_url(submission, "new_customers"),
@@ -869,6 +872,18 @@ def submission_check(request: HtmxHttpRequest, submission_id) -> HttpResponse:
     context = {"banner": _banner(submission, request.user), "show_upstream": is_admin(request.user),
                "builder_url": _builder_url(submission), "check_url": _check_url(submission)}
     return render(request, f"{BUILDER}#builder-banner", context)
+
+
+def _send_label(submission: Submission | None, banner: dict | None) -> str | None:
+    """The action bar's send button: "Create order" for a new order; for a stored one the same words
+    as the banner's one action ("Try again"), or "Send again" once the form was corrected; none while
+    the dashboard itself is sending or checking, or a person must look at the ERP first."""
+    if submission is None:
+        return "Create order"
+    kind = banner["kind"] if banner else None
+    if kind in ("sending", "checking", Submission.State.NEEDS_ATTENTION):
+        return None
+    return "Try again" if banner and banner.get("action") == "retry" else "Send again"
 
 
 def _check_url(submission: Submission | None) -> str | None:

@@ -1,0 +1,33 @@
+"""What several browser tests do: sign in as a new user of a group, wait for htmx, pick a product."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.models import Group, User
+from playwright.sync_api import expect
+
+
+def log_in(page, username: str, *, group: str = "Sales", start: str = "/orders/") -> None:
+    """Create ``username`` (password "demo") in ``group`` and sign in on the way to ``start``."""
+    user = User.objects.create_user(username, password="demo", first_name=username.title())
+    user.groups.add(Group.objects.get_or_create(name=group)[0])
+    page.goto(start)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("demo")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(re.escape(start.split("?")[0]) + r"(\?.*)?$"))
+
+
+def htmx_idle(page) -> None:
+    """Wait until htmx has no request in flight and has settled what it swapped in."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
+def pick_product(page, index: int, product: dict) -> None:
+    page.locator(f"#id_lines-{index}-product_query").fill(product["number"])
+    page.locator(f"#line-{index}-products .picker__option").first.click()
+    # Picking swaps the line's row in: wait for it before typing into it.
+    expect(page.locator(f"#id_lines-{index}-description")).to_have_value(product["name"])
