@@ -53,15 +53,38 @@ LIST_PARAMS = (
 # even a moment the ERP can store once it is turned into UTC.
 EARLIEST_DATE = dt.date(1900, 1, 1)
 DATE_BOUNDS = [MinValueValidator(EARLIEST_DATE, "Enter a date in 1900 or later.")]
+# What HTML takes as a date input's and a number input's value (anything else it shows empty).
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+HTML_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
 
 class DateInput(forms.DateInput):
-    """A native date picker; it submits and must be rendered as ISO 8601 (``2025-03-01``)."""
+    """A native date picker; it submits and must be rendered as ISO 8601 (``2025-03-01``).
+
+    A value that is no date (``?date_from=junk``) is rendered empty, as the browser shows it anyway
+    (HTML's value sanitization); the field's error says what was wrong."""
 
     input_type = "date"
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value).isoformat() if ISO_DATE.fullmatch(value) else None
+            except ValueError:
+                return None
+        return super().format_value(value)
+
+
+class IdInput(forms.NumberInput):
+    """A number box for an id: a value that is no number is rendered empty, as the browser shows it."""
+
+    def format_value(self, value):
+        if isinstance(value, str) and not HTML_NUMBER.fullmatch(value):
+            return None
+        return super().format_value(value)
 
 
 class IdField(forms.Field):
@@ -133,7 +156,7 @@ class OrderFilterForm(forms.Form):
                 options.append((selected, f"Customer #{selected}"))
             customer.widget = forms.Select(choices=options)
         else:
-            customer.widget = forms.NumberInput(attrs={"min": 1, "step": 1, "placeholder": "Customer id"})
+            customer.widget = IdInput(attrs={"min": 1, "step": 1, "placeholder": "Customer id"})
             if customers_unavailable:
                 customer.help_text = "The customer list could not be loaded: enter a customer id."
         for name, field in self.fields.items():
