@@ -241,7 +241,7 @@ def stored_submission(sandbox, settings):
     on), ``needs_attention``, ``closed`` (by an admin, with a note) or ``succeeded``."""
     from django.utils import timezone
 
-    from orders import forms, views
+    from orders import forms, services, views
     from orders.models import Submission
     from orders.submissions import submission_token
 
@@ -251,12 +251,8 @@ def stored_submission(sandbox, settings):
         line = forms.blank_line(tax_id=1)
         line.update(product_id="101", product_number="KON-1001", product_query="KON-1001",
                     description="Seniorkonsulent", quantity="2", price="1450.00")
-        state.update(
-            customer_id="10006", customer_name="Fjordkraft Installasjon AS",
-            customer_organization_number="827868388", customer_invoice_emails="faktura@fjordkraftinstallasjon.no",
-            customer_street="Kokstadvegen 23", customer_postal_code="5257", customer_postal_area="Kokstad",
-            customer_city="Kokstad", customer_country_code="NO", lines=[line, dict(line, description="Reise")],
-        )
+        state.update(customer_id="10006", lines=[line, dict(line, description="Reise")])
+        forms.fill_customer(state, services.customer_detail(customer_id=10006))  # as picking it does
         if kind in ("rejected", "needs_attention", "closed"):
             state.update(status="Confirmed", sales_type_id="3")  # "Prosjektsalg" needs a project
         elif kind == "incomplete":
