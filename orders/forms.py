@@ -58,28 +58,36 @@ ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 HTML_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
 
+def _html_date(value: str) -> bool:
+    try:
+        return bool(ISO_DATE.fullmatch(value)) and dt.date.fromisoformat(value) is not None
+    except ValueError:
+        return False
+
+
 class DateInput(forms.DateInput):
     """A native date picker; it submits and must be rendered as ISO 8601 (``2025-03-01``).
 
-    A value that is no date (``?date_from=junk``) is rendered empty, as the browser shows it anyway
-    (HTML's value sanitization); the field's error says what was wrong."""
+    A value that is no date (``?date_from=junk``, "31/02/2026" from a browser without date pickers) is
+    shown as typed in a text box, next to its error: a date box cannot hold it (invalid HTML, and the
+    browser would show it empty)."""
 
     input_type = "date"
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
-    def format_value(self, value):
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value).isoformat() if ISO_DATE.fullmatch(value) else None
-            except ValueError:
-                return None
-        return super().format_value(value)
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        shown = context["widget"]["value"]
+        if isinstance(shown, str) and shown and not _html_date(shown):
+            context["widget"]["type"] = "text"
+        return context
 
 
 class IdInput(forms.NumberInput):
-    """A number box for an id: a value that is no number is rendered empty, as the browser shows it."""
+    """A number box for an id: a value that is no number (``?customer=abc``) is rendered empty, as the
+    browser shows it anyway (a number box cannot hold it); the field's error says what was wrong."""
 
     def format_value(self, value):
         if isinstance(value, str) and not HTML_NUMBER.fullmatch(value):

@@ -147,7 +147,8 @@ def test_every_page_and_state_is_valid_html(upstream, sales_client, admin_client
     docs["builder, a copy of an order"] = page(sales_client, f"/orders/new/?from={plain}")
     docs["builder, copy of an unknown order"] = page(sales_client, "/orders/new/?from=99999999", status=404)
     docs["builder, with errors"] = post(sales_client, "/orders/new/", builder_post(
-        sales_client, "submit", status="Invoice", customer_invoice_emails="not an address", **{"lines-0-quantity": "x"}))
+        sales_client, "submit", status="Invoice", customer_invoice_emails="not an address", date="31/02/2026",
+        **{"lines-0-quantity": "x"}))
     docs["builder, a customer picked"] = post(sales_client, "/orders/new/", builder_post(sales_client, "pick_customer", "10006"))
     docs["builder, a product picked"] = post(sales_client, "/orders/new/", builder_post(
         sales_client, "pick_product", "0:101", **{"lines-0-product_query": "KON"}))
