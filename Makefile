@@ -53,15 +53,28 @@ demo: setup
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	 else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
 
-test: $(VENV)/.installed /usr/bin/chromium
+# The Nu HTML Checker (vnu.jar, run on Java) and axe-core for the accessibility and valid-HTML tests:
+# npm packages pinned in package-lock.json, installed without their install scripts (vnu-jar's would
+# fetch a Java of its own; Debian's is used).
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "ERROR: npm is needed for the test tools (apt-get install npm)." >&2; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+/usr/bin/java:
+	@echo "Installing Debian's Java runtime for the Nu HTML Checker..."
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null; \
+	 else sudo apt-get update -qq && sudo apt-get install -y -qq default-jre-headless >/dev/null; fi
+
+test: $(VENV)/.installed /usr/bin/chromium /usr/bin/java node_modules/.installed
 	@mkdir -p var/staticfiles
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-fast: $(VENV)/.installed
+test-fast: $(VENV)/.installed /usr/bin/java node_modules/.installed
 	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 bench: setup /usr/bin/chromium
 	$(PY) tests/benchmarks/bench.py
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

@@ -53,15 +53,46 @@ LIST_PARAMS = (
 # even a moment the ERP can store once it is turned into UTC.
 EARLIEST_DATE = dt.date(1900, 1, 1)
 DATE_BOUNDS = [MinValueValidator(EARLIEST_DATE, "Enter a date in 1900 or later.")]
+# What HTML takes as a date input's and a number input's value (anything else it shows empty).
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+HTML_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+
+
+def _html_date(value: str) -> bool:
+    try:
+        return bool(ISO_DATE.fullmatch(value)) and dt.date.fromisoformat(value) is not None
+    except ValueError:
+        return False
 
 
 class DateInput(forms.DateInput):
-    """A native date picker; it submits and must be rendered as ISO 8601 (``2025-03-01``)."""
+    """A native date picker; it submits and must be rendered as ISO 8601 (``2025-03-01``).
+
+    A value that is no date (``?date_from=junk``, "31/02/2026" from a browser without date pickers) is
+    shown as typed in a text box, next to its error: a date box cannot hold it (invalid HTML, and the
+    browser would show it empty)."""
 
     input_type = "date"
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        shown = context["widget"]["value"]
+        if isinstance(shown, str) and shown and not _html_date(shown):
+            context["widget"]["type"] = "text"
+        return context
+
+
+class IdInput(forms.NumberInput):
+    """A number box for an id: a value that is no number (``?customer=abc``) is rendered empty, as the
+    browser shows it anyway (a number box cannot hold it); the field's error says what was wrong."""
+
+    def format_value(self, value):
+        if isinstance(value, str) and not HTML_NUMBER.fullmatch(value):
+            return None
+        return super().format_value(value)
 
 
 class IdField(forms.Field):
@@ -133,7 +164,7 @@ class OrderFilterForm(forms.Form):
                 options.append((selected, f"Customer #{selected}"))
             customer.widget = forms.Select(choices=options)
         else:
-            customer.widget = forms.NumberInput(attrs={"min": 1, "step": 1, "placeholder": "Customer id"})
+            customer.widget = IdInput(attrs={"min": 1, "step": 1, "placeholder": "Customer id"})
             if customers_unavailable:
                 customer.help_text = "The customer list could not be loaded: enter a customer id."
         for name, field in self.fields.items():

@@ -444,6 +444,8 @@ def order_new(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
     region = (wider or REGIONS[action]) if request.htmx else None
     response = _render_builder(request, builder, token=token, source_order_id=source_order_id,
                                submission=submission, region=region, dirty=True, **extra)
+    if request.htmx and wider:  # swapped where it belongs, not into the button's own region
+        response = reswap(retarget(response, f"#{wider}"), "outerHTML")
     # Focus where the action leaves the user; a drop-down that re-rendered its region keeps it.
     focus = extra.get("focus") or (request.htmx.trigger if action in REFOCUS_ACTIONS else None)
     if request.htmx and focus:

@@ -187,3 +187,95 @@ def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
     sandbox_server.clear_faults()
     sandbox_server.configure(**DEFAULT_CONFIG)
     return sandbox_server
+
+
+# --- Pages in every state, for the accessibility and valid-HTML checks -------------------------------
+
+
+def _every_record(sandbox: SandboxServer, path: str, **params) -> list[dict]:
+    """Every record of a paged listing of the sandbox, following its Link header."""
+    records = []
+    response = sandbox.api("GET", path, params={"limit": 100, **params})
+    while True:
+        response.raise_for_status()
+        records.extend(response.json())
+        url = response.links.get("next", {}).get("url")
+        if not url:
+            return records
+        response = sandbox.api("GET", url.removeprefix(sandbox.api_url))
+
+
+@pytest.fixture(scope="session")
+def sample_orders(sandbox_server) -> dict[str, int]:
+    """Ids of seeded orders that show the detail page's states: ``plain`` (invoiced, every header
+    field, NOK), ``customer_changed`` (the customer moved or was renamed since), ``foreign``
+    (another currency)."""
+    orders = _every_record(sandbox_server, "/salesorders")
+    customers = {customer["id"]: customer for customer in _every_record(sandbox_server, "/customers")}
+
+    def changed(order) -> bool:
+        snapshot, now = order["customer"], customers.get(order["customer"]["id"])
+        if now is None:
+            return False
+        postal_codes = {part.get("postalCode") for part in now["address"].values()}
+        return snapshot["name"] != now["name"] or snapshot["postalCode"] not in postal_codes
+
+    return {
+        "plain": next(o["id"] for o in orders if o["status"] == "Invoice" and o.get("referenceNumber")
+                      and o.get("yourReference") and o["currency"]["code"] == "NOK"),
+        "customer_changed": next(o["id"] for o in orders if changed(o)),
+        "foreign": next(o["id"] for o in orders if o["currency"]["code"] != "NOK"),
+    }
+
+
+STORED_SUBMISSIONS = ("rejected", "incomplete", "checking", "sending", "needs_attention", "closed", "succeeded")
+
+
+@pytest.fixture
+def stored_submission(sandbox, settings):
+    """``stored_submission(client, kind)``: an order sent from the builder by ``client``'s user (a
+    signed-in Django test client, the dashboard pointed at ``sandbox``) that ended as ``kind``, one of
+    ``STORED_SUBMISSIONS``: ``rejected`` (the ERP refused it: a Confirmed order of a sales type that
+    needs a project), ``incomplete`` (the order is made, a line failed: "Try again"), ``checking`` (a
+    write in doubt, waiting to be checked), ``sending`` (stopped after its first step, the page carries
+    on), ``needs_attention``, ``closed`` (by an admin, with a note) or ``succeeded``."""
+    from django.utils import timezone
+
+    from orders import forms, services, views
+    from orders.models import Submission
+    from orders.submissions import submission_token
+
+    def make(client, kind: str):
+        assert kind in STORED_SUBMISSIONS, kind
+        state = forms.blank_state(day=timezone.localdate(), tax_id=1)
+        line = forms.blank_line(tax_id=1)
+        line.update(product_id="101", product_number="KON-1001", product_query="KON-1001",
+                    description="Seniorkonsulent", quantity="2", price="1450.00")
+        state.update(customer_id="10006", lines=[line, dict(line, description="Reise")])
+        forms.fill_customer(state, services.customer_detail(customer_id=10006))  # as picking it does
+        if kind in ("rejected", "needs_attention", "closed"):
+            state.update(status="Confirmed", sales_type_id="3")  # "Prosjektsalg" needs a project
+        elif kind == "incomplete":
+            sandbox.fault("POST /salesorders/*/lines", "503", retry_after=0)
+        elif kind == "checking":
+            settings.TSO = {**settings.TSO, "SETTLE_SECONDS": 600}
+            sandbox.fault("POST /salesorders", "drop_after_commit")
+        token = submission_token()
+        with pytest.MonkeyPatch.context() as patch:
+            if kind == "sending":
+                patch.setattr(views, "SEND_BUDGET_SECONDS", 0)  # one step per request
+            client.post("/orders/new/", {**forms.state_to_post(state), "token": token, "submit": ""})
+        sandbox.clear_faults()
+        submission = Submission.objects.get(token=token)
+        if kind == "needs_attention":
+            submission.state = Submission.State.NEEDS_ATTENTION
+            submission.save(update_fields=["state"])
+        elif kind == "closed":
+            submission.state = Submission.State.CLOSED
+            submission.closed_at = timezone.now()
+            submission.closed_by = submission.created_by
+            submission.close_note = "Made the order by hand in 24SevenOffice."
+            submission.save(update_fields=["state", "closed_at", "closed_by", "close_note"])
+        return submission
+
+    return make

@@ -187,6 +187,13 @@
 
   document.body.addEventListener("builder:focus", function (evt) {
     var element = document.getElementById(evt.detail.id);
+    // A line moved to the top or the bottom: the button that moved it is disabled now, and focus on it
+    // would be lost. The nearest control of the line takes it.
+    if (element && element.disabled) {
+      var scope = element.closest(".line__move") || element.closest("tr");
+      element = scope && scope.querySelector("button:not([disabled])") ||
+        (element.closest("tr") && element.closest("tr").querySelector("input:not([type=hidden]), select"));
+    }
     if (element) element.focus();
   });
 })();

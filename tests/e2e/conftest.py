@@ -1,8 +1,11 @@
 """Browser tests: the real pages in Debian's Chromium, driven by Playwright, against a live server
 whose upstream is the sandbox over HTTP."""
 
+import functools
 import os
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -45,3 +48,58 @@ def page(browser, live_server, e2e_upstream, transactional_db):
     page = context.new_page()
     yield page
     context.close()
+
+
+# --- Accessibility: axe-core in the page --------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[2]
+# axe-core from npm (package.json; `make test` installs it). Evaluated through the DevTools protocol,
+# which the page's Content-Security-Policy does not govern: the policy stays as it is served.
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.0, 2.1 and 2.2 at levels A and AA, and axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
+
+
+@functools.cache
+def _axe_source() -> str:
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS.relative_to(REPO)} is missing: `make test` installs it (npm ci).")
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def axe_violations(page) -> list[dict]:
+    """What axe-core finds wrong on the page as it is now (the rules of ``AXE_TAGS``)."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe_source())
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    return page.evaluate("(options) => window.axe.run(document, options)", options)["violations"]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """Each rule broken, with the distinct places (rows of a table alike counted once) and why."""
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        places: dict[tuple[str, str], list[str]] = {}
+        for node in violation["nodes"]:
+            where = re.sub(r":nth-child\(\d+\)|:nth-of-type\(\d+\)", "", " ".join(map(str, node["target"])))
+            why = node["failureSummary"].splitlines()[-1].strip()
+            places.setdefault((where, re.sub(r"[0-9.]+:1|#[0-9a-f]{6}", "…", why)), []).append(why)
+        for (where, _), whys in list(places.items())[:8]:
+            lines.append(f"    {where} (×{len(whys)}): {whys[0]}")
+        if len(places) > 8:
+            lines.append(f"    … and {len(places) - 8} more places")
+    return "\n".join(lines)
+
+
+def check_accessible(page, what: str = "") -> None:
+    """axe-core finds no violation of WCAG 2.x A/AA or its best practices on the page as it is now."""
+    violations = axe_violations(page)
+    assert not violations, f"{what or page.url}:\n{describe_violations(violations)}"
+
+
+@pytest.fixture
+def assert_accessible():
+    """``assert_accessible(page, what="")``: axe-core finds no violation on the page as it is now (the
+    test modules are imported on their own, so the helper comes as a fixture)."""
+    return check_accessible

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.http import QueryDict
 
-from orders.forms import OrderFilterForm
+from orders.forms import IdInput, OrderFilterForm
 from orders.services import OrderFilters
 
 
@@ -80,3 +80,17 @@ def test_customer_degrades_to_a_number_input_with_a_note():
     assert 'type="number"' in html
     assert "could not be loaded" in form["customer"].help_text
     assert "customer" in form.errors
+
+
+def test_a_date_or_id_that_html_cannot_hold_is_shown_as_typed_in_a_text_box_or_empty():
+    """A date box cannot hold "junk" (invalid HTML; the browser would show it empty): it is shown in a
+    text box, as typed, with its error. A number box for an id shows it empty, as a browser would."""
+    form = bound("date_from=junk&date_to=2026-02-30&modified_since=2026-01-05")
+    assert not form.is_valid()
+    assert '<input type="text" name="date_from" value="junk"' in str(form["date_from"])
+    assert '<input type="text" name="date_to" value="2026-02-30"' in str(form["date_to"])
+    assert '<input type="date" name="modified_since" value="2026-01-05"' in str(form["modified_since"])
+    assert form.errors["date_from"] and form.errors["date_to"]
+    widget = IdInput()
+    assert '<input type="number" name="customer" value="10024"' in widget.render("customer", "10024")
+    assert "value=" not in widget.render("customer", "abc")

@@ -1,9 +1,10 @@
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
 
-from orders.templatetags.orders_tags import amount, money_format, number, percent
+from orders.templatetags.orders_tags import amount, iso_datetime, money_format, number, percent
 
 
 @pytest.mark.parametrize(
@@ -148,3 +149,21 @@ def test_comparison_rows_flag_changes_and_fields_the_record_lacks():
     assert name.startswith('<tr class="is-changed">') and "Changed</span>" in name and "Ærø Bøker &amp; Co AS" in name
     assert city.startswith("<tr>") and "Changed" not in city
     assert "Not in the record" in gln and "Changed" not in gln
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # HTML's <time datetime> takes at most three fraction digits ("c" and isoformat() give six).
+        (dt.datetime(2026, 11, 30, 12, 2, 29, 484071, tzinfo=dt.UTC), "2026-11-30T13:02:29.484+01:00"),
+        (dt.datetime(2026, 11, 30, 12, 2, 29, tzinfo=dt.UTC), "2026-11-30T13:02:29+01:00"),
+        (dt.datetime(2026, 7, 1, 12, 0, 0, 999, tzinfo=dt.UTC), "2026-07-01T14:00:00+02:00"),
+        (dt.datetime(2026, 7, 1, 12, 0, 0, 120000), "2026-07-01T12:00:00.120"),
+        (dt.date(2026, 7, 1), "2026-07-01"),
+        (None, ""),
+    ],
+)
+def test_a_moment_for_a_time_element_is_local_and_to_the_millisecond_at_most(value, expected, settings):
+    settings.TIME_ZONE = "Europe/Oslo"
+    assert iso_datetime(value) == expected
+    assert Template("{% load orders_tags %}{{ value|datetime_attr }}").render(Context({"value": value})) == expected

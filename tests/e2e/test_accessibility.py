@@ -1,0 +1,271 @@
+"""axe-core finds no violation (WCAG 2.x A and AA, and its best practices) on any page, in any state a
+user meets it, as a sales person and as an admin where the page differs: signing in, the lockout, the
+order list (each status tab, filters with errors, nothing found, the ERP failing, a stale page link),
+an order (its customer changed, its customer unavailable, unknown, the ERP failing), the builder (new,
+with errors, searching and picking, each banner of a stored submission, the ERP's lists unavailable),
+the admins' submissions, and the error pages.
+
+The same states are checked for valid HTML by ``tests/orders/test_valid_html.py``.
+"""
+
+import re
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth.models import Group, User
+from django.core.cache import cache
+from django.test import Client
+from playwright.sync_api import expect
+
+from orders import services
+from orders.domain import STATUS_LABELS
+from orders.models import Submission
+
+pytestmark = pytest.mark.e2e
+
+
+def make_user(username: str, group: str) -> User:
+    user = User.objects.create_user(username, password="demo", first_name=username.title(), last_name="Tester")
+    user.groups.add(Group.objects.get_or_create(name=group)[0])
+    return user
+
+
+def signed_in_client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def sign_in(page, live_server, client: Client) -> None:
+    """The browser takes the session of a signed-in Django test client."""
+    page.context.clear_cookies()
+    name = django_settings.SESSION_COOKIE_NAME
+    page.context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": live_server.url}])
+
+
+def htmx_idle(page) -> None:
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
+class Checks:
+    """Runs axe on each state and keeps every failure, so that one run reports them all."""
+
+    def __init__(self, page, assert_accessible):
+        self.page, self.assert_accessible, self.failures, self.count = page, assert_accessible, [], 0
+
+    def __call__(self, what: str) -> None:
+        self.count += 1
+        try:
+            self.assert_accessible(self.page, what)
+        except AssertionError as failure:
+            self.failures.append(str(failure))
+
+    def assert_none_failed(self) -> None:
+        assert not self.failures, f"{len(self.failures)} of {self.count} states:\n\n" + "\n\n".join(self.failures)
+
+
+@pytest.fixture
+def checks(page, assert_accessible):
+    # A stored submission's banner looks again by itself after a second: keep it in the state checked.
+    page.route(re.compile(r"/check/$"), lambda route: route.abort())
+    return Checks(page, assert_accessible)
+
+
+def test_signing_in_and_the_lockout(page, checks, settings):
+    settings.LOGIN_FAILURE_DELAY = 0
+    make_user("kari", "Sales")
+    page.goto("/orders/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    checks("sign in")
+    page.get_by_label("Username").fill("kari")
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    checks("sign in, a wrong password")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        page.get_by_label("Password").fill("wrong")
+        page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Sign-in paused")).to_be_visible()
+    checks("sign-in paused")
+    checks.assert_none_failed()
+
+
+def test_the_order_list_and_an_order(page, live_server, checks, e2e_upstream, sample_orders):
+    sandbox = e2e_upstream
+    sales, admin = signed_in_client(make_user("kari", "Sales")), signed_in_client(make_user("ada", "Admins"))
+    sign_in(page, live_server, sales)
+    table = page.locator("#order-table")
+
+    page.goto("/orders/")
+    expect(table.locator("tbody tr").first).to_be_visible()
+    checks("list")
+    for status in services.STATUS_FILTERS:
+        page.get_by_role("navigation", name="Order status").get_by_role("link", name=STATUS_LABELS[status]).click()
+        expect(page).to_have_url(re.compile(rf"status={status}"))
+        htmx_idle(page)
+        checks(f"list, tab {STATUS_LABELS[status]}")
+    page.get_by_label("Per page").select_option("10")
+    expect(table.locator("tbody tr")).to_have_count(10)
+    htmx_idle(page)
+    page.get_by_role("link", name=re.compile("Next")).click()
+    expect(page).to_have_url(re.compile("cursor="))
+    htmx_idle(page)
+    checks("list, second page")
+    page.goto("/orders/?status=Inactive")
+    checks("list, an old Inactive link")
+    page.goto("/orders/?date_from=2026-03-01&date_to=2026-01-01&modified_since=junk")
+    expect(page.locator(".field__error:visible").first).to_be_visible()
+    checks("list, filters with errors")
+    page.goto("/orders/?invoice_number=987654321")
+    expect(page.get_by_role("heading", name="No orders match these filters")).to_be_visible()
+    checks("list, nothing found")
+    page.goto("/orders/?cursor=junk")
+    expect(page.get_by_role("alert")).to_be_visible()
+    checks("list, a page link no longer valid")
+    sandbox.fault("GET /salesorders", "503", count=10, retry_after=0)
+    page.goto("/orders/")
+    expect(page.get_by_role("alert")).to_be_visible()
+    checks("list, the ERP failing")
+    sandbox.clear_faults()
+    cache.clear()
+    sandbox.fault("GET /customers", "503", count=10, retry_after=0)
+    page.goto("/orders/?customer=10024")
+    checks("list, the customer list unavailable")
+    sandbox.clear_faults()
+
+    plain, changed = sample_orders["plain"], sample_orders["customer_changed"]
+    page.goto(f"/orders/{plain}/")
+    expect(page.get_by_role("heading", name=f"Order #{plain}")).to_be_visible()
+    checks("order")
+    page.goto(f"/orders/{changed}/")
+    expect(page.locator(".is-changed").first).to_be_visible()
+    checks("order, customer changed")
+    page.goto(f"/orders/{sample_orders['foreign']}/")
+    checks("order, another currency")
+    cache.clear()
+    sandbox.fault("GET /customers/*", "503", count=10, retry_after=0)
+    page.goto(f"/orders/{plain}/")
+    expect(page.get_by_role("note").first).to_be_visible()
+    checks("order, the customer's record unavailable")
+    sandbox.clear_faults()
+    page.goto("/orders/99999999/")
+    checks("order, unknown (404)")
+    sandbox.fault("GET /salesorders/*", "503", count=10, retry_after=0)
+    page.goto(f"/orders/{plain}/")
+    expect(page.get_by_role("alert")).to_be_visible()
+    checks("order, the ERP failing")
+    sandbox.clear_faults()
+    page.goto("/submissions/")
+    checks("403, a sales person on the submissions")
+    page.goto("/no-such-page/")
+    checks("404")
+
+    # An admin sees trace ids, the upstream data and the submissions.
+    sign_in(page, live_server, admin)
+    page.goto("/orders/")
+    expect(table.locator("tbody tr").first).to_be_visible()
+    checks("list (admin)")
+    page.goto(f"/orders/{plain}/")
+    page.get_by_text("Upstream data").click()
+    checks("order (admin, upstream data open)")
+    sandbox.fault("GET /salesorders/*", "503", count=10, retry_after=0)
+    page.goto(f"/orders/{plain}/")
+    expect(page.get_by_role("alert")).to_be_visible()
+    checks("order, the ERP failing (admin)")
+    sandbox.clear_faults()
+    checks.assert_none_failed()
+
+
+def test_the_builder(page, live_server, checks, e2e_upstream, sample_orders):
+    sandbox = e2e_upstream
+    sales = signed_in_client(make_user("kari", "Sales"))
+    sign_in(page, live_server, sales)
+
+    page.goto("/orders/new/")
+    expect(page.get_by_role("heading", name="New order")).to_be_visible()
+    checks("builder, new")
+    page.get_by_label("Find a customer").fill("Fjord")
+    expect(page.locator("#customer-results .picker__option").first).to_be_visible()
+    checks("builder, customer search results")
+    page.get_by_label("Find a customer").fill("Zzyzx")
+    expect(page.locator("#customer-results")).to_contain_text("No customers match")
+    checks("builder, no customer found")
+    page.get_by_label("Find a customer").fill("Fjord")
+    page.locator("#customer-results .picker__option").first.click()
+    expect(page.locator("#id_customer_name")).not_to_have_value("")
+    htmx_idle(page)
+    checks("builder, a customer picked")
+    page.locator("#id_lines-0-product_query").fill("KON")
+    expect(page.locator("#line-0-products .picker__option").first).to_be_visible()
+    checks("builder, product search results")
+    page.locator("#line-0-products .picker__option").first.click()
+    expect(page.locator("#id_lines-0-description")).not_to_have_value("")
+    htmx_idle(page)
+    for line in (1, 2):
+        page.locator("#add-line").click()
+        expect(page.locator(f"#line-{line}")).to_be_visible()
+        htmx_idle(page)
+    page.locator("#id_lines-1-type").select_option("text")
+    htmx_idle(page)
+    page.locator("#add-dimension").click()
+    expect(page.locator("#id_dimensions-0-dimension_type")).to_be_visible()
+    htmx_idle(page)
+    page.get_by_label("Deliver to the customer's address").uncheck()
+    checks("builder, a product and a text line, a dimension, another delivery address")
+    page.get_by_label("Status").select_option("Invoice")
+    page.locator("#id_lines-0-quantity").fill("x")
+    page.locator("#builder-submit").click()
+    expect(page.locator("#builder-errors")).to_be_visible()
+    htmx_idle(page)
+    checks("builder, with errors")
+    page.goto(f"/orders/new/?from={sample_orders['plain']}")
+    checks("builder, a copy of an order")
+    cache.clear()
+    sandbox.fault("GET /taxes", "503", count=10, retry_after=0)
+    page.goto("/orders/new/")
+    checks("builder, the ERP's lists unavailable")
+    sandbox.clear_faults()
+    checks.assert_none_failed()
+
+
+def test_stored_submissions_and_the_admins_pages(page, live_server, checks, e2e_upstream, stored_submission):
+    sales_user, admin_user = make_user("kari", "Sales"), make_user("ada", "Admins")
+    sales, admin = signed_in_client(sales_user), signed_in_client(admin_user)
+
+    sign_in(page, live_server, admin)
+    page.goto("/submissions/failed/")
+    expect(page.get_by_role("heading", name="No failed orders")).to_be_visible()
+    checks("failed orders, none")
+    page.goto("/submissions/")
+    checks("submissions, none")
+
+    kinds = ("rejected", "incomplete", "checking", "sending", "needs_attention", "closed", "succeeded")
+    stored = {kind: stored_submission(sales, kind) for kind in kinds}
+    banners = {"rejected": "failed", "incomplete": "failed", "checking": "checking", "sending": "sending",
+               "needs_attention": "needs_attention"}
+    for who, client in (("sales", sales), ("admin", admin)):
+        sign_in(page, live_server, client)
+        for kind, banner in banners.items():
+            page.goto(f"/orders/new/{stored[kind].public_id}/")
+            expect(page.locator(f'#builder-banner[data-kind="{banner}"]')).to_be_visible()
+            checks(f"builder, stored submission {kind} ({who})")
+
+    page.goto("/submissions/")
+    checks("submissions")
+    page.get_by_role("link", name=re.compile("^Failed")).first.click()
+    checks("submissions, tab failed")
+    page.goto("/submissions/failed/")
+    checks("failed orders")
+    for kind in kinds:
+        page.goto(f"/submissions/{stored[kind].public_id}/")
+        for toggle in page.locator("summary").all():
+            toggle.click()
+        checks(f"submission {kind}")
+    page.goto(f"/submissions/{stored['needs_attention'].public_id}/")
+    page.get_by_role("button", name="Close").click()
+    expect(page.locator("#id_close_note_error")).not_to_be_empty()
+    checks("submission, closed without a note")
+    Submission.objects.all().delete()
+    checks.assert_none_failed()

@@ -1,0 +1,215 @@
+"""Every page, in every state a user can meet, is valid HTML: the Nu HTML Checker (vnu.jar from npm, run
+once on Java for all documents) finds no error. htmx fragments that are whole
+elements are checked too, inside a minimal document. Warnings are printed, not failed.
+
+The states are those of the browser accessibility test (``tests/e2e/test_accessibility.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.test import Client
+
+from orders import services
+from orders.models import Submission
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+FRAGMENT = ('<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>Fragment</title></head>'
+            "<body>\n{}\n</body></html>")
+
+
+REPO = Path(__file__).resolve().parents[2]
+# The Nu HTML Checker, from the npm package the checker's authors publish (package.json; `make test`
+# installs it with `npm ci`).
+VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def validate(documents: dict[str, str], directory: Path) -> list[dict]:
+    """The checker's messages for every document (one Java start), each with its document's name."""
+    java = shutil.which("java")
+    if java is None or not VNU_JAR.exists():
+        pytest.fail(f"The Nu HTML Checker needs Java and {VNU_JAR.relative_to(REPO)}: `make test` installs both.")
+    names = {}
+    for number, (name, content) in enumerate(documents.items()):
+        path = directory / f"{number:03}.html"
+        path.write_text(content, encoding="utf-8")
+        names[path.name] = name
+    result = subprocess.run(
+        [java, "-Xss1m", "-jar", str(VNU_JAR), "--format", "json", "--stdout", *sorted(str(p) for p in directory.iterdir())],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode in (0, 1), result.stderr or result.stdout
+    messages = json.loads(result.stdout)["messages"]
+    for message in messages:
+        url = message.get("url", "")
+        message["document"] = names.get(url.rsplit("/", 1)[-1], url)
+    return messages
+
+
+def describe(message: dict) -> str:
+    where = f"{message['document']} line {message.get('lastLine', '?')}"
+    return f"{where}: {message.get('message')}\n    {message.get('extract', '').strip()}"
+
+
+def page(client: Client, url: str, status: int = 200, **extra) -> str:
+    response = client.get(url, **extra)
+    assert response.status_code == status, (url, response.status_code)
+    return response.content.decode()
+
+
+def fragment(client: Client, url: str, data: dict | None = None, method: str = "get") -> str:
+    response = getattr(client, method)(url, data or {}, **HTMX)
+    assert response.status_code == 200, (url, response.status_code)
+    return FRAGMENT.format(response.content.decode())
+
+
+def post(client: Client, url: str, data: dict, status: int = 200) -> str:
+    response = client.post(url, data)
+    assert response.status_code == status, (url, response.status_code)
+    return response.content.decode()
+
+
+def builder_post(client: Client, button: str, value: str = "", **changes) -> dict:
+    """The new-order form as first shown, with ``changes``, and ``button`` pressed."""
+    body = page(client, "/orders/new/")
+    form = dict(re.findall(r'<input type="hidden" name="(token|csrfmiddlewaretoken)" value="([^"]*)"', body))
+    form.update({"date": "2026-11-16", "status": "Draft", "currency_code": "NOK", "currency_rate": "1",
+                 "delivery_same_as_customer": "on", "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0",
+                 "lines-0-type": "product", "lines-0-quantity": "1", "lines-0-tax_id": "1",
+                 "dimensions-TOTAL_FORMS": "0", "dimensions-INITIAL_FORMS": "0"})
+    form.update(changes)
+    form[button] = value
+    return form
+
+
+def test_every_page_and_state_is_valid_html(upstream, sales_client, admin_client_logged_in, sales_user, settings,
+                                           sample_orders, stored_submission, tmp_path):
+    settings.LOGIN_FAILURE_DELAY = 0
+    sandbox = upstream
+    docs: dict[str, str] = {}
+    anonymous = Client()
+
+    # Signing in.
+    docs["login"] = page(anonymous, "/accounts/login/")
+    docs["login, wrong password"] = post(anonymous, "/accounts/login/", {"username": "sam", "password": "nope"})
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        locked = anonymous.post("/accounts/login/", {"username": "sam", "password": "nope"})
+    assert locked.status_code == 429
+    docs["sign-in paused"] = locked.content.decode()
+
+    # The order list.
+    for who, client in (("sales", sales_client), ("admin", admin_client_logged_in)):
+        docs[f"list ({who})"] = page(client, "/orders/")
+    for status in ("", *services.STATUS_FILTERS):
+        docs[f"list, tab {status or 'All'}"] = page(sales_client, f"/orders/?status={status}")
+    docs["list, inactive link"] = page(sales_client, "/orders/?status=Inactive")
+    docs["list, filters with errors"] = page(sales_client, "/orders/?date_from=2026-03-01&date_to=2026-01-01&modified_since=junk")
+    docs["list, nothing found"] = page(sales_client, "/orders/?invoice_number=987654321")
+    docs["list, a page link no longer valid"] = page(sales_client, "/orders/?cursor=junk", status=400)
+    docs["list, swapped table (htmx)"] = fragment(sales_client, "/orders/", {"status": "Invoice", "date_from": "junk"})
+    cache.clear()
+    sandbox.fault("GET /customers", "503", count=5, retry_after=0)
+    docs["list, customer list unavailable"] = page(sales_client, "/orders/?customer=10024")
+    sandbox.clear_faults()
+    for who, client in (("sales", sales_client), ("admin", admin_client_logged_in)):
+        sandbox.fault("GET /salesorders", "503", count=5, retry_after=0)
+        docs[f"list, ERP failing ({who})"] = page(client, "/orders/", status=503)
+        sandbox.clear_faults()
+
+    # An order.
+    plain, changed, foreign = sample_orders["plain"], sample_orders["customer_changed"], sample_orders["foreign"]
+    for who, client in (("sales", sales_client), ("admin", admin_client_logged_in)):
+        docs[f"order ({who})"] = page(client, f"/orders/{plain}/")
+    docs["order, customer changed"] = page(sales_client, f"/orders/{changed}/")
+    docs["order, another currency"] = page(sales_client, f"/orders/{foreign}/")
+    cache.clear()
+    sandbox.fault("GET /customers/*", "503", count=5, retry_after=0)
+    docs["order, customer record unavailable (admin)"] = page(admin_client_logged_in, f"/orders/{plain}/")
+    sandbox.clear_faults()
+    docs["order, unknown (404)"] = page(sales_client, "/orders/99999999/", status=404)
+    for who, client in (("sales", sales_client), ("admin", admin_client_logged_in)):
+        sandbox.fault("GET /salesorders/*", "503", count=5, retry_after=0)
+        docs[f"order, ERP failing ({who})"] = page(client, f"/orders/{plain}/", status=503)
+        sandbox.clear_faults()
+
+    # The builder.
+    docs["builder, new"] = page(sales_client, "/orders/new/")
+    docs["builder, a copy of an order"] = page(sales_client, f"/orders/new/?from={plain}")
+    docs["builder, copy of an unknown order"] = page(sales_client, "/orders/new/?from=99999999", status=404)
+    docs["builder, with errors"] = post(sales_client, "/orders/new/", builder_post(
+        sales_client, "submit", status="Invoice", customer_invoice_emails="not an address", date="31/02/2026",
+        **{"lines-0-quantity": "x"}))
+    docs["builder, a customer picked"] = post(sales_client, "/orders/new/", builder_post(sales_client, "pick_customer", "10006"))
+    docs["builder, a product picked"] = post(sales_client, "/orders/new/", builder_post(
+        sales_client, "pick_product", "0:101", **{"lines-0-product_query": "KON"}))
+    docs["builder, customer search (no JavaScript)"] = post(sales_client, "/orders/new/", builder_post(
+        sales_client, "search_customer", customer_query="Fjord"))
+    docs["builder, product search (no JavaScript)"] = post(sales_client, "/orders/new/", builder_post(
+        sales_client, "search_product", "0", **{"lines-0-product_query": "KON"}))
+    docs["builder, customer results (htmx)"] = fragment(
+        sales_client, "/orders/new/customers/", {"who": "customer", "customer_query": "Fjord"})
+    docs["builder, no customer found (htmx)"] = fragment(
+        sales_client, "/orders/new/customers/", {"who": "customer", "customer_query": "Zzyzx"})
+    docs["builder, product results (htmx)"] = fragment(
+        sales_client, "/orders/new/products/", {"line": "0", "lines-0-product_query": "KON"})
+    docs["builder, customer section after a pick (htmx)"] = fragment(
+        sales_client, "/orders/new/", builder_post(sales_client, "pick_customer", "10006"), method="post")
+    docs["builder, lines after adding one (htmx)"] = fragment(
+        sales_client, "/orders/new/", builder_post(sales_client, "add_line"), method="post")
+    docs["builder, dimensions after adding one (htmx)"] = fragment(
+        sales_client, "/orders/new/", builder_post(sales_client, "add_dimension"), method="post")
+    cache.clear()
+    sandbox.fault("GET /taxes", "503", count=5, retry_after=0)
+    docs["builder, ERP lists unavailable"] = page(sales_client, "/orders/new/", status=503)
+    sandbox.clear_faults()
+
+    # Orders sent from the builder that did not (yet) reach the ERP, as their sender and an admin see them.
+    stored = {kind: stored_submission(sales_client, kind)
+              for kind in ("rejected", "incomplete", "checking", "sending", "needs_attention", "closed")}
+    banners = {"rejected": "failed", "incomplete": "failed", "checking": "checking", "sending": "sending",
+               "needs_attention": "needs_attention"}
+    for kind, banner in banners.items():
+        url = f"/orders/new/{stored[kind].public_id}/"
+        shown = docs[f"builder, stored submission {kind} (sales)"] = page(sales_client, url)
+        assert f'data-kind="{banner}"' in shown, kind
+        docs[f"builder, stored submission {kind} (admin)"] = page(admin_client_logged_in, url)
+    docs["builder, banner after a check (htmx)"] = fragment(
+        sales_client, f"/orders/new/{stored['checking'].public_id}/check/", method="post")
+
+    # The admins' pages.
+    docs["submissions"] = page(admin_client_logged_in, "/submissions/")
+    docs["submissions, tab failed"] = page(admin_client_logged_in, "/submissions/?state=failed")
+    docs["submissions, empty tab"] = page(admin_client_logged_in, "/submissions/?state=succeeded")
+    docs["failed orders"] = page(admin_client_logged_in, "/submissions/failed/")
+    for kind, submission in stored.items():
+        docs[f"submission {kind}"] = page(admin_client_logged_in, f"/submissions/{submission.public_id}/")
+    docs["submission, closed without a note"] = post(
+        admin_client_logged_in, f"/submissions/{stored['needs_attention'].public_id}/close/", {"note": ""}, status=400)
+    retried = admin_client_logged_in.post(f"/submissions/{stored['rejected'].public_id}/retry/", follow=True)
+    docs["submission, tried again (a message)"] = retried.content.decode()
+
+    # Error pages.
+    docs["403"] = page(sales_client, "/submissions/", status=403)
+    docs["404"] = page(sales_client, "/no-such-page/", status=404)
+    docs["500"] = render_to_string("500.html")
+
+    Submission.objects.all().delete()
+    docs["failed orders, none"] = page(admin_client_logged_in, "/submissions/failed/")
+    docs["submissions, none"] = page(admin_client_logged_in, "/submissions/")
+
+    messages = validate(docs, tmp_path)
+    errors = [m for m in messages if m.get("type") == "error" or m.get("subType") == "fatal"]
+    warnings = [m for m in messages if m not in errors]
+    for message in warnings:
+        print("warning:", describe(message))
+    assert not errors, f"{len(errors)} errors in {len(docs)} documents:\n" + "\n".join(map(describe, errors))
