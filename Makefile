@@ -41,7 +41,7 @@ setup: $(VENV)/.installed
 	@set -e; \
 	 ( DJANGO_SETTINGS_MODULE=sandbox.settings $(PY) -m django migrate --noinput -v 0 && \
 	   DJANGO_SETTINGS_MODULE=sandbox.settings $(PY) -m django seed_sandbox --if-empty ) & sandbox=$$!; \
-	 ( $(PY) manage.py migrate --noinput -v 0 && $(PY) manage.py demo_users ) & dashboard=$$!; \
+	 ( $(PY) manage.py migrate --noinput -v 0 && $(PY) manage.py demo_users && $(PY) manage.py demo_connections ) & dashboard=$$!; \
 	 wait $$sandbox; wait $$dashboard
 
 demo: setup

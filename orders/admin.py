@@ -4,9 +4,43 @@ Nothing here sends anything; retrying is ``orders.submissions.submission_run``'s
 cannot edit a record into a state that no longer matches the ERP.
 """
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
-from orders.models import Submission, SubmissionStep
+from orders import connections
+from orders.models import ErpConnection, Submission, SubmissionStep
+
+
+class ErpConnectionForm(forms.ModelForm):
+    class Meta:
+        model = ErpConnection
+        fields = ("slug", "name", "kind", "settings", "secret_env", "groups", "is_default", "is_active")
+
+    def clean(self):
+        cleaned = super().clean()
+        candidate = ErpConnection(kind=cleaned.get("kind") or "", settings=cleaned.get("settings") or {},
+                                  secret_env=cleaned.get("secret_env") or "")
+        try:
+            connections.validate(candidate)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+
+@admin.register(ErpConnection)
+class ErpConnectionAdmin(admin.ModelAdmin):
+    """Admins manage the ERP connections here: which company, which ERP, which groups see it. The
+    secret is named, never stored: ``secret_env`` is the environment variable that holds it."""
+
+    form = ErpConnectionForm
+    list_display = ("name", "slug", "kind", "is_default", "is_active", "secret_env")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "slug")
+    filter_horizontal = ("groups",)
+    prepopulated_fields = {"slug": ("name",)}
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

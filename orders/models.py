@@ -1,4 +1,10 @@
-"""Local state only: the dashboard never stores an order, just its attempts to create one.
+"""Local state only: the dashboard never stores an order, just its attempts to create one, and the ERP
+connections it serves.
+
+An ``ErpConnection`` is one company in one ERP (24SevenOffice, or QuickBooks Desktop through Autofy):
+its slug (in every order URL), display name, kind, settings that are not secret, and the *name* of the
+environment variable that holds its secret (the secret itself is never stored). Which groups see it
+is set in Django's admin. The logic lives in ``orders.connections``.
 
 A ``Submission`` is one new order on its way to the ERP: who sent it, the form as they filled it in,
 and its planned ``SubmissionStep``s (create the order, add each line, set the status), each with the
@@ -11,6 +17,37 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+
+
+class ErpConnection(models.Model):
+    class Kind(models.TextChoices):
+        TSO = "tso", "24SevenOffice"
+        QBD_AUTOFY = "qbd_autofy", "QuickBooks Desktop (Autofy)"
+
+    slug = models.SlugField(max_length=40, unique=True, help_text="Short name in the addresses, e.g. nordlys.")
+    name = models.CharField(max_length=200, help_text="The company, as the header shows it.")
+    kind = models.CharField(max_length=20, choices=Kind)
+    # What is not secret: addresses, ids, time zone (see orders.connections.SETTINGS for each kind).
+    settings = models.JSONField(default=dict, blank=True)
+    # The name of the environment variable holding the secret (client secret, API key), never its value.
+    secret_env = models.CharField(max_length=100, blank=True,
+                                  help_text="Name of the environment variable that holds the secret.")
+    groups = models.ManyToManyField("auth.Group", blank=True, related_name="erp_connections",
+                                    help_text="Who sees this connection (superusers see every one).")
+    is_default = models.BooleanField(default=False, help_text="Where the old /orders/ addresses lead.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("name",)
+        constraints = [
+            models.UniqueConstraint(fields=("is_default",), condition=models.Q(is_default=True),
+                                    name="one_default_connection"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
 
 
 class Submission(models.Model):

@@ -294,6 +294,27 @@ TSO = {
     "MAX_RESPONSE_BYTES": ERP_MAX_RESPONSE_BYTES,
     "BULKHEAD_THREADS": ERP_BULKHEAD_THREADS,
 }
+# --- Upstream: QuickBooks Desktop through Autofy ---------------------------------------------------
+# Defaults for every QuickBooks connection (each connection names its endpoint and the environment
+# variable of its API key: see orders/connections.py). In development they point at the sandbox.
+AUTOFY = {
+    "BASE_URL": env("AUTOFY_BASE_URL",
+                    "https://api.getautofy.com/v2/data" if PRODUCTION else f"{SANDBOX_URL}/autofy/v2/data"),
+    # The sandbox's demo key and endpoint; production reads each connection's own.
+    "API_KEY": "" if PRODUCTION else env("SANDBOX_AUTOFY_API_KEY", "sandbox-autofy-key"),
+    "ENDPOINT_ID": "" if PRODUCTION else env("SANDBOX_AUTOFY_ENDPOINT_ID", "sandbox-endpoint"),
+    "TIME_ZONE": env("AUTOFY_TIME_ZONE", "America/Chicago"),
+    "HOME_CURRENCY": env("AUTOFY_HOME_CURRENCY", "USD"),
+    "CONNECT_TIMEOUT": float(env("AUTOFY_CONNECT_TIMEOUT", "3.05")),
+    # The agent on the customer's PC answers one request at a time, and slowly.
+    "READ_TIMEOUT": float(env("AUTOFY_READ_TIMEOUT", "30")),
+    "MAX_RETRIES": int(env("AUTOFY_MAX_RETRIES", "2")),
+    "BACKOFF": float(env("AUTOFY_BACKOFF", "0.5")),
+    "POOL_SIZE": int(env("AUTOFY_POOL_SIZE", "4")),
+    "RATE_LIMIT_PER_MINUTE": int(env("AUTOFY_RATE_LIMIT_PER_MINUTE", "100")),
+    "SETTLE_SECONDS": float(env("AUTOFY_SETTLE_SECONDS", "60")),
+}
+
 # The order builder posts every field of every line (11 per line, up to 500 lines, plus the order's
 # and the dimensions'): Django's default of 1000 fields would refuse an order of about 90 lines.
 # tests/orders/test_builder.py checks that a full builder fits.

@@ -1,0 +1,128 @@
+"""The ERP connections the dashboard serves: who sees which, and each one's settings.
+
+A connection's secret never touches the database: ``ErpConnection.secret_env`` names the environment
+variable that holds it, read here when a client is built. Outside production a connection without its
+variable falls back to the embedded sandbox's demo secret, so ``make demo`` needs no set-up; in
+production a missing variable makes the connection unusable, with a message naming the variable (and
+never the secret).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from orders.models import ErpConnection
+
+Kind = ErpConnection.Kind
+
+# The settings each kind understands (anything else is refused), with what they mean.
+SETTINGS = {
+    Kind.TSO: {
+        "api_base_url": "the REST API's base URL (default: TSO_API_BASE_URL)",
+        "token_url": "the OAuth token URL (default: TSO_TOKEN_URL)",
+        "audience": "the OAuth audience (default: TSO_AUDIENCE)",
+        "client_id": "the app's client id (default: TSO_CLIENT_ID)",
+        "organization_id": "the company's organization id (default: TSO_ORGANIZATION_ID)",
+    },
+    Kind.QBD_AUTOFY: {
+        "base_url": "Autofy's data API, e.g. https://api.getautofy.com/v2/data (default: AUTOFY_BASE_URL)",
+        "endpoint_id": "the connected company file's endpoint id (required)",
+        "time_zone": "the time zone of the PC running QuickBooks, e.g. America/Chicago",
+        "home_currency": "the company's home currency, e.g. USD",
+    },
+}
+# The environment variable a kind's secret is read from when the connection names none.
+DEFAULT_SECRET_ENV = {Kind.TSO: "TSO_CLIENT_SECRET", Kind.QBD_AUTOFY: "AUTOFY_API_KEY"}
+ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,99}$")
+
+
+class ConnectionNotConfigured(Exception):
+    """The connection cannot be used as configured; ``str()`` says what to set (never a secret)."""
+
+
+def visible_to(user) -> list[ErpConnection]:
+    """The active connections ``user`` may see: every one for a superuser, else those shared with
+    one of their groups; the default first, then by name."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    connections = ErpConnection.objects.filter(is_active=True)
+    if not user.is_superuser:
+        connections = connections.filter(groups__in=user.groups.all()).distinct()
+    return sorted(connections, key=lambda c: (not c.is_default, c.name.casefold()))
+
+
+def for_user(user, slug: str) -> ErpConnection | None:
+    """The connection ``slug`` if ``user`` may see it, else None (the caller answers 404, not 403:
+    a connection one may not see does not exist for them)."""
+    return next((connection for connection in visible_to(user) if connection.slug == slug), None)
+
+
+def default_for(user) -> ErpConnection | None:
+    """Where an address without a connection leads ``user``: the default one if they see it, else
+    the first they see."""
+    visible = visible_to(user)
+    return next((c for c in visible if c.is_default), visible[0] if visible else None)
+
+
+def validate(connection: ErpConnection) -> None:
+    """Raise ``ValidationError`` for settings a connection's kind does not know, or a secret variable
+    name that is not one (for the admin's form and the management command)."""
+    known = SETTINGS.get(connection.kind, {})
+    if not isinstance(connection.settings, dict):
+        raise ValidationError({"settings": "Settings are a JSON object of names and values."})
+    unknown = sorted(set(connection.settings) - set(known))
+    if unknown:
+        raise ValidationError({"settings": f"Not a setting of this kind: {', '.join(unknown)}. "
+                                           f"Known: {', '.join(known)}."})
+    if connection.secret_env and not ENV_NAME.match(connection.secret_env):
+        raise ValidationError({"secret_env": "The name of an environment variable: capitals, digits and _."})
+    if connection.kind == Kind.QBD_AUTOFY and not connection.settings.get("endpoint_id") and settings.PRODUCTION:
+        raise ValidationError({"settings": "A QuickBooks connection needs its endpoint_id."})
+
+
+def secret_env(connection: ErpConnection) -> str:
+    return connection.secret_env or DEFAULT_SECRET_ENV[connection.kind]
+
+
+def secret(connection: ErpConnection, demo_default: str) -> str:
+    """The connection's secret from its environment variable (``demo_default`` outside production)."""
+    name = secret_env(connection)
+    value = os.environ.get(name, "")
+    if value:
+        return value
+    if settings.DEMO_MODE:
+        return demo_default
+    raise ConnectionNotConfigured(f"Set the environment variable {name} for the connection “{connection.name}”.")
+
+
+def tso_config(connection: ErpConnection) -> dict[str, Any]:
+    """The 24SevenOffice client's configuration for ``connection``: ``settings.TSO`` (time-outs, the
+    defaults) with the connection's own settings and secret."""
+    own: Mapping[str, Any] = connection.settings or {}
+    config = dict(settings.TSO)
+    for name, key in (("api_base_url", "API_BASE_URL"), ("token_url", "TOKEN_URL"), ("audience", "AUDIENCE"),
+                      ("client_id", "CLIENT_ID"), ("organization_id", "ORGANIZATION_ID")):
+        if own.get(name):
+            config[key] = str(own[name])
+    config["CLIENT_SECRET"] = secret(connection, settings.TSO["CLIENT_SECRET"])
+    return config
+
+
+def autofy_config(connection: ErpConnection) -> dict[str, Any]:
+    """The Autofy client's configuration for ``connection``: ``settings.AUTOFY`` (time-outs, rate
+    limit, the defaults) with the connection's own settings and API key."""
+    own: Mapping[str, Any] = connection.settings or {}
+    config = dict(settings.AUTOFY)
+    for name, key in (("base_url", "BASE_URL"), ("endpoint_id", "ENDPOINT_ID"), ("time_zone", "TIME_ZONE"),
+                      ("home_currency", "HOME_CURRENCY")):
+        if own.get(name):
+            config[key] = str(own[name])
+    config["API_KEY"] = secret(connection, settings.AUTOFY["API_KEY"])
+    config["NAME"] = f"QuickBooks ({connection.slug})"
+    return config
