@@ -259,12 +259,12 @@ def detail_line_rows(lines) -> str:
             f"<tr><td>{TEXT_CHIP if line.type == 'text' else PRODUCT_CHIP}</td>"
             f'<td class="mono nowrap">{escape(line.product_number) or MISSING}</td>'
             f'<td class="line__desc">{description or MISSING}</td>'
-            f'<td class="num">{number(line.quantity)}</td>'
-            f'<td class="num">{format_amount(line.price)}</td>'
-            f'<td class="num">{discount}</td>'
-            f'<td class="num">{percent(line.tax_rate)}</td>'
-            f'<td class="num">{format_amount(amounts.net)}</td>'
-            f'<td class="num">{format_amount(amounts.tax)}</td>'
+            f'<td class="num" data-label="Qty">{number(line.quantity)}</td>'
+            f'<td class="num" data-label="Unit price">{format_amount(line.price)}</td>'
+            f'<td class="num" data-label="Discount">{discount}</td>'
+            f'<td class="num" data-label="Tax rate">{percent(line.tax_rate)}</td>'
+            f'<td class="num" data-label="Net">{format_amount(amounts.net)}</td>'
+            f'<td class="num" data-label="Tax">{format_amount(amounts.tax)}</td>'
             f'<td class="num num--strong">{format_amount(amounts.gross)}</td></tr>'
         )
     return mark_safe("\n".join(rows))
