@@ -6,7 +6,8 @@ An admin and a sales person go through every page and the states that matter (a 
 orders with a changed customer, totals that disagree and many lines, the builder empty, with several
 lines and a picked product, its search results open, a stored submission with a banner, submissions,
 failed orders, a step's history, the 404 page, the sign-in page). At each, the window is narrowed to
-each width and measured."""
+each width and measured; axe-core checks the main states at 390 px as well (stacked tables keep their
+semantics, nothing scrolls without a way to reach it by keyboard)."""
 
 import re
 from decimal import Decimal
@@ -131,7 +132,7 @@ def orders_worth_showing(sandbox) -> list[int]:
     return [changed["id"], legacy["id"], big["id"]]
 
 
-def test_an_admin_on_a_phone(page, e2e_upstream):
+def test_an_admin_on_a_phone(page, e2e_upstream, assert_accessible):
     sandbox = e2e_upstream
     consultant = sandbox.api("GET", "/products", params={"productNumber": "KON-1001"}).json()[0]
     coffee = sandbox.api("GET", "/products", params={"productNumber": "MAT-5001"}).json()[0]
@@ -150,6 +151,7 @@ def test_an_admin_on_a_phone(page, e2e_upstream):
     assert_on_screen(first.locator("td").nth(6), "a row's total", whole_text=True)
     assert_on_screen(first.locator(".badge"), "a row's status")
     # The status tabs scroll inside their own strip; the pager fits.
+    assert_accessible(page, "the order list at 390 px")
     tabs = page.get_by_role("navigation", name="Order status")
     assert tabs.evaluate("el => el.scrollWidth > el.clientWidth && getComputedStyle(el).overflowX === 'auto'")
     pager = page.get_by_role("navigation", name="Pages")
@@ -170,6 +172,7 @@ def test_an_admin_on_a_phone(page, e2e_upstream):
         page.get_by_text("Upstream data").click()  # admins: the raw answers scroll inside themselves
         expect(page.locator(".json").first).to_be_visible()
         assert_fits(page, f"order #{order_id} with its upstream data")
+        assert_accessible(page, f"order #{order_id} with its upstream data at 390 px")
     expect(page.locator(".totals-warning")).to_have_count(0)
     page.goto(f"/orders/{details[1]}/")
     expect(page.locator(".totals-warning")).to_be_visible()
@@ -216,6 +219,7 @@ def test_an_admin_on_a_phone(page, e2e_upstream):
     expect(page.locator("#id_lines-2-discount_rate_error")).to_be_empty()
     htmx_idle(page)
     assert_fits(page, "the builder with three lines")
+    assert_accessible(page, "the builder with three lines at 390 px")
     assert_table_stacks(page, ".table--builder")
     # Each line is a card: its fields are on screen, one under the other.
     line = page.locator("#line-2")
@@ -247,6 +251,7 @@ def test_an_admin_on_a_phone(page, e2e_upstream):
     expect(banner.get_by_role("button", name="Try again")).to_be_enabled()
     htmx_idle(page)
     assert_fits(page, "a submission turned away twice")
+    assert_accessible(page, "a stored submission at 390 px")
 
     # The submissions, the failed orders, a submission's steps.
     for path, what in (("/submissions/", "the submissions"), ("/submissions/failed/", "the failed orders")):
@@ -256,6 +261,7 @@ def test_an_admin_on_a_phone(page, e2e_upstream):
         assert_fits(page, what)
         assert_header_fits(page, admin=True)
         assert_table_stacks(page, ".table--submissions")
+        assert_accessible(page, f"{what} at 390 px")
         assert_on_screen(row.locator(".cell-customer .truncate"), f"{what}: a row's customer", whole_text=True)
         assert_on_screen(row.locator("td").nth(5), f"{what}: a row's total", whole_text=True)
     page.locator(".table--submissions .order-link").first.click()
@@ -263,6 +269,7 @@ def test_an_admin_on_a_phone(page, e2e_upstream):
     page.get_by_text("Every attempt").first.click()
     page.get_by_text("Request and response").first.click()
     assert_fits(page, "a submission")
+    assert_accessible(page, "a submission with its attempts at 390 px")
 
     page.goto("/no/such/page/")
     assert_fits(page, "the 404 page")
