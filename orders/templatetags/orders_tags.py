@@ -154,6 +154,8 @@ def joined(value: object, separator: str = ", ") -> str:
 # The order list's rows are its hot path: through the template engine, 25 rows cost ~20 ms (URL
 # reversing, timezone-aware date filters and Django's escaping per cell); built here with the
 # standard library's escaping, under a millisecond. Every value from the upstream is escaped.
+# A secondary cell's data-label is its column's heading, shown beside it where the table stacks into
+# rows (narrow screens, app.css).
 
 
 MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -184,11 +186,11 @@ def order_rows(orders, back_param: str = ""):
             f'<td class="nowrap">{_day(order.date)}</td>'
             f'<td class="cell-customer"><span class="truncate" title="{name}">{name or MISSING}</span>{customer_id}</td>'
             f"<td>{status_badge_html(order.status)}</td>"
-            f'<td class="num">{money_cell_html(order.net_amount, currency)}</td>'
-            f'<td class="num">{money_cell_html(order.tax_amount, currency)}</td>'
+            f'<td class="num" data-label="Net">{money_cell_html(order.net_amount, currency)}</td>'
+            f'<td class="num" data-label="Tax">{money_cell_html(order.tax_amount, currency)}</td>'
             f'<td class="num num--strong">{money_cell_html(order.gross_amount, currency)}</td>'
-            f'<td class="num">{MISSING if order.invoice.number is None else order.invoice.number}</td>'
-            f'<td class="nowrap muted">{modified}</td></tr>'
+            f'<td class="num" data-label="Invoice">{MISSING if order.invoice.number is None else order.invoice.number}</td>'
+            f'<td class="nowrap muted" data-label="Modified">{modified}</td></tr>'
         )
     return mark_safe("\n".join(rows))
 
@@ -257,12 +259,12 @@ def detail_line_rows(lines) -> str:
             f"<tr><td>{TEXT_CHIP if line.type == 'text' else PRODUCT_CHIP}</td>"
             f'<td class="mono nowrap">{escape(line.product_number) or MISSING}</td>'
             f'<td class="line__desc">{description or MISSING}</td>'
-            f'<td class="num">{number(line.quantity)}</td>'
-            f'<td class="num">{format_amount(line.price)}</td>'
-            f'<td class="num">{discount}</td>'
-            f'<td class="num">{percent(line.tax_rate)}</td>'
-            f'<td class="num">{format_amount(amounts.net)}</td>'
-            f'<td class="num">{format_amount(amounts.tax)}</td>'
+            f'<td class="num" data-label="Qty">{number(line.quantity)}</td>'
+            f'<td class="num" data-label="Unit price">{format_amount(line.price)}</td>'
+            f'<td class="num" data-label="Discount">{discount}</td>'
+            f'<td class="num" data-label="Tax rate">{percent(line.tax_rate)}</td>'
+            f'<td class="num" data-label="Net">{format_amount(amounts.net)}</td>'
+            f'<td class="num" data-label="Tax">{format_amount(amounts.tax)}</td>'
             f'<td class="num num--strong">{format_amount(amounts.gross)}</td></tr>'
         )
     return mark_safe("\n".join(rows))

@@ -10,6 +10,14 @@
     return target && target.id === "order-table" ? target : null;
   }
 
+  // On a narrow screen the navigation scrolls sideways in its own row: show the current page's link.
+  var nav = document.querySelector(".mainnav");
+  var current = nav && nav.querySelector("[aria-current=page]");
+  if (current && nav.scrollWidth > nav.clientWidth) {
+    var beyond = current.getBoundingClientRect().right - nav.getBoundingClientRect().right;
+    if (beyond > 0) nav.scrollLeft += beyond + 12;
+  }
+
   // Keep bookmarkable URLs short: drop empty filter fields from GET requests.
   document.addEventListener("htmx:configRequest", function (evt) {
     if (evt.detail.verb !== "get") return;

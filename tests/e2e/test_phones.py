@@ -1,0 +1,297 @@
+"""Phones and tablets: no page scrolls sideways at 360, 390 and 430 px (nor on a 768 px tablet), and
+what a person needs is on screen at 390 px: Log out, a list row's customer and total, the builder's
+"Create order", pickers and banners.
+
+An admin and a sales person go through every page and the states that matter (a list with results,
+orders with a changed customer, totals that disagree and many lines, the builder empty, with several
+lines and a picked product, its search results open, a stored submission with a banner, submissions,
+failed orders, a step's history, the 404 page, the sign-in page). At each, the window is narrowed to
+each width and measured; axe-core checks the main states at 390 px as well (stacked tables keep their
+semantics, nothing scrolls without a way to reach it by keyboard)."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from orders import money
+from orders.upstream import tso_json
+from tests.e2e.helpers import htmx_idle, log_in
+
+pytestmark = pytest.mark.e2e
+
+PHONE = 390
+WIDTHS = (360, 390, 430, 768)
+HEIGHT = 800
+
+# What sticks out of the window sideways. The page must not scroll (scrollWidth), and no element may
+# reach past the window's edges unless a container between it and the page clips or scrolls it
+# (a strip that scrolls inside itself, such as the status tabs, is allowed; whether something clipped
+# is still readable is checked separately, on what matters).
+MEASURE = """() => {
+  const width = window.innerWidth;
+  const contained = (el) => {
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height) continue;
+    if ((box.right > width + 0.5 || box.left < -0.5) && !contained(el)) {
+      out.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")} ${Math.round(box.left)}..${Math.round(box.right)}`);
+    }
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, width, out: out.slice(0, 8)};
+}"""
+
+
+def sign_in_on_a_phone(page, username: str, group: str) -> None:
+    page.set_viewport_size({"width": PHONE, "height": HEIGHT})
+    page.goto("/accounts/login/")
+    assert_fits(page, "the sign-in page")
+    log_in(page, username, group=group)
+
+
+def assert_fits(page, where: str) -> None:
+    """At every width, the page does not scroll sideways; then back to the phone's width."""
+    try:
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": HEIGHT})
+            seen = page.evaluate(MEASURE)
+            assert seen["scrollWidth"] <= seen["width"] and not seen["out"], (
+                f"{where} at {width} px: the page is {seen['scrollWidth']} px wide; sticking out: {seen['out']}")
+    finally:
+        page.set_viewport_size({"width": PHONE, "height": HEIGHT})
+
+
+def assert_on_screen(locator, where: str, *, whole_text: bool = False) -> None:
+    """Visible, inside the window from side to side (and top to bottom as the page is scrolled now);
+    with ``whole_text``, its text is not cut off by an ellipsis."""
+    expect(locator).to_be_visible()
+    box = locator.bounding_box()
+    viewport = locator.page.viewport_size
+    assert box["x"] >= -0.5 and box["x"] + box["width"] <= viewport["width"] + 0.5, f"{where}: {box} is off screen"
+    assert box["y"] >= -0.5 and box["y"] + box["height"] <= viewport["height"] + 0.5, f"{where}: {box} is off screen"
+    if whole_text:
+        assert locator.evaluate("el => el.scrollWidth <= el.clientWidth"), f"{where}: its text is cut off"
+
+
+def assert_header_fits(page, *, admin: bool) -> None:
+    """Log out on screen; every navigation link reachable (on screen, or in the row that scrolls)."""
+    page.evaluate("window.scrollTo(0, 0)")
+    assert_on_screen(page.get_by_role("button", name="Log out"), "Log out")
+    links = ["Orders", "New order"] + (["Failed orders", "Submissions"] if admin else [])
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link")).to_have_count(len(links))
+    for name in links:
+        link = nav.get_by_role("link", name=re.compile(rf"^{name}"))
+        link.scroll_into_view_if_needed()
+        assert_on_screen(link, f"the {name} link")
+    nav.evaluate("nav => { nav.scrollLeft = 0; }")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def assert_table_stacks(page, table_selector: str) -> None:
+    """The table is laid out as rows of blocks: nothing of it scrolls inside a container either."""
+    table = page.locator(table_selector).first
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth && t.parentElement.scrollWidth <= t.parentElement.clientWidth"), (
+        f"{table_selector} scrolls sideways")
+
+
+def search_and_pick_product(page, index: int, product: dict) -> None:
+    """Search a line's product: the results fit and are on screen; pick the first."""
+    page.locator(f"#id_lines-{index}-product_query").fill(product["number"])
+    option = page.locator(f"#line-{index}-products .picker__option").first
+    expect(option).to_be_visible()
+    assert_fits(page, f"line {index + 1}'s product search")
+    option.scroll_into_view_if_needed()
+    assert_on_screen(option, "a product search result")
+    option.click()
+    expect(page.locator(f"#id_lines-{index}-description")).to_have_value(product["name"])
+    htmx_idle(page)
+
+
+def orders_worth_showing(sandbox) -> list[int]:
+    """An order whose customer changed since (the comparison), a legacy one whose totals disagree with
+    its lines (the warning and its small table), and a big one (many lines)."""
+    orders = sandbox.api("GET", "/salesorders", params={"limit": 1000}).json()
+    changed = next(o for o in orders if o["customer"]["name"] == "Oslo Byggrengjøring AS")
+    marked = [o for o in orders if o.get("internalMemo") == "Importert fra tidligere fakturasystem"]
+    for legacy in marked:
+        lines = tso_json.lines(sandbox.api("GET", f"/salesorders/{legacy['id']}/lines").json())
+        computed = money.totals((line.tax_rate, line.amounts) for line in lines)
+        if abs(computed.gross - Decimal(str(legacy["grossAmount"]))) > money.tolerance(len(lines)):
+            break
+    else:
+        pytest.fail("the sandbox has no legacy order whose totals disagree with its lines")
+    big = next(o for o in orders if o["customer"]["name"] == "Vestlandske Bygg & Anlegg AS")
+    return [changed["id"], legacy["id"], big["id"]]
+
+
+def test_an_admin_on_a_phone(page, e2e_upstream, assert_accessible):
+    sandbox = e2e_upstream
+    consultant = sandbox.api("GET", "/products", params={"productNumber": "KON-1001"}).json()[0]
+    coffee = sandbox.api("GET", "/products", params={"productNumber": "MAT-5001"}).json()[0]
+    details = orders_worth_showing(sandbox)
+    sign_in_on_a_phone(page, "ada", "Admins")
+
+    # The list: readable rows, the customer and total of each on screen and whole.
+    rows = page.locator("#order-table tbody tr")
+    expect(rows.first).to_be_visible()
+    assert_fits(page, "the order list")
+    assert_header_fits(page, admin=True)
+    assert_table_stacks(page, "#order-table table")
+    first = rows.first
+    first.scroll_into_view_if_needed()
+    assert_on_screen(first.locator("td").nth(2).locator(".truncate"), "a row's customer", whole_text=True)
+    assert_on_screen(first.locator("td").nth(6), "a row's total", whole_text=True)
+    assert_on_screen(first.locator(".badge"), "a row's status")
+    # The status tabs scroll inside their own strip; the pager fits.
+    assert_accessible(page, "the order list at 390 px")
+    tabs = page.get_by_role("navigation", name="Order status")
+    assert tabs.evaluate("el => el.scrollWidth > el.clientWidth && getComputedStyle(el).overflowX === 'auto'")
+    pager = page.get_by_role("navigation", name="Pages")
+    pager.scroll_into_view_if_needed()
+    assert_on_screen(pager, "the pager")
+    # A status tab off to the side: scrolled to, it swaps the table, which still fits.
+    page.get_by_role("link", name="Advance invoice").click()
+    expect(page).to_have_url(re.compile(r"status=AdvanceInvoice"))
+    htmx_idle(page)
+    assert_fits(page, "the order list of one status")
+
+    # Orders: the customer then and now, totals that disagree, many lines.
+    for order_id in details:
+        page.goto(f"/orders/{order_id}/")
+        expect(page.get_by_role("heading", name=f"Order #{order_id}")).to_be_visible()
+        assert_fits(page, f"order #{order_id}")
+        assert_table_stacks(page, ".table--lines")
+        page.get_by_text("Upstream data").click()  # admins: the raw answers scroll inside themselves
+        expect(page.locator(".json").first).to_be_visible()
+        assert_fits(page, f"order #{order_id} with its upstream data")
+        assert_accessible(page, f"order #{order_id} with its upstream data at 390 px")
+    expect(page.locator(".totals-warning")).to_have_count(0)
+    page.goto(f"/orders/{details[1]}/")
+    expect(page.locator(".totals-warning")).to_be_visible()
+    page.goto(f"/orders/{details[0]}/")
+    expect(page.locator(".table--compare .is-changed").first).to_be_visible()
+
+    # The builder, empty: "Create order" stays on screen as the page scrolls.
+    page.goto("/orders/new/")
+    page.wait_for_load_state()
+    assert_fits(page, "the builder")
+    assert_header_fits(page, admin=True)
+    submit = page.get_by_role("button", name="Create order")
+    assert_on_screen(submit, "Create order")
+    page.locator("#lines-heading").scroll_into_view_if_needed()
+    assert_on_screen(submit, "Create order, scrolled to the lines")
+
+    # A customer searched (results open) and picked; three lines, one a text line, products picked.
+    page.get_by_label("Find a customer").fill("Ærø")
+    option = page.locator("#customer-results .picker__option").first
+    expect(option).to_be_visible()
+    assert_fits(page, "the builder's customer search")
+    assert_on_screen(option, "a customer search result")
+    option.click()
+    expect(page.locator("#id_customer_name")).to_have_value("Ærø Bøker AS")
+    htmx_idle(page)
+    search_and_pick_product(page, 0, consultant)
+    page.locator("#id_lines-0-quantity").fill("3")
+    page.locator("#add-line").click()
+    expect(page.locator("#line-1")).to_be_visible()
+    htmx_idle(page)
+    page.locator("#id_lines-1-type").select_option("text")
+    expect(page.locator("#id_lines-1-quantity")).to_have_count(0)
+    htmx_idle(page)
+    page.locator("#id_lines-1-description").fill("Levering avtalt med lager, rampe 3")
+    page.locator("#add-line").click()
+    expect(page.locator("#line-2")).to_be_visible()
+    htmx_idle(page)
+    search_and_pick_product(page, 2, coffee)
+    # A number out of bounds: its message fits too.
+    page.locator("#id_lines-2-discount_rate").fill("150")
+    expect(page.locator("#id_lines-2-discount_rate_error")).not_to_be_empty()
+    assert_fits(page, "the builder with a line's message")
+    page.locator("#id_lines-2-discount_rate").fill("10")
+    expect(page.locator("#id_lines-2-discount_rate_error")).to_be_empty()
+    htmx_idle(page)
+    assert_fits(page, "the builder with three lines")
+    assert_accessible(page, "the builder with three lines at 390 px")
+    assert_table_stacks(page, ".table--builder")
+    # Each line is a card: its fields are on screen, one under the other.
+    line = page.locator("#line-2")
+    line.scroll_into_view_if_needed()
+    for field in ("product_query", "description", "quantity", "price", "discount_rate", "tax_id"):
+        control = page.locator(f"#id_lines-2-{field}")
+        control.scroll_into_view_if_needed()
+        assert_on_screen(control, f"line 3's {field}")
+    assert_on_screen(page.get_by_role("button", name="Remove line 3"), "line 3's remove button")
+    assert_on_screen(page.locator("#line-2-amounts .amounts__gross"), "line 3's gross amount", whole_text=True)
+    assert_on_screen(submit, "Create order, among the lines")
+    assert_on_screen(page.locator("#builder-grand-total"), "the total in the action bar", whole_text=True)
+
+    # The ERP turns the order away: the stored submission's page with its banner.
+    sandbox.fault("POST /salesorders", "503")
+    submit.click()
+    banner = page.locator("#builder-banner")
+    expect(banner).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/orders/new/[0-9a-f-]{36}/$"))
+    page.reload()
+    expect(banner).to_be_visible()
+    assert_fits(page, "a stored submission with its banner")
+    banner.scroll_into_view_if_needed()
+    assert_on_screen(banner.get_by_role("button", name="Try again"), "the banner's Try again")
+    assert_on_screen(page.locator("#builder-submit"), "the action bar's send button")
+    # Tried again, turned away again: the banner is swapped in anew, and the step has a history.
+    sandbox.fault("POST /salesorders", "503")
+    banner.get_by_role("button", name="Try again").click()
+    expect(banner.get_by_role("button", name="Try again")).to_be_enabled()
+    htmx_idle(page)
+    assert_fits(page, "a submission turned away twice")
+    assert_accessible(page, "a stored submission at 390 px")
+
+    # The submissions, the failed orders, a submission's steps.
+    for path, what in (("/submissions/", "the submissions"), ("/submissions/failed/", "the failed orders")):
+        page.goto(path)
+        row = page.locator(".table--submissions tbody tr").first
+        expect(row).to_be_visible()
+        assert_fits(page, what)
+        assert_header_fits(page, admin=True)
+        assert_table_stacks(page, ".table--submissions")
+        assert_accessible(page, f"{what} at 390 px")
+        assert_on_screen(row.locator(".cell-customer .truncate"), f"{what}: a row's customer", whole_text=True)
+        assert_on_screen(row.locator("td").nth(5), f"{what}: a row's total", whole_text=True)
+    page.locator(".table--submissions .order-link").first.click()
+    expect(page).to_have_url(re.compile(r"/submissions/[0-9a-f-]{36}/$"))
+    page.get_by_text("Every attempt").first.click()
+    page.get_by_text("Request and response").first.click()
+    assert_fits(page, "a submission")
+    assert_accessible(page, "a submission with its attempts at 390 px")
+
+    page.goto("/no/such/page/")
+    assert_fits(page, "the 404 page")
+    assert_header_fits(page, admin=True)
+
+
+def test_a_sales_person_on_a_phone(page, e2e_upstream):
+    sign_in_on_a_phone(page, "kari", "Sales")
+    expect(page.locator("#order-table tbody tr").first).to_be_visible()
+    assert_fits(page, "the order list")
+    assert_header_fits(page, admin=False)
+
+    page.locator("a.order-link").first.click()
+    expect(page.get_by_role("heading", name=re.compile(r"Order #\d+"))).to_be_visible()
+    assert_fits(page, "an order")
+    assert_header_fits(page, admin=False)
+
+    page.get_by_role("link", name="New order").click()
+    expect(page).to_have_url(re.compile(r"/orders/new/$"))
+    page.wait_for_load_state()
+    assert_fits(page, "the builder")
+    assert_on_screen(page.get_by_role("button", name="Create order"), "Create order")
+
+    page.goto("/orders/999999999/")
+    assert_fits(page, "an order that does not exist")
