@@ -95,6 +95,7 @@ def test_the_dashboards_marker_does_not_show_in_the_memo(page, e2e_upstream):
     page.get_by_label("Internal memo").fill("Ring før levering")
     expect(page.locator("[data-count-for='id_internal_memo']")).to_contain_text("17 / 262 characters")
     expect(page.locator("#builder")).to_contain_text("the dashboard uses 38 of them to recognise the orders it sent")
+    htmx_idle(page)
 
     page.locator("#builder-submit").click()
 
