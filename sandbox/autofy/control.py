@@ -102,7 +102,7 @@ def edit_order(request: HttpRequest, txn_id: str) -> HttpResponse:
     """What a QuickBooks user's edit does to the order: a new EditSequence and modification time."""
     body = validated_body(request, EDIT)
     order = _order(txn_id)
-    now = timezone.now()
+    now = timezone.now().replace(microsecond=0)
     company = QbCompany.current()
     sequence = max(company.next_edit + 1, int(now.timestamp()), int(order.edit_sequence) + 1)
     company.next_edit = sequence
@@ -119,7 +119,7 @@ def edit_order(request: HttpRequest, txn_id: str) -> HttpResponse:
 def delete_order(request: HttpRequest, txn_id: str) -> HttpResponse:
     body = validated_body(request, DELETE)
     order = _order(txn_id)
-    at = datetime.fromisoformat(body["at"]) if "at" in body else timezone.now()
+    at = datetime.fromisoformat(body["at"]) if "at" in body else timezone.now().replace(microsecond=0)
     if at.tzinfo is None:
         raise ValidationFailed([{"path": "at", "keyword": "format"}])
     order.deleted_at = at

@@ -8,6 +8,7 @@ name, method, query and body (4xx, 4000; a trial key's unnamed GET 1404), then w
 """
 
 import json
+import logging
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -15,6 +16,8 @@ from django.http import HttpRequest, HttpResponse
 
 from sandbox.autofy import decisions, gate, lists, query, salesorders, writing
 from sandbox.autofy.envelope import AutofyError, general_error
+
+logger = logging.getLogger("sandbox")
 
 BASE_PATH = "/autofy/v2/data"
 OBJECT_NAMES = {name.casefold(): name for name in (decisions.SALES_ORDER, *decisions.LIST_OBJECTS)}
@@ -39,6 +42,9 @@ def data(request: HttpRequest, endpoint_id: str, object_name: str, object_id: st
             response = work()
     except AutofyError as failure:
         response = failure.response(request)
+    except Exception:  # a bug of the stand-in: still Autofy's envelope, and a traceback in the log
+        logger.exception("Unexpected error in %s %s", request.method, request.path)
+        response = AutofyError(1303, "Internal server error.", status=500).response(request)
     if rate is not None:
         for header, value in rate.headers().items():
             response[header] = value

@@ -57,13 +57,16 @@ def create(request: HttpRequest, base: str, body) -> HttpResponse:
 
 
 def update(request: HttpRequest, base: str, body, path_id: str | None) -> HttpResponse:
-    clean = shape.read_body(body, patch=True)
-    body_id = clean.get("ID")
-    if path_id is not None and body_id is not None and body_id != path_id:
-        raise general_error(f"The ID in the body ({body_id}) is not the ID in the path ({path_id}).")
-    if not (body_id or path_id):
-        raise general_error("A PATCH needs the ID of the SalesOrder to change.")
-    return answer(request, base, lambda: Writer(clean).update(body_id or path_id))
+    def write() -> dict:
+        clean = shape.read_body(body, patch=True)
+        body_id = clean.get("ID")
+        if path_id is not None and body_id is not None and body_id != path_id:
+            raise general_error(f"The ID in the body ({body_id}) is not the ID in the path ({path_id}).")
+        if not (body_id or path_id):
+            raise general_error("A PATCH needs the ID of the SalesOrder to change.")
+        return Writer(clean).update(body_id or path_id)
+
+    return answer(request, base, write)
 
 
 # --- The write ---------------------------------------------------------------------------------------
@@ -100,7 +103,7 @@ class Writer:
         self.clean = clean
         self.refs = References()
         self.company = QbCompany.current()
-        self.now = timezone.now()
+        self.now = timezone.now().replace(microsecond=0)  # QuickBooks' times are whole seconds
 
     # --- POST and PATCH ------------------------------------------------------------------------------
 
@@ -247,6 +250,7 @@ class Writer:
             item_data = self.refs.known(line["Item"]["ID"])
         facts = pricing.ItemFacts.from_data(item_data)
         item_changed = new or facts.ref["ID"] != line["Item"]["ID"]
+        old_quantity = None if item_changed else line.get("Quantity")
         line["Item"] = facts.ref
         if sub_line and facts.type in (pricing.GROUP, pricing.SUBTOTAL):
             raise save_error(f'The item "{facts.ref["FullName"]}" cannot be part of a group.')
@@ -272,7 +276,7 @@ class Writer:
         given = set(sent) | ({"Item"} if item_changed else set())
         if not sub_line:
             self.apply_line_details(line, sent, facts, item_changed)
-            self.apply_group(line, sent, facts, customer, item_changed)
+            self.apply_group(line, sent, facts, customer, item_changed, old_quantity)
         line["_given"] = frozenset(given)
         return line
 
@@ -295,13 +299,13 @@ class Writer:
         if "IsManuallyClosed" in sent:
             set_closed(line, sent["IsManuallyClosed"])
 
-    def apply_group(self, line: dict, sent: dict, facts: pricing.ItemFacts, customer: dict, item_changed: bool) -> None:
+    def apply_group(self, line: dict, sent: dict, facts: pricing.ItemFacts, customer: dict, item_changed: bool,
+                    old_quantity: Decimal | None) -> None:
         if facts.type != pricing.GROUP:
             if sent.get("SubLines"):
                 raise save_error(f'Only a group item has sub-lines, not "{facts.ref["FullName"]}".')
             line["SubLines"] = []
             return
-        old_quantity = line.get("Quantity") if not item_changed else None
         if line.get("Quantity") is None:
             line["Quantity"] = Decimal(1)
         if "SubLines" in sent:

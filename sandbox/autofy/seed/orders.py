@@ -80,6 +80,7 @@ class Plan:
     parent: dict  # the customer's record (the job's parent, or itself)
     state: str  # open | partly | fully | closed
     extras: dict = field(default_factory=dict)
+    created: datetime | None = None  # when it was entered in QuickBooks (on its day)
 
 
 class TxnCounter:
@@ -103,8 +104,10 @@ class OrderGenerator:
         self.invoices: list[tuple[date, int, dict]] = []  # (date, tiebreak, link) to number in date order
 
     def run(self) -> list[dict]:
-        plans = sorted(self.random_plans() + self.showcase_plans(), key=lambda plan: plan.day)
-        orders = [self.order(plan) for plan in plans]
+        plans = self.random_plans() + self.showcase_plans()
+        for plan in plans:
+            plan.created = self.moment(plan.day)
+        orders = [self.order(plan) for plan in sorted(plans, key=lambda plan: plan.created)]
         self.number_orders(orders)
         self.number_invoices()
         self.delete_some(orders)
@@ -153,7 +156,7 @@ class OrderGenerator:
         return datetime.combine(day, time(minutes // 60, minutes % 60, self.rng.randrange(60)), tzinfo=PC_ZONE)
 
     def order(self, plan: Plan) -> dict:
-        created = self.moment(plan.day)
+        created = plan.created
         customer, parent, spec = plan.customer, plan.parent, plan.spec
         self.customer_code = customer["SalesTaxCode"]  # what the lines' tax codes follow
         lines = self.lines(plan)
