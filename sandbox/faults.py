@@ -133,12 +133,13 @@ def take(api: str, method: str, path: str) -> Fault | None:
     if memory.no_faults:
         return None
     while True:
-        pending = list(Fault.objects.filter(remaining__gt=0, api=api))
+        pending = list(Fault.objects.filter(remaining__gt=0))
         if not pending:
-            memory.no_faults = True
+            memory.no_faults = True  # of any API: what this process remembers is "none at all"
             return None
         fault = next(
-            (f for f in pending if f.method in ("*", method) and fnmatch.fnmatchcase(path, f.path_glob)), None
+            (f for f in pending
+             if f.api == api and f.method in ("*", method) and fnmatch.fnmatchcase(path, f.path_glob)), None
         )
         if fault is None:
             return None

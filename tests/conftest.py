@@ -190,12 +190,32 @@ def sandbox_server(tmp_path_factory):
         server = SandboxServer(_wait_until_listening(process, log_path), db_path)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
+
+
+@pytest.fixture(scope="module")
+def sandbox_workers(sandbox_server: SandboxServer, tmp_path_factory) -> str:
+    """A second sandbox server on the session's database, with three worker processes sharing its port as
+    ``make demo`` runs it (what holds in one process only shows there): its URL."""
+    log_path = tmp_path_factory.mktemp("sandbox-workers") / "server.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            _django_command("runsandbox", "--host", "127.0.0.1", "--port", "0", "--workers", "3"),
+            env=_sandbox_environment(sandbox_server.db_path), cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        yield _wait_until_listening(process, log_path)
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_until_listening(process: subprocess.Popen, log_path: Path) -> str:

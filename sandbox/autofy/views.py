@@ -9,6 +9,7 @@ name, method, query and body (4xx, 4000; a trial key's unnamed GET 1404), then w
 
 import json
 import logging
+import os
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -48,6 +49,7 @@ def data(request: HttpRequest, endpoint_id: str, object_name: str, object_id: st
     if rate is not None:
         for header, value in rate.headers().items():
             response[header] = value
+    response["X-Sandbox-Worker"] = str(os.getpid())  # which server process answered (tests of one-at-a-time)
     return response
 
 

@@ -9,7 +9,7 @@ there to demonstrate.
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from sandbox.autofy import pricing, shape
 from sandbox.autofy.seed.customers import Address, CustomerSpec
@@ -119,7 +119,7 @@ class OrderGenerator:
         weighted = [entry for entry in self.lists.customers for _ in range(entry[0].weight)]
         plans = []
         while len(plans) < RANDOM_ORDERS:
-            age = self.rng.randint(1, DAYS_OF_HISTORY)
+            age = self.rng.randint(1, DAYS_OF_HISTORY - 2)  # a weekend moves it back to a Friday
             day = self.anchor - timedelta(days=age)
             if day.weekday() >= 5:
                 day -= timedelta(days=day.weekday() - 4)  # weekend orders are entered on Friday
@@ -406,16 +406,20 @@ class OrderGenerator:
         return line["Amount"]
 
     def mark_invoiced(self, line: dict, share: Decimal) -> Decimal:
-        """Invoice ``share`` of the line's quantity; returns the value invoiced."""
+        """Invoice ``share`` of the line's quantity (whole units, at least one when ``share`` is not 0);
+        returns the value invoiced."""
         parts = line["SubLines"] or [line]
         value = Decimal(0)
         for part in parts:
-            quantity = (part["Quantity"] * share).to_integral_value() if share < 1 else part["Quantity"]
+            quantity = part["Quantity"]
+            if share < 1:
+                quantity = min(quantity, max((quantity * share).to_integral_value(ROUND_DOWN), Decimal(share > 0)))
             part["Invoiced"] = quantity
             if part["Quantity"]:
                 value += pricing.money(part["Amount"] * quantity / part["Quantity"])
         if line["SubLines"]:
-            line["Invoiced"] = line["Quantity"] * share
+            line["Invoiced"] = min(line["Quantity"], max((line["Quantity"] * share).to_integral_value(ROUND_DOWN),
+                                                         Decimal(share > 0)))
         return value
 
     # --- Numbers and deletions -----------------------------------------------------------------------
