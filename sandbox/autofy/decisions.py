@@ -73,14 +73,13 @@ NEW_LINE_IDS = ("", "-1")
 # ``null`` for a field means "not sent". A text sent as "" is cleared. A reference cannot be cleared: one
 # with neither ``ID`` nor ``FullName`` is an invalid reference (3140).
 # A field the template does not have is refused (400, 4000), so that a client's typo shows in tests.
-# Fields QuickBooks computes are ignored when sent: ``SubTotal``, ``SalesTaxAmount``, ``Amount``,
-# ``TotalAmountInHomeCurrency``, ``SalesTaxPercentage``, ``IsFullyInvoiced``, ``LinkedTransactions``,
-# ``CreatedDate``, ``LastModifiedDate``, ``DeletedDate``, a line's ``Invoiced`` and ``Account`` (a sales
-# order line has no account in QuickBooks: it is always null); on POST also ``ID`` and ``EditSequence``.
-READ_ONLY_HEADER = ("ID", "EditSequence", "SubTotal", "SalesTaxAmount", "SalesTaxPercentage", "Amount",
-                    "TotalAmountInHomeCurrency", "IsFullyInvoiced", "LinkedTransactions", "CreatedDate",
-                    "LastModifiedDate", "DeletedDate")
-READ_ONLY_LINE = ("Invoiced", "Account")
+# Fields QuickBooks computes are ignored when sent (``COMPUTED_HEADER``, ``COMPUTED_LINE``: a sales order
+# line has no account in QuickBooks, so ``Account`` is always null); on POST also ``ID`` and
+# ``EditSequence`` (``IGNORED_ON_CREATE``).
+COMPUTED_HEADER = ("SubTotal", "SalesTaxAmount", "SalesTaxPercentage", "Amount", "TotalAmountInHomeCurrency",
+                   "IsFullyInvoiced", "LinkedTransactions", "CreatedDate", "LastModifiedDate", "DeletedDate")
+COMPUTED_LINE = ("Invoiced", "Account")
+IGNORED_ON_CREATE = ("ID", "EditSequence")
 
 # --- Fields beyond Autofy's template (read-only extras QuickBooks has) -------------------------------
 #

@@ -153,8 +153,16 @@ def _wait_for_agent(endpoint_id: str, agent: IO, knobs_now: AutofyConfig) -> Non
         slot.close()
 
 
+@dataclass
+class Turn:
+    """When (epoch seconds) the agent began and ended its work on one request."""
+
+    began: float
+    ended: float | None = None
+
+
 @contextmanager
-def agent_turn(endpoint_id: str, knobs_now: AutofyConfig) -> Iterator[None]:
+def agent_turn(endpoint_id: str, knobs_now: AutofyConfig) -> Iterator[Turn]:
     """The agent's attention for one request: wait for it, take the agent's time, let the caller work."""
     if knobs_now.agent_offline:
         code = knobs_now.offline_code
@@ -162,9 +170,11 @@ def agent_turn(endpoint_id: str, knobs_now: AutofyConfig) -> Iterator[None]:
     with open(_lock_path(endpoint_id, "agent"), "a") as agent:
         if not _try_lock(agent):
             _wait_for_agent(endpoint_id, agent, knobs_now)
+        turn = Turn(time.time())
         try:
             if knobs_now.agent_latency_ms:
                 time.sleep(knobs_now.agent_latency_ms / 1000)
-            yield
+            yield turn
         finally:
+            turn.ended = time.time()
             fcntl.flock(agent, fcntl.LOCK_UN)

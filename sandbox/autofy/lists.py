@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from sandbox.autofy import pricing
 from sandbox.autofy.envelope import AutofyError, envelope, item, respond
 from sandbox.autofy.models import QbListRecord
-from sandbox.autofy.query import DataQuery
+from sandbox.autofy.query import DataQuery, window
 from sandbox.autofy.salesorders import not_found, object_url, page_of
 
 
@@ -29,10 +29,7 @@ def list_records(request: HttpRequest, base: str, name: str, query: DataQuery) -
         records = records.filter(full_name_folded=query.name.casefold())
     if query.is_active is not None:
         records = records.filter(is_active=query.is_active)
-    if query.mod_start is not None:
-        records = records.filter(modified_at__gte=query.mod_start)
-    if query.mod_end is not None:
-        records = records.filter(modified_at__lte=query.mod_end)
+    records = records.filter(**window("modified_at", query))
     return page_of(request, base, query, [record.data for record in records.order_by("full_name_folded", "id")])
 
 

@@ -115,6 +115,17 @@ def parse(request: HttpRequest, accepted: tuple[str, ...]) -> DataQuery:
     return query
 
 
+def window(field: str, query: DataQuery) -> dict:
+    """The filter of the modified-time window on ``field`` (its bounds as ``decisions`` says)."""
+    low, high = ("gte", "lte") if decisions.MOD_TIME_BOUNDS_INCLUSIVE else ("gt", "lt")
+    lookups = {}
+    if query.mod_start is not None:
+        lookups[f"{field}__{low}"] = query.mod_start
+    if query.mod_end is not None:
+        lookups[f"{field}__{high}"] = query.mod_end
+    return lookups
+
+
 def no_parameters(request: HttpRequest) -> None:
     for name in request.GET:
         raise general_error(f"The query parameter '{name}' is not supported here.")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from sandbox.autofy import decisions, shape
 from sandbox.autofy.envelope import AutofyError, envelope, error, item, respond
 from sandbox.autofy.models import QbSalesOrder
-from sandbox.autofy.query import DataQuery
+from sandbox.autofy.query import DataQuery, window
 from sandbox.autofy.times import api_time
 
 
@@ -26,12 +26,11 @@ def not_found(object_name: str, object_id: str) -> dict:
 
 
 def deleted_view(order: QbSalesOrder) -> dict:
-    """What QuickBooks keeps of a deleted order (``decisions.DELETED_FIELDS``); the rest is null."""
-    data = shape.blank_order()
-    data.update(ID=order.txn_id, Number=order.number, CreatedDate=api_time(order.created_at),
-                DeletedDate=api_time(order.deleted_at), ToBePrinted=None, ToBeEmailed=None, IsManuallyClosed=None,
-                IsFullyInvoiced=None)
-    return data
+    """What QuickBooks keeps of a deleted order (``decisions.DELETED_FIELDS``); the rest is null (lists empty)."""
+    kept = {"ID": order.txn_id, "Number": order.number, "CreatedDate": api_time(order.created_at),
+            "DeletedDate": api_time(order.deleted_at)}
+    return {name: kept[name] if name in decisions.DELETED_FIELDS else ([] if isinstance(empty, list) else None)
+            for name, empty in shape.blank_order().items()}
 
 
 def page_of(request: HttpRequest, base: str, query: DataQuery, rows: list, found: dict | None = None,
@@ -63,14 +62,11 @@ def list_orders(request: HttpRequest, base: str, query: DataQuery) -> HttpRespon
         return page_of(request, base, query, requested, found)
     if query.number is not None:
         orders = orders.filter(number=query.number)
-    if query.mod_start is not None:
-        orders = orders.filter(**{f"{moment}__gte": query.mod_start})
-    if query.mod_end is not None:
-        orders = orders.filter(**{f"{moment}__lte": query.mod_end})
+    orders = orders.filter(**window(moment, query))
     start = (query.page - 1) * query.page_size
-    window = list(orders.order_by("seq")[start:start + query.page_size + 1])
-    contents = [item(serve(order), object_url(request, base, order.txn_id)) for order in window[:query.page_size]]
-    return respond(envelope(request, contents, page=query.page, more_data=len(window) > query.page_size))
+    rows = list(orders.order_by("seq")[start:start + query.page_size + 1])
+    contents = [item(serve(order), object_url(request, base, order.txn_id)) for order in rows[:query.page_size]]
+    return respond(envelope(request, contents, page=query.page, more_data=len(rows) > query.page_size))
 
 
 def get_order(request: HttpRequest, base: str, object_id: str) -> HttpResponse:

@@ -54,7 +54,7 @@ SUB_LINE = {
     "Desc": text("Desc", 4095),
     "ID": text("TxnLineID"),
     "Rate": RATE,
-    "Invoiced": READ_ONLY,
+    "Invoiced": READ_ONLY,  # an extra (decisions.EXTRA_LINE_FIELDS)
 }
 
 LINE = {
@@ -78,17 +78,17 @@ LINE = {
     "ID": text("TxnLineID"),
     "SubLines": Field("sub_lines"),
     "Account": READ_ONLY,
-    "Invoiced": READ_ONLY,
+    "Invoiced": READ_ONLY,  # an extra (decisions.EXTRA_LINE_FIELDS)
 }
 
 HEADER = {
     "ID": text("TxnID"),
-    "EditSequence": text("EditSequence", 16),
+    "EditSequence": text("EditSequence", 16),  # an extra (decisions.EXTRA_HEADER_FIELDS)
     "Number": text("RefNumber", 11),
     "PONumber": text("PONumber", 25),
     "SubTotal": READ_ONLY,
     "SalesTaxAmount": READ_ONLY,
-    "SalesTaxPercentage": READ_ONLY,
+    "SalesTaxPercentage": READ_ONLY,  # an extra (decisions.EXTRA_HEADER_FIELDS)
     "DueDate": Field("date", "DueDate"),
     "Date": Field("date", "TxnDate"),
     "DateShipped": Field("date", "ShipDate"),
@@ -121,6 +121,10 @@ HEADER = {
     "TotalAmountInHomeCurrency": READ_ONLY,
 }
 REFERENCE_MAX_LENGTH = 209  # any reference's FullName
+# What QuickBooks computes is read-only (``decisions``).
+assert all(HEADER[name] is READ_ONLY for name in decisions.COMPUTED_HEADER)
+assert all(LINE[name] is READ_ONLY for name in decisions.COMPUTED_LINE)
+assert {*decisions.EXTRA_HEADER_FIELDS, *decisions.EXTRA_LINE_FIELDS} <= {*HEADER, *LINE}
 
 
 def blank(fields: dict) -> dict:
@@ -152,18 +156,16 @@ def blank_sub_line() -> dict:
 def read_body(body, *, patch: bool) -> dict:
     if not isinstance(body, dict):
         raise general_error("The request body must be a SalesOrder object.")
-    return _read_object(body, HEADER, "SalesOrder", skip_read_only=not patch)
+    return _read_object(body, HEADER, "SalesOrder", ignored=() if patch else decisions.IGNORED_ON_CREATE)
 
 
-def _read_object(data: dict, fields: dict, path: str, *, skip_read_only: bool = True) -> dict:
+def _read_object(data: dict, fields: dict, path: str, *, ignored: tuple[str, ...] = ()) -> dict:
     clean = {}
     for name, value in data.items():
         spec = fields.get(name)
         if spec is None:
             raise general_error(f"{path} has no field '{name}'.")
-        if value is None:
-            continue
-        if spec.kind == "read_only" or (skip_read_only and name in ("ID", "EditSequence") and fields is HEADER):
+        if value is None or spec.kind == "read_only" or name in ignored:
             continue
         clean[name] = _read_value(value, spec, f"{path}.{name}")
     return clean

@@ -30,7 +30,7 @@ def canonical_object(name: str) -> str | None:
 
 
 def data(request: HttpRequest, endpoint_id: str, object_name: str, object_id: str | None = None) -> HttpResponse:
-    rate = None
+    rate = turn = None
     try:
         knobs_now = gate.config()
         gate.authenticate(request, endpoint_id, knobs_now)
@@ -39,7 +39,7 @@ def data(request: HttpRequest, endpoint_id: str, object_name: str, object_id: st
         if name is None:
             raise general_error(f"Unknown object name '{object_name}'.", status=404)
         work = prepare(request, knobs_now, f"{BASE_PATH}/{endpoint_id}/{name}", name, object_id)
-        with gate.agent_turn(endpoint_id, knobs_now):
+        with gate.agent_turn(endpoint_id, knobs_now) as turn:
             response = work()
     except AutofyError as failure:
         response = failure.response(request)
@@ -49,7 +49,10 @@ def data(request: HttpRequest, endpoint_id: str, object_name: str, object_id: st
     if rate is not None:
         for header, value in rate.headers().items():
             response[header] = value
-    response["X-Sandbox-Worker"] = str(os.getpid())  # which server process answered (tests of one-at-a-time)
+    # For the tests of "one at a time": which server process answered, and when the agent worked on it.
+    response["X-Sandbox-Worker"] = str(os.getpid())
+    if turn is not None and turn.ended is not None:
+        response["X-Sandbox-Agent-Turn"] = f"{turn.began:.6f} {turn.ended:.6f}"
     return response
 
 
