@@ -38,7 +38,7 @@ it (defaults below). The kinds:
     The call is handled and committed, then the TCP connection is closed without any response.
     Needs the raw socket, which ``runsandbox`` provides (see ``sandbox.server``).
 
-Autofy only (``AUTOFY_ONLY``):
+Autofy only (``schemas.AUTOFY_FAULT_KINDS``):
 
 ``error_200``
     HTTP 200 whose envelope carries an error (``HasErrors``; ``code``, default 1300): nothing applied.
@@ -103,7 +103,6 @@ class Answers:
     ``sandbox.autofy.faults``)."""
 
     api = "tso"
-    kinds: tuple[str, ...] = ()  # the kinds only this API has
 
     def refuse(self, request: HttpRequest, fault: Fault) -> HttpResponse | None:
         """The answer to a fault that applies nothing (None: the kind is not one of those)."""

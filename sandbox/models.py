@@ -424,4 +424,10 @@ class SeedState(models.Model):
 
 
 # The Autofy stand-in's tables live in its own package; importing them here registers them with the app.
-from sandbox.autofy.models import AgentRateWindow, AutofyConfig, QbCompany, QbListRecord, QbSalesOrder  # noqa: E402,F401
+from sandbox.autofy.models import (  # noqa: E402,F401
+    AgentRateWindow,
+    AutofyConfig,
+    QbCompany,
+    QbListRecord,
+    QbSalesOrder,
+)

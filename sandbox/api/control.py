@@ -4,10 +4,10 @@ Everything is stored in the database, so it applies across threads and processes
 
 ``GET /_sandbox/config``, ``POST /_sandbox/config``
     ``{"latency_ms": 50, "failure_rate": 0.1, "token_ttl": 3600, "denied_scopes": []}``; POST is a
-    partial update and answers the whole config. ``latency_ms`` delays every ``/v1`` and ``/oauth``
-    call; ``failure_rate`` (0..1) makes that fraction of ``/v1`` calls answer 503; ``token_ttl`` is the
-    lifetime in seconds of newly issued tokens; ``denied_scopes`` are withheld from new and existing
-    tokens (calls needing them answer 403).
+    partial update and answers the whole config. ``latency_ms`` delays every ``/v1``, ``/oauth`` and
+    Autofy call; ``failure_rate`` (0..1) makes that fraction of ``/v1`` and Autofy calls answer 503;
+    ``token_ttl`` is the lifetime in seconds of newly issued tokens; ``denied_scopes`` are withheld
+    from new and existing tokens (calls needing them answer 403).
 ``GET /_sandbox/faults``, ``POST /_sandbox/faults``, ``DELETE /_sandbox/faults``
     List the pending faults, add one (``{"endpoint": "POST /salesorders/*/lines", "fault": "timeout",
     "count": 2, "seconds": 5, "retry_after": 2}``, with ``"api": "autofy"`` for the Autofy stand-in; see
@@ -31,8 +31,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from sandbox import faults, knobs, schemas, seed
-from sandbox.autofy import control as autofy_control
 from sandbox.api.http import Conflict, Param, Query, ValidationFailed, accepts, json_response, no_content, validated_body
+from sandbox.autofy import control as autofy_control
 from sandbox.models import AccessToken, Call, Config, Customer, Fault, Product, SalesOrder, SalesOrderLine, SeedState
 
 

@@ -10,8 +10,6 @@ from sandbox.autofy.envelope import AutofyError, envelope, error, respond
 from sandbox.faults import Answers
 from sandbox.models import Fault
 
-AUTOFY_ONLY = ("error_200", "error_after_commit")
-
 # kind -> (HTTP status, default code, message)
 REFUSALS = {
     "500": (500, 1303, "Internal server error."),
@@ -28,7 +26,6 @@ def _answer(request: HttpRequest, status: int, code: int, message: str, headers:
 
 class AutofyAnswers(Answers):
     api = "autofy"
-    kinds = AUTOFY_ONLY
 
     def refuse(self, request: HttpRequest, fault: Fault) -> HttpResponse | None:
         if fault.kind not in REFUSALS:

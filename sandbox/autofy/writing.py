@@ -30,14 +30,15 @@ from sandbox.autofy.times import api_date, api_time, due_date, pc_today, read_ap
 TEXT_HEADER = ("Number", "PONumber", "Other", "Memo", "FOB")
 REF_HEADER = ("ShippingMethod", "Terms", "Class", "SalesRep", "ItemSalesTax", "Template", "Message", "Currency")
 DATE_HEADER = ("Date", "DueDate", "DateShipped")
-TEXT_LINE = ("Description", "SerialNumber", "LotNumber", "Other1", "Other2")
-REF_LINE = ("SalesTaxCode", "Class", "FromInventorySite", "FromInventorySiteLocation")
+TEXT_LINE = ("SerialNumber", "LotNumber", "Other1", "Other2")  # and the description, also a sub-line's
+REF_LINE = ("Class", "FromInventorySite", "FromInventorySiteLocation")  # and the tax code, also a sub-line's
 NUMBERS = ("Quantity", "Rate", "RatePercent", "Amount")
 LINE_NUMBERS = (*NUMBERS, "Invoiced")
 
 
 def save_error(reason: str) -> ObjectError:
-    return ObjectError(decisions.SAVE_ERROR, f"There was an error when saving a SalesOrder. QuickBooks error message: {reason}")
+    return ObjectError(decisions.SAVE_ERROR,
+                       f"There was an error when saving a SalesOrder. QuickBooks error message: {reason}")
 
 
 def answer(request: HttpRequest, base: str, write) -> HttpResponse:
@@ -182,7 +183,8 @@ class Writer:
             order["DueDate"] = api_date(due_date(terms, read_api_date(order["Date"])))
         for name in ("BillingAddress", "ShippingAddress"):
             if name in clean:  # an address sent replaces the whole address
-                order[name] = {**shape.blank(shape.ADDRESS), **{key: value or None for key, value in clean[name].items()}}
+                sent = {key: value or None for key, value in clean[name].items()}
+                order[name] = {**shape.blank(shape.ADDRESS), **sent}
         if "CustomFields" in clean:
             order["CustomFields"] = self.custom_fields(order["CustomFields"], clean["CustomFields"], "header")
         self.check_currency(order, customer)
@@ -223,7 +225,8 @@ class Writer:
 
     # --- Lines ---------------------------------------------------------------------------------------
 
-    def merge_lines(self, existing: list[dict], sent: list[dict], customer: dict, blank, group: dict | None = None) -> list[dict]:
+    def merge_lines(self, existing: list[dict], sent: list[dict], customer: dict, blank,
+                    group: dict | None = None) -> list[dict]:
         """The order's (or a group's) new lines: sent lines update the existing line with their ID, or are
         new; existing lines not sent are deleted (not when invoiced)."""
         by_id = {line["ID"]: line for line in existing}
@@ -281,10 +284,10 @@ class Writer:
         return line
 
     def apply_line_details(self, line: dict, sent: dict, facts: pricing.ItemFacts, item_changed: bool) -> None:
-        for name in TEXT_LINE[1:]:
+        for name in TEXT_LINE:
             if name in sent:
                 line[name] = sent[name] or None
-        for name in REF_LINE[1:]:
+        for name in REF_LINE:
             if name in sent:
                 line[name] = self.refs.ref(shape.LINE[name].list_kind, sent[name], shape.LINE[name].qb_name)
         if "UnitOfMeasure" in sent:

@@ -179,13 +179,15 @@ class OrderGenerator:
             SalesTaxPercentage=tax_item.tax_rate,
             DueDate=api_date(due_date(terms, plan.day)),
             Date=api_date(plan.day),
-            DateShipped=api_date(plan.day + timedelta(days=self.rng.randint(2, 14))) if self.rng.random() < 0.6 else None,
+            DateShipped=api_date(plan.day + timedelta(days=self.rng.randint(2, 14)))
+            if self.rng.random() < 0.6 else None,
             ToBePrinted=self.rng.random() < 0.3,
             ToBeEmailed=self.rng.random() < 0.5,
             ShippingMethod=ref(self.lists.get("ShippingMethod", self.ship_method(spec))),
             ItemLines=lines,
             Terms=ref(terms),
-            Other=f"Web {self.rng.randint(50000, 59999)}" if spec.klass == "Online" and self.rng.random() < 0.6 else None,
+            Other=f"Web {self.rng.randint(50000, 59999)}"
+            if spec.klass == "Online" and self.rng.random() < 0.6 else None,
             Memo=self.rng.choice(MEMOS) if self.rng.random() < 0.3 else None,
             Class=ref(self.lists.get("Class", "Contract:Installation" if job and spec.klass == "Contract"
                                      else spec.klass)),
@@ -448,7 +450,8 @@ class OrderGenerator:
         """Some open orders were deleted in QuickBooks: most in the last 90 days, a few long before."""
         def candidates(low: int, high: int) -> list[dict]:
             return [entry for entry in orders if low <= (self.anchor - entry["plan"].day).days <= high
-                    and entry["plan"].state == "open" and not entry["plan"].extras and not entry["order"]["LinkedTransactions"]]
+                    and entry["plan"].state == "open" and not entry["plan"].extras
+                    and not entry["order"]["LinkedTransactions"]]
 
         recent, old = candidates(15, 85), candidates(150, 500)
         chosen = self.rng.sample(recent, min(DELETED_RECENTLY, len(recent))) + self.rng.sample(
