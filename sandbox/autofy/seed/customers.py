@@ -184,5 +184,5 @@ CUSTOMERS = [
     CustomerSpec("Old Town Printing", us("1544 N Wells St", "Chicago", "IL", "60610"), "Walt Fischer",
                  "Net 30", "TWC", tax_item=CHICAGO, klass="Retail", weight=1, active=False),
 ]
-# Customers who orders once a year or less: the inactive one orders only in the first months.
+# The inactive customer's orders are all older than this (days before the anchor).
 INACTIVE_LAST_ORDER_DAYS = 400

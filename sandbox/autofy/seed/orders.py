@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from sandbox.autofy import pricing, shape
-from sandbox.autofy.seed.customers import Address, CustomerSpec
+from sandbox.autofy.seed.customers import INACTIVE_LAST_ORDER_DAYS, Address, CustomerSpec
 from sandbox.autofy.seed.lists import Lists, address, ref
 from sandbox.autofy.times import PC_ZONE, api_date, api_time, due_date, txn_id
 
@@ -102,6 +102,7 @@ class OrderGenerator:
         self.lists = lists
         self.ids = ids
         self.invoices: list[tuple[date, int, dict]] = []  # (date, tiebreak, link) to number in date order
+        self.customer_code: dict | None = None  # the sales tax code of the order being made's customer
 
     def run(self) -> list[dict]:
         plans = self.random_plans() + self.showcase_plans()
@@ -125,7 +126,7 @@ class OrderGenerator:
                 day -= timedelta(days=day.weekday() - 4)  # weekend orders are entered on Friday
                 age = (self.anchor - day).days
             spec, data, jobs = self.rng.choice(weighted)
-            if not spec.active and age < 400:
+            if not spec.active and age < INACTIVE_LAST_ORDER_DAYS:
                 continue
             open_jobs = [job for job in jobs if job["JobStatus"] != "Closed" or age > 180]
             customer = self.rng.choice(open_jobs) if open_jobs and self.rng.random() < 0.55 else data
