@@ -1,13 +1,18 @@
-"""Injected failures for ``/v1`` calls: one-shot faults and the random failure rate.
+"""Injected failures for ``/v1`` and Autofy calls: one-shot faults and the random failure rate.
 
 A fault is registered with ``POST /_sandbox/faults``::
 
     {"endpoint": "POST /salesorders/*/lines", "fault": "timeout", "count": 2, "seconds": 5, "retry_after": 2}
+    {"api": "autofy", "endpoint": "POST /SalesOrder", "fault": "error_200", "code": 1600}
 
-``endpoint`` is ``"<METHOD> <glob>"``: the method (or ``*``) and an ``fnmatch`` pattern matched against
-the path after ``/v1`` (``*`` also crosses ``/``: ``GET /salesorders/*`` matches the lines too). The
-next ``count`` matching calls fail, oldest fault first; consuming one is atomic across threads and
-processes. Faults come before the token check. The kinds:
+``api`` is the stand-in it is for: ``tso`` (the default, ``/v1``) or ``autofy``. ``endpoint`` is
+``"<METHOD> <glob>"``: the method (or ``*``) and an ``fnmatch`` pattern matched against the path after
+the API's base: after ``/v1``, or after ``/autofy/v2/data/{endpointID}`` with the object's name spelled
+as Autofy does (``/SalesOrder``, ``/SalesOrder/1A2B-1699999999``). ``*`` also crosses ``/``:
+``GET /salesorders/*`` matches the lines too. The next ``count`` matching calls fail, oldest fault first;
+consuming one is atomic across threads and processes. Faults come before the token (or API key) check.
+An error answer has the envelope of its API (``Answers``): for Autofy ``code`` chooses the error code in
+it (defaults below). The kinds:
 
 ``timeout``
     Sleep ``seconds`` (default 5) BEFORE handling. If the client gave up meanwhile (a read timeout
@@ -19,11 +24,12 @@ processes. Faults come before the token check. The kinds:
     yet the write lands ``seconds`` after it was sent. This is the ERP that finishes a slow write after
     the dashboard stopped waiting; a patient client gets the normal answer.
 ``500``
-    ``InternalServerError`` envelope; nothing applied.
+    ``InternalServerError`` envelope (Autofy: 1303); nothing applied.
 ``503``
-    ``ServiceUnavailableError`` envelope with ``Retry-After: <retry_after>`` (default 1); nothing applied.
+    ``ServiceUnavailableError`` envelope (Autofy: 1303) with ``Retry-After: <retry_after>`` (default 1);
+    nothing applied.
 ``401``
-    The envelope of an expired token; nothing applied.
+    The envelope of an expired token (Autofy: 1401, a revoked key); nothing applied.
 ``malformed``
     The call is handled (a write IS applied), then answered 200 with its body cut short: invalid JSON.
 ``html``
@@ -32,8 +38,16 @@ processes. Faults come before the token check. The kinds:
     The call is handled and committed, then the TCP connection is closed without any response.
     Needs the raw socket, which ``runsandbox`` provides (see ``sandbox.server``).
 
-With ``failure_rate`` set (see ``sandbox.api.control``), that fraction of the ``/v1`` calls not hit
-by a fault answers 503 (``Retry-After: 1``) without being handled.
+Autofy only (``schemas.AUTOFY_FAULT_KINDS``):
+
+``error_200``
+    HTTP 200 whose envelope carries an error (``HasErrors``; ``code``, default 1300): nothing applied.
+``error_after_commit``
+    The call is handled (a write IS applied), then answered HTTP 200 carrying an error (``code``,
+    default 1301 "an unknown error happened when constructing response").
+
+With ``failure_rate`` set (see ``sandbox.api.control``), that fraction of the ``/v1`` and Autofy calls
+not hit by a fault answers 503 (``Retry-After: 1``) without being handled.
 
 A slow or broken ERP (``SLOW_FAULTS``, see ``slow_answer``):
 
@@ -84,18 +98,47 @@ def parse_endpoint(endpoint: str) -> tuple[str, str] | None:
     return method.upper(), glob
 
 
-def take(method: str, path: str) -> Fault | None:
-    """Consume one use of the oldest pending fault matching this call, if any."""
+class Answers:
+    """The error answers of one API (the 24SevenOffice envelope here; Autofy's in
+    ``sandbox.autofy.faults``)."""
+
+    api = "tso"
+
+    def refuse(self, request: HttpRequest, fault: Fault) -> HttpResponse | None:
+        """The answer to a fault that applies nothing (None: the kind is not one of those)."""
+        if fault.kind == "500":
+            return InternalServerError("An unexpected error occurred (injected fault)").response()
+        if fault.kind == "503":
+            return ServiceUnavailable("The service is temporarily unavailable", fault.retry_after).response()
+        if fault.kind == "401":
+            return Unauthorized("The access token has expired").response()
+        return None
+
+    def after_commit(self, request: HttpRequest, fault: Fault, response: HttpResponse) -> HttpResponse | None:
+        """The answer to a fault that lets the call be handled first (None: not one of those)."""
+        return None
+
+    def failure(self, request: HttpRequest) -> HttpResponse:
+        """The failure rate's answer."""
+        return ServiceUnavailable("The service is temporarily unavailable (failure_rate)", retry_after=1).response()
+
+
+TSO = Answers()
+
+
+def take(api: str, method: str, path: str) -> Fault | None:
+    """Consume one use of the oldest pending fault of ``api`` matching this call, if any."""
     memory = knobs.current()
     if memory.no_faults:
         return None
     while True:
         pending = list(Fault.objects.filter(remaining__gt=0))
         if not pending:
-            memory.no_faults = True
+            memory.no_faults = True  # of any API: what this process remembers is "none at all"
             return None
         fault = next(
-            (f for f in pending if f.method in ("*", method) and fnmatch.fnmatchcase(path, f.path_glob)), None
+            (f for f in pending
+             if f.api == api and f.method in ("*", method) and fnmatch.fnmatchcase(path, f.path_glob)), None
         )
         if fault is None:
             return None
@@ -126,15 +169,15 @@ def drop_connection(request: HttpRequest) -> None:
     request.META[DROPPED_KEY] = True
 
 
-def handle(request: HttpRequest, path: str, config: Config, get_response: Callable) -> tuple[HttpResponse, str | None]:
-    """Answer one ``/v1`` call (``path`` is the part after ``/v1``), applying a pending fault or the
-    failure rate. Returns the response and the fault applied (None when none was). When the
-    connection was dropped, ``request.META[DROPPED_KEY]`` is set and the response is never sent."""
-    fault = take(request.method, path)
+def handle(request: HttpRequest, path: str, config: Config, get_response: Callable,
+           answers: Answers = TSO) -> tuple[HttpResponse, str | None]:
+    """Answer one call of ``answers.api`` (``path`` is the part after the API's base), applying a pending
+    fault or the failure rate. Returns the response and the fault applied (None when none was). When
+    the connection was dropped, ``request.META[DROPPED_KEY]`` is set and the response is never sent."""
+    fault = take(answers.api, request.method, path)
     if fault is None:
         if config.failure_rate and random.random() < config.failure_rate:
-            error = ServiceUnavailable("The service is temporarily unavailable (failure_rate)", retry_after=1)
-            return error.response(), "failure_rate"
+            return answers.failure(request), "failure_rate"
         return get_response(request), None
 
     kind = fault.kind
@@ -157,12 +200,9 @@ def handle(request: HttpRequest, path: str, config: Config, get_response: Callab
         if sock is not None and client_gone(sock):
             drop_connection(request)
         return response, kind
-    if kind == "500":
-        return InternalServerError("An unexpected error occurred (injected fault)").response(), kind
-    if kind == "503":
-        return ServiceUnavailable("The service is temporarily unavailable", fault.retry_after).response(), kind
-    if kind == "401":
-        return Unauthorized("The access token has expired").response(), kind
+    refused = answers.refuse(request, fault)
+    if refused is not None:
+        return refused, kind
     if kind == "html":
         return HttpResponse(BAD_GATEWAY_PAGE, status=502, content_type="text/html; charset=utf-8"), kind
     response = get_response(request)
@@ -173,6 +213,9 @@ def handle(request: HttpRequest, path: str, config: Config, get_response: Callab
     if kind == "drop_after_commit":
         drop_connection(request)
         return response, kind
+    answered = answers.after_commit(request, fault, response)
+    if answered is not None:
+        return answered, kind
     raise AssertionError(f"unknown fault kind {kind!r}")
 
 

@@ -1,5 +1,5 @@
-"""What each sandbox process remembers between calls: the config, whether any fault is pending, and
-the access tokens it has checked.
+"""What each sandbox process remembers between calls: the config (and the Autofy agent's), whether any
+fault is pending, and the access tokens it has checked.
 
 Reading these from SQLite on every ``/v1`` call cost about half of the call's CPU; on a two-core
 machine that slowed down the dashboard's concurrent calls. They change only through the control API
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 
 if TYPE_CHECKING:
-    from sandbox.models import Config
+    from sandbox.models import AutofyConfig, Config
 
 MAX_TOKENS = 1_000  # tokens remembered per process; more and the memory starts afresh
 
@@ -34,6 +34,7 @@ class Memory:
     def __init__(self, stamp: tuple[int, int]) -> None:
         self.stamp = stamp
         self.config: Config | None = None
+        self.autofy_config: AutofyConfig | None = None  # see sandbox.autofy.gate
         self.no_faults = False  # True once a query found no pending fault
         self.tokens: dict[str, tuple[datetime, tuple[str, ...]]] = {}  # key -> (expires_at, scopes)
 

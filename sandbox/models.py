@@ -3,7 +3,8 @@
 Everything that must hold across threads and processes (tokens, configuration, pending faults, the
 call log) lives here rather than in memory, so several server processes or a test process see the
 same state. ``to_api()`` methods give each record in the contract's JSON shape (camelCase keys,
-absent optional parts omitted rather than sent as null).
+absent optional parts omitted rather than sent as null). The Autofy stand-in's tables are in
+``sandbox.autofy.models`` (imported at the end, so they belong to this app).
 """
 
 from datetime import datetime, timezone
@@ -363,12 +364,14 @@ class Config(models.Model):
 class Fault(models.Model):
     """A pending injected fault: the next ``remaining`` calls matching it fail. See sandbox.faults."""
 
+    api = models.CharField(max_length=10, default="tso")  # which stand-in: "tso" (/v1) or "autofy"
     method = models.CharField(max_length=10)  # an HTTP method or "*"
-    path_glob = models.CharField(max_length=300)  # fnmatch pattern against the path after /v1
+    path_glob = models.CharField(max_length=300)  # fnmatch pattern against the path after the API's base
     kind = models.CharField(max_length=30)
     remaining = models.IntegerField()
     seconds = models.FloatField(default=5.0)
     retry_after = models.IntegerField(default=1)
+    code = models.IntegerField(null=True)  # Autofy: the error code the answer carries (None: the kind's)
 
     class Meta:
         ordering = ["id"]
@@ -376,11 +379,13 @@ class Fault(models.Model):
     def to_api(self) -> dict:
         return {
             "id": self.id,
+            "api": self.api,
             "endpoint": f"{self.method} {self.path_glob}",
             "fault": self.kind,
             "count": self.remaining,
             "seconds": self.seconds,
             "retry_after": self.retry_after,
+            "code": self.code,
         }
 
 
@@ -416,3 +421,13 @@ class SeedState(models.Model):
     seeded_at = models.DateTimeField()
     # sandbox.seed.SEED_VERSION of the generator that made the data (0: before versions were kept).
     version = models.IntegerField(default=0)
+
+
+# The Autofy stand-in's tables live in its own package; importing them here registers them with the app.
+from sandbox.autofy.models import (  # noqa: E402,F401
+    AgentRateWindow,
+    AutofyConfig,
+    QbCompany,
+    QbListRecord,
+    QbSalesOrder,
+)

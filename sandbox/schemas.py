@@ -240,15 +240,18 @@ CONFIG = {
 }
 
 FAULT_KINDS = ["timeout", "late_commit", "500", "503", "401", "malformed", "html", "drop_after_commit"]  # see sandbox.faults
+AUTOFY_FAULT_KINDS = ["error_200", "error_after_commit"]  # Autofy's only (sandbox.autofy.faults)
 FAULT = {
     "type": "object",
     "required": ["endpoint", "fault"],
     "properties": {
+        "api": {"enum": ["tso", "autofy"]},
         "endpoint": {"type": "string", "minLength": 3},
-        "fault": {"enum": FAULT_KINDS + ["stall", "drip", "huge"]},  # and a slow or broken ERP
+        "fault": {"enum": FAULT_KINDS + ["stall", "drip", "huge"] + AUTOFY_FAULT_KINDS},  # and a slow or broken ERP
         "count": {"type": "integer", "minimum": 1},
         "seconds": {"type": "number", "minimum": 0, "maximum": 600},
         "retry_after": {"type": "integer", "minimum": 0},
+        "code": {"type": "integer", "minimum": 1, "maximum": 99999},  # Autofy: the error code in the answer
     },
     "additionalProperties": False,
 }

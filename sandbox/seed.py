@@ -56,8 +56,9 @@ from sandbox import accounting
 OSLO = ZoneInfo("Europe/Oslo")
 DAYS_OF_HISTORY = 548  # 18 months
 # Raised whenever the generated data changes shape (new tables, new rules): ``seed_sandbox --if-empty``
-# seeds again data that an older generator made. 2: accounts and product sales type overrides.
-SEED_VERSION = 2
+# seeds again data that an older generator made. 2: accounts and product sales type overrides. 3: the
+# Autofy stand-in's company file (``sandbox.autofy.seed``), seeded by the same command.
+SEED_VERSION = 3
 
 FIRST_ORDER_ID = 1001
 FIRST_LINE_ID = 500001
@@ -520,32 +521,44 @@ def generate(anchor: date, seed: int) -> Dataset:
 
 
 def install(dataset: Dataset) -> None:
-    """Replace every record of the sandbox's ERP data with ``dataset`` (one transaction).
-
-    Rows go in with plain DELETE and INSERT statements (values prepared by each model field): about
-    twice as fast as the ORM's delete() and bulk_create(), which keeps ``POST /_sandbox/reset`` quick.
-    """
+    """Replace every record of the sandbox's ERP data with ``dataset`` (one transaction)."""
     # Imported here so that generate() stays usable without the sandbox app installed.
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.utils import timezone
 
     from sandbox import models
 
-    tables = [
-        (models.Tax, dataset.taxes),
-        (models.Account, dataset.accounts),
-        (models.SalesType, dataset.sales_types),
-        (models.DimensionType, dataset.dimension_types),
-        (models.DimensionElement, dataset.dimension_elements),
-        (models.Person, dataset.people),
-        (models.Currency, dataset.currencies),
-        (models.PaymentMethod, dataset.payment_methods),
-        (models.Customer, dataset.customers),
-        (models.Product, dataset.products),
-        (models.ProductSalesTypeOverride, dataset.product_overrides),
-        (models.SalesOrder, dataset.orders),
-        (models.SalesOrderLine, dataset.lines),
-    ]
+    with transaction.atomic():
+        replace_tables([
+            (models.Tax, dataset.taxes),
+            (models.Account, dataset.accounts),
+            (models.SalesType, dataset.sales_types),
+            (models.DimensionType, dataset.dimension_types),
+            (models.DimensionElement, dataset.dimension_elements),
+            (models.Person, dataset.people),
+            (models.Currency, dataset.currencies),
+            (models.PaymentMethod, dataset.payment_methods),
+            (models.Customer, dataset.customers),
+            (models.Product, dataset.products),
+            (models.ProductSalesTypeOverride, dataset.product_overrides),
+            (models.SalesOrder, dataset.orders),
+            (models.SalesOrderLine, dataset.lines),
+        ])
+        models.SeedState.objects.update_or_create(
+            pk=1, defaults={"anchor": dataset.anchor, "seed": dataset.seed, "seeded_at": timezone.now(),
+                            "version": SEED_VERSION}
+        )
+
+
+def replace_tables(tables: list[tuple[type, list[dict]]]) -> None:
+    """Replace every row of each model with its rows (keyed by field ``attname``; a missing one gets the
+    field's default), in one transaction: deletes in reverse order, inserts in order.
+
+    Rows go in with plain DELETE and INSERT statements (values prepared by each model field): about
+    twice as fast as the ORM's delete() and bulk_create(), which keeps ``POST /_sandbox/reset`` quick.
+    """
+    from django.db import connection, transaction
+
     quote = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cursor:
         for model, _ in reversed(tables):
@@ -559,10 +572,6 @@ def install(dataset: Dataset) -> None:
                 [[f.get_db_prep_save(row.get(f.attname, defaults[f.attname]), connection) for f in fields]
                  for row in rows],
             )
-        models.SeedState.objects.update_or_create(
-            pk=1, defaults={"anchor": dataset.anchor, "seed": dataset.seed, "seeded_at": timezone.now(),
-                            "version": SEED_VERSION}
-        )
 
 
 # --- Generation ------------------------------------------------------------------------------------

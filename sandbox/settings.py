@@ -7,6 +7,8 @@ settings and database. Environment:
 * ``SANDBOX_SECRET_KEY``: Django's secret key (a development default is fine: nothing is signed).
 * ``SANDBOX_CLIENT_ID`` / ``SANDBOX_CLIENT_SECRET``: the OAuth client credentials the token endpoint
   accepts (defaults ``sandbox-client`` / ``sandbox-secret``).
+* ``SANDBOX_AUTOFY_API_KEY`` / ``SANDBOX_AUTOFY_ENDPOINT_ID``: the Autofy stand-in's ``x-api-key`` and the
+  one endpoint (company file) it owns (defaults ``sandbox-autofy-key`` / ``sandbox-endpoint``).
 * ``SANDBOX_LOG_LEVEL``: level of the per-request log lines (default ``INFO``).
 """
 
@@ -49,6 +51,8 @@ USE_TZ = True
 
 SANDBOX_CLIENT_ID = os.environ.get("SANDBOX_CLIENT_ID", "sandbox-client")
 SANDBOX_CLIENT_SECRET = os.environ.get("SANDBOX_CLIENT_SECRET", "sandbox-secret")
+SANDBOX_AUTOFY_API_KEY = os.environ.get("SANDBOX_AUTOFY_API_KEY", "sandbox-autofy-key")
+SANDBOX_AUTOFY_ENDPOINT_ID = os.environ.get("SANDBOX_AUTOFY_ENDPOINT_ID", "sandbox-endpoint")
 
 LOGGING = {
     "version": 1,

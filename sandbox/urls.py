@@ -1,12 +1,13 @@
 """Every route of the sandbox, with the OAuth scope each ``/v1`` method needs. The query parameters a
 method accepts are declared on its handler (``sandbox.api.http.accepts``): any other is refused.
+The Autofy stand-in's routes (``/autofy/...`` and ``/_sandbox/autofy/...``) are in ``sandbox.autofy.urls``.
 
 Unknown routes answer 404 and wrong methods 405, both with the API's error envelope.
 """
 
 from functools import partial
 
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from sandbox.api import control, oauth, reference, salesorders
 from sandbox.api.http import resource
@@ -42,6 +43,7 @@ PERSON_READ = "api.organization.person:read"
 PAYMENT_METHOD_READ = "api.invoicing.paymentmethod:read"
 
 urlpatterns = [
+    path("", include("sandbox.autofy.urls")),
     path("oauth/token", oauth.issue_token),
     # Sales orders and lines
     path("v1/salesorders", api(GET=(f"{ORDER}:read", salesorders.list_orders),

@@ -1,10 +1,11 @@
 """Fixtures shared by every test package.
 
-``sandbox_server`` (session) runs the 24SevenOffice sandbox (``sandbox/``) as a real HTTP server in a
-subprocess, on a free port, with its own temporary SQLite database seeded once per session with
-anchor 2026-11-16 and seed 1. ``sandbox`` (per test) hands out the same server with faults cleared and
-the config reset; it does NOT re-seed, so tests that change data must tolerate each other's changes
-or call ``.reset()`` themselves.
+``sandbox_server`` (session) runs the sandbox (``sandbox/``: the 24SevenOffice and Autofy stand-ins) as
+a real HTTP server in a subprocess, on a free port, with its own temporary SQLite database seeded once
+per session with anchor 2026-11-16 and seed 1. ``sandbox`` (per test) hands out the same server with
+faults cleared and the config reset; it does NOT re-seed, so tests that change data must tolerate each
+other's changes or call ``.reset()`` themselves. ``autofy`` (per test) is ``sandbox`` with the Autofy
+agent's knobs reset and a fresh rate window too.
 """
 
 import os
@@ -25,7 +26,12 @@ SANDBOX_SEED = 1
 SANDBOX_CLIENT_ID = "sandbox-client"
 SANDBOX_CLIENT_SECRET = "sandbox-secret"
 SANDBOX_ORGANIZATION = "1000001"
+SANDBOX_AUTOFY_API_KEY = "sandbox-autofy-key"
+SANDBOX_AUTOFY_ENDPOINT = "sandbox-endpoint"
 DEFAULT_CONFIG = {"latency_ms": 0, "failure_rate": 0.0, "token_ttl": 3600, "denied_scopes": []}
+AUTOFY_DEFAULT_CONFIG = {"rate_limit": 100, "queue_limit": 10, "queue_wait_seconds": 90, "agent_latency_ms": 0,
+                         "agent_offline": False, "offline_code": 1302, "offline_status": 503,
+                         "key_kind": "production"}
 STARTUP_TIMEOUT = 20
 
 
@@ -42,8 +48,9 @@ def pytest_configure(config):
 
 
 class SandboxServer:
-    """A running sandbox: its URLs and credentials, helpers for its control API, and ``api()`` to
-    call the API with a valid bearer token.
+    """A running sandbox: its URLs and credentials, helpers for its control API, ``api()`` to call the
+    24SevenOffice API with a valid bearer token and ``autofy()`` to call the Autofy data API with the
+    sandbox's API key.
 
     ``api()`` caches its token; ``configure()``, ``expire_tokens()`` and ``reset()`` drop it so the next
     call fetches a fresh one. Fetching a token is itself an upstream call (it shows in ``calls()``).
@@ -58,6 +65,9 @@ class SandboxServer:
         self.client_id = client_id
         self.client_secret = client_secret
         self.organization = SANDBOX_ORGANIZATION
+        self.autofy_key = SANDBOX_AUTOFY_API_KEY
+        self.autofy_endpoint = SANDBOX_AUTOFY_ENDPOINT
+        self.autofy_url = f"{url}/autofy/v2/data/{SANDBOX_AUTOFY_ENDPOINT}"
         self.session = requests.Session()
         self._token: str | None = None
 
@@ -122,6 +132,27 @@ class SandboxServer:
         kwargs.setdefault("timeout", 10)
         return self.session.request(method, self.api_url + path, headers=headers, **kwargs)
 
+    # --- The Autofy stand-in ----------------------------------------------------------------------
+
+    def autofy(self, method: str, path: str, **kwargs) -> requests.Response:
+        """``requests`` call to ``autofy_url + path`` (e.g. ``/SalesOrder``) with the sandbox's
+        ``x-api-key`` (default timeout 10 s)."""
+        headers = {"x-api-key": self.autofy_key, **kwargs.pop("headers", {})}
+        kwargs.setdefault("timeout", 10)
+        return self.session.request(method, self.autofy_url + path, headers=headers, **kwargs)
+
+    def autofy_configure(self, **config) -> dict:
+        """Partial update of the Autofy agent's knobs (``sandbox.autofy.control``); returns them all."""
+        return self.control("POST", "/autofy/config", json=config)
+
+    def autofy_fault(self, endpoint: str, fault: str, count: int = 1, **options) -> dict:
+        """Make the next ``count`` Autofy calls matching ``endpoint`` (e.g. ``"POST /SalesOrder"``) fail
+        with ``fault``; options: ``seconds``, ``retry_after``, ``code``."""
+        return self.fault(endpoint, fault, count, api="autofy", **options)
+
+    def autofy_state(self) -> dict:
+        return self.control("GET", "/autofy/state")
+
 
 def _sandbox_environment(db_path: Path) -> dict:
     """The environment for the sandbox's management commands (and server) on the database ``db_path``."""
@@ -131,6 +162,8 @@ def _sandbox_environment(db_path: Path) -> dict:
         "SANDBOX_DB": str(db_path),
         "SANDBOX_CLIENT_ID": SANDBOX_CLIENT_ID,
         "SANDBOX_CLIENT_SECRET": SANDBOX_CLIENT_SECRET,
+        "SANDBOX_AUTOFY_API_KEY": SANDBOX_AUTOFY_API_KEY,
+        "SANDBOX_AUTOFY_ENDPOINT_ID": SANDBOX_AUTOFY_ENDPOINT,
     }
 
 
@@ -157,12 +190,32 @@ def sandbox_server(tmp_path_factory):
         server = SandboxServer(_wait_until_listening(process, log_path), db_path)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
+
+
+@pytest.fixture(scope="module")
+def sandbox_workers(sandbox_server: SandboxServer, tmp_path_factory) -> str:
+    """A second sandbox server on the session's database, with three worker processes sharing its port as
+    ``make demo`` runs it (what holds in one process only shows there): its URL."""
+    log_path = tmp_path_factory.mktemp("sandbox-workers") / "server.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            _django_command("runsandbox", "--host", "127.0.0.1", "--port", "0", "--workers", "3"),
+            env=_sandbox_environment(sandbox_server.db_path), cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        yield _wait_until_listening(process, log_path)
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_until_listening(process: subprocess.Popen, log_path: Path) -> str:
@@ -187,6 +240,14 @@ def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
     sandbox_server.clear_faults()
     sandbox_server.configure(**DEFAULT_CONFIG)
     return sandbox_server
+
+
+@pytest.fixture
+def autofy(sandbox: SandboxServer) -> SandboxServer:
+    """The sandbox with the Autofy agent's knobs at their defaults and a fresh rate window."""
+    sandbox.autofy_configure(**AUTOFY_DEFAULT_CONFIG)
+    sandbox.control("POST", "/autofy/rate-limit/reset")
+    return sandbox
 
 
 # --- Pages in every state, for the accessibility and valid-HTML checks -------------------------------

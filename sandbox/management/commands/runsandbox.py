@@ -8,6 +8,9 @@ it) and stops cleanly on SIGTERM or SIGINT.
 answers concurrent calls in parallel, and one Python process would serialise them on its GIL, making
 the dashboard's concurrent fetches look slower than they are. Workers share everything through the
 database (data, config, faults, tokens, call log) and die with the parent (``PR_SET_PDEATHSIG``).
+
+The Autofy agent starts calm: its knobs back to their defaults (online, no delay, the documented
+limits) and fresh rate windows, so an agent left offline by an earlier run does not greet a new demo.
 """
 
 import ctypes
@@ -19,6 +22,9 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.core.management.base import BaseCommand
 
+from sandbox import knobs
+from sandbox.autofy import gate
+from sandbox.autofy.models import AutofyConfig
 from sandbox.server import make_server
 
 
@@ -32,6 +38,9 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("SANDBOX_WORKERS", "1")))
 
     def handle(self, *args, host, port, workers, **options):
+        AutofyConfig.objects.update_or_create(pk=1, defaults=AutofyConfig.DEFAULTS)
+        gate.reset_rate_windows()
+        knobs.changed()
         shared = workers > 1
         server = make_server(host, port, WSGIHandler(), shared_port=shared)
         children = [self.fork_worker(host, server) for _ in range(workers - 1)]

@@ -1,7 +1,9 @@
-"""``seed_sandbox [--anchor YYYY-MM-DD] [--if-empty] [--seed N]``: fill the sandbox with demo data.
+"""``seed_sandbox [--anchor YYYY-MM-DD] [--if-empty] [--seed N]``: fill the sandbox with demo data, for
+both stand-ins: 24SevenOffice (``sandbox.seed``) and Autofy's QuickBooks company file
+(``sandbox.autofy.seed``).
 
-The same anchor and seed always give identical data (see ``sandbox.seed``). The anchor defaults to
-today; ``--if-empty`` leaves existing data alone, unless an older version of the generator made it.
+The same anchor and seed always give identical data. The anchor defaults to today; ``--if-empty``
+leaves existing data alone, unless an older version of the generator made it.
 """
 
 from datetime import date
@@ -11,6 +13,7 @@ from django.utils import timezone
 
 from sandbox import knobs
 from sandbox import seed as seeding
+from sandbox.autofy import control as autofy_control
 from sandbox.models import SalesOrder, SeedState
 
 
@@ -38,9 +41,13 @@ class Command(BaseCommand):
         anchor = anchor or timezone.localdate()
         dataset = seeding.generate(anchor, seed)
         seeding.install(dataset)
+        autofy_control.restore(anchor, seed)
         knobs.changed()
+        autofy = autofy_control.counts()
         self.stdout.write(
             f"Seeded the sandbox (anchor {anchor}, seed {seed}): {len(dataset.orders)} orders, "
-            f"{len(dataset.lines)} lines, {len(dataset.customers)} customers, {len(dataset.products)} products."
+            f"{len(dataset.lines)} lines, {len(dataset.customers)} customers, {len(dataset.products)} products; "
+            f"Autofy: {autofy['salesOrders']} sales orders ({autofy['deletedSalesOrders']} more deleted), "
+            f"{autofy['customers']} customers and jobs, {autofy['items']} items."
         )
 

@@ -1,0 +1,48 @@
+"""How the Autofy stand-in answers injected faults (``sandbox.faults``): the same kinds as for ``/v1``,
+with Autofy's envelope and codes, plus two of its own, ``error_200`` and ``error_after_commit`` (an HTTP
+200 that carries an error, before or after the write was applied). A fault's ``code`` replaces the
+default code of its answer.
+"""
+
+from django.http import HttpRequest, HttpResponse
+
+from sandbox.autofy.envelope import AutofyError, envelope, error, respond
+from sandbox.faults import Answers
+from sandbox.models import Fault
+
+# kind -> (HTTP status, default code, message)
+REFUSALS = {
+    "500": (500, 1303, "Internal server error."),
+    "503": (503, 1303, "The service is unavailable for use: planned maintenance."),
+    "401": (401, 1401, "A required header was invalid in your request: x-api-key."),
+    "error_200": (200, 1300, "An unknown error happened when interacting with the endpoint."),
+}
+AFTER_COMMIT = {"error_after_commit": (200, 1301, "An unknown error happened when constructing response.")}
+
+
+def _answer(request: HttpRequest, status: int, code: int, message: str, headers: dict | None = None) -> HttpResponse:
+    return respond(envelope(request, [], errors=[error(code, message)]), status, headers)
+
+
+class AutofyAnswers(Answers):
+    api = "autofy"
+
+    def refuse(self, request: HttpRequest, fault: Fault) -> HttpResponse | None:
+        if fault.kind not in REFUSALS:
+            return None
+        status, code, message = REFUSALS[fault.kind]
+        headers = {"Retry-After": str(fault.retry_after)} if fault.kind == "503" else None
+        return _answer(request, status, fault.code or code, message, headers)
+
+    def after_commit(self, request: HttpRequest, fault: Fault, response: HttpResponse) -> HttpResponse | None:
+        if fault.kind not in AFTER_COMMIT:
+            return None
+        status, code, message = AFTER_COMMIT[fault.kind]
+        return _answer(request, status, fault.code or code, message)
+
+    def failure(self, request: HttpRequest) -> HttpResponse:
+        return AutofyError(1303, "The service is unavailable for use (failure_rate).", status=503,
+                           headers={"Retry-After": "1"}).response(request)
+
+
+AUTOFY = AutofyAnswers()
