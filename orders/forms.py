@@ -32,10 +32,13 @@ from orders.domain import (
     OrderDraft,
     Product,
 )
+from orders.erp.tso.payloads import (  # noqa: F401 (the builder view shows both)
+    INTERNAL_MEMO_MAX_LENGTH,
+    USER_INTERNAL_MEMO_MAX_LENGTH,
+)
 from orders.parsing import parse_id, parse_signed_id, parse_whole
 from orders.services import PAGE_SIZES, STATUS_FILTERS, BuilderReference, OrderFilters
 from orders.submissions import CUSTOMER_FIELDS, FormErrors, draft_from_data
-from orders.upstream.tso_payloads import INTERNAL_MEMO_MAX_LENGTH, USER_INTERNAL_MEMO_MAX_LENGTH  # noqa: F401 (the builder view shows both)
 
 DEFAULT_PAGE_SIZE = 25
 # Every query-string key the list understands; anything else is dropped from links and back-links.

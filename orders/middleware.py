@@ -1,5 +1,5 @@
 """Every web request gets a budget for its ERP calls: ``ERP_PAGE_DEADLINE_SECONDS`` for all of them,
-and at most one bulkhead permit per ERP connection (see ``orders.upstream.deadline``). Opening a
+and at most one bulkhead permit per ERP connection (see ``orders.erp.deadline``). Opening a
 budget costs nothing for a page that never calls the ERP."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from orders.upstream import deadline
+from orders.erp import deadline
 
 
 class ErpBudgetMiddleware:

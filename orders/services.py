@@ -1,8 +1,8 @@
 """Use cases of the dashboard. Views call these and nothing else that talks to an upstream.
 
 Each function takes keyword arguments, talks to the upstream through its client
-(``orders.upstream.get_client()``), and returns domain objects. Failures surface as the
-``orders.upstream.errors.UpstreamError`` family; views decide what the user sees.
+(``orders.erp.tso.get_client()``), and returns domain objects. Failures surface as the
+``orders.erp.errors.UpstreamError`` family; views decide what the user sees.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import datetime as dt
 import logging
 import threading
 import unicodedata
-from dataclasses import dataclass, field
-from decimal import Decimal
 from collections import OrderedDict
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,15 +42,18 @@ from orders.domain import (
     SalesType,
     TaxCode,
 )
-from orders.upstream import deadline, get_client, tso_json, tso_payloads
-from orders.upstream.connection import Response
-from orders.upstream.errors import (
+from orders.erp import deadline
+from orders.erp.errors import (
     InvalidCursor,
     UpstreamBusinessError,
     UpstreamError,
     UpstreamNotFound,
     UpstreamValidationError,
 )
+from orders.erp.http import Response
+from orders.erp.tso import get_client
+from orders.erp.tso import payloads as tso_payloads
+from orders.erp.tso import reading as tso_reading
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +166,7 @@ class Health:
 
 class _RequestPool(ThreadPoolExecutor):
     """Runs each call in a copy of the submitter's context: a call made for a web request keeps that
-    request's ERP budget (its deadline and bulkhead permit, see ``orders.upstream.deadline``)."""
+    request's ERP budget (its deadline and bulkhead permit, see ``orders.erp.deadline``)."""
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
         return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
@@ -244,7 +247,7 @@ def order_list(*, filters: OrderFilters, cursor: str | None = None) -> Page[Sale
         # The link carries the whole request (filters, size, position): a 400 or 404 is the link's fault.
         raise InvalidCursor(str(error), status=error.status, tracking_id=error.tracking_id, trace_id=error.trace_id,
                             upstream=error.upstream, method=error.method, path=error.path) from error
-    orders = tso_json.orders(response.data)
+    orders = tso_reading.orders(response.data)
     customer_hints.remember((order.id, order.customer.id) for order in orders)
     note_customer_names((order.customer.id, order.customer.name) for order in orders)
     return Page(
@@ -272,15 +275,15 @@ def _cached(key: str, load):
 
 
 REFERENCE_LOADERS = {
-    "sales_types": lambda c: tso_json.sales_types(c.list_sales_types().data),
-    "people": lambda c: tso_json.people(c.list_people().data),
-    "dimension_types": lambda c: tso_json.dimension_types(c.list_dimension_types().data),
-    "payment_methods": lambda c: tso_json.payment_methods(c.list_payment_methods().data),
-    "tax_codes": lambda c: tso_json.tax_codes(c.list_taxes().data),
+    "sales_types": lambda c: tso_reading.sales_types(c.list_sales_types().data),
+    "people": lambda c: tso_reading.people(c.list_people().data),
+    "dimension_types": lambda c: tso_reading.dimension_types(c.list_dimension_types().data),
+    "payment_methods": lambda c: tso_reading.payment_methods(c.list_payment_methods().data),
+    "tax_codes": lambda c: tso_reading.tax_codes(c.list_taxes().data),
     # The chart of accounts: a product line's tax code is the tax code of the account it is posted to.
-    "accounts": lambda c: tso_json.accounts(c.list_accounts().data),
+    "accounts": lambda c: tso_reading.accounts(c.list_accounts().data),
     # The builder offers currencies and checks codes against them.
-    "currencies": lambda c: tso_json.currencies(c.list_currencies().data),
+    "currencies": lambda c: tso_reading.currencies(c.list_currencies().data),
 }
 
 
@@ -315,7 +318,7 @@ def _every_customer(client, pages: int) -> list[Customer]:
     found: list[Customer] = []
     response = client.list_customers({"limit": 100, "sortBy": "name:asc"})
     for _ in range(pages):
-        found.extend(tso_json.customers(response.data))
+        found.extend(tso_reading.customers(response.data))
         following = client.cursor_for(response.links.get("next"))
         if not following:
             break
@@ -424,7 +427,7 @@ def order_detail(*, order_id: int) -> OrderDetail:
     references = _references_async(("sales_types", "people", "dimension_types", "payment_methods"))
 
     order_response = wait(order_future)
-    order = tso_json.order(order_response.data)
+    order = tso_reading.order(order_response.data)
     calls = [_call("Order", order_response)]
 
     raw_lines = None
@@ -434,7 +437,7 @@ def order_detail(*, order_id: int) -> OrderDetail:
     else:
         lines_response = wait(lines_future)
         raw_lines = lines_response.data
-        lines, lines_source = tso_json.lines(raw_lines), "lines"
+        lines, lines_source = tso_reading.lines(raw_lines), "lines"
         calls.append(_call("Lines", lines_response))
 
     customer_id = order.customer.id
@@ -447,7 +450,7 @@ def order_detail(*, order_id: int) -> OrderDetail:
     if customer_future is not None:
         try:
             customer_response = wait(customer_future)
-            current_customer = tso_json.customer(customer_response.data)
+            current_customer = tso_reading.customer(customer_response.data)
             calls.append(_call("Current customer", customer_response))
         except UpstreamError as error:
             customer_error = error
@@ -677,7 +680,7 @@ def _customers_changed_since(client, since: dt.datetime) -> list[Customer] | Non
         found: list[Customer] = []
         response = client.list_customers({name: since.isoformat(timespec="seconds"), "limit": 100})
         for _ in range(CUSTOMER_TOP_UP_PAGES):
-            found.extend(tso_json.customers(response.data))
+            found.extend(tso_reading.customers(response.data))
             following = client.cursor_for(response.links.get("next"))
             if not following:
                 return found
@@ -704,7 +707,7 @@ def customer_search(*, query: str) -> tuple[Customer, ...]:
     digits = query.replace(" ", "")
     if digits.isascii() and digits.isdigit():  # "²" and "①" are digits to isdigit(), not to the ERP
         response = get_client().list_customers({"organizationNumber": digits, "limit": SEARCH_LIMIT})
-        found = tso_json.customers(response.data)
+        found = tso_reading.customers(response.data)
         if found:
             return found[:SEARCH_LIMIT]
     return tuple(customer_list().matching(query)[:SEARCH_LIMIT])
@@ -712,7 +715,7 @@ def customer_search(*, query: str) -> tuple[Customer, ...]:
 
 def customer_detail(*, customer_id: int) -> CustomerSnapshot:
     """The customer's current record as a new order's snapshot (``UpstreamNotFound`` when unknown)."""
-    return tso_json.customer(get_client().get_customer(customer_id).data).as_snapshot()
+    return tso_reading.customer(get_client().get_customer(customer_id).data).as_snapshot()
 
 
 def product_search(*, query: str) -> tuple[Product, ...]:
@@ -722,13 +725,13 @@ def product_search(*, query: str) -> tuple[Product, ...]:
     if not query:
         return ()
     response = get_client().list_products({"productSearch": f"%{query}%", "limit": SEARCH_LIMIT * 2})
-    active = (p for p in tso_json.products(response.data) if p.status != "inactive")
+    active = (p for p in tso_reading.products(response.data) if p.status != "inactive")
     return tuple(active)[:SEARCH_LIMIT]
 
 
 def product_detail(*, product_id: int) -> Product:
     """One product (``UpstreamNotFound`` when unknown)."""
-    return tso_json.product(get_client().get_product(product_id).data)
+    return tso_reading.product(get_client().get_product(product_id).data)
 
 
 # --- a product line's tax code ----------------------------------------------------------------------
@@ -742,7 +745,7 @@ def product_overrides(*, product_id: int) -> dict[int, int]:
     """A product's sales type overrides, sales type id -> account number (cached like reference data)."""
     return _cached(
         f"orders:product-overrides:{int(product_id)}",
-        lambda: tso_json.sales_type_overrides(get_client().list_product_sales_type_overrides(product_id).data),
+        lambda: tso_reading.sales_type_overrides(get_client().list_product_sales_type_overrides(product_id).data),
     )
 
 
@@ -832,7 +835,7 @@ def dimension_elements(*, dimension_type: int) -> tuple[DimensionElement, ...]:
         elements: list[DimensionElement] = []
         response = client.list_dimension_elements(dimension_type)
         for _ in range(DIMENSION_ELEMENT_PAGES):
-            elements.extend(tso_json.dimension_elements(response.data))
+            elements.extend(tso_reading.dimension_elements(response.data))
             following = client.cursor_for(response.links.get("next"))
             if not following:
                 break

@@ -11,9 +11,9 @@ Every setting is read from the environment here, once. ``SALESADMIN_ENV`` picks 
 See ``.env.example`` for the full list.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
-import os
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -259,7 +259,7 @@ AXES_LOCKOUT_CALLABLE = "salesadmin.security.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 LOGIN_FAILURE_DELAY = float(env("LOGIN_FAILURE_DELAY", "1"))
 
-# --- Upstream: a slow or broken ERP must not take the dashboard down (orders.upstream.deadline) ---
+# --- Upstream: a slow or broken ERP must not take the dashboard down (orders.erp.deadline) ---
 # All of one page's ERP calls (retries, sign-in and reading the answers included) end by this.
 ERP_PAGE_DEADLINE_SECONDS = float(env("ERP_PAGE_DEADLINE_SECONDS", "8"))
 # How many web requests may wait on one ERP connection at once; keep it below the server's threads

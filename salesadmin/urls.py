@@ -6,8 +6,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from orders import views as order_views
 from orders.urls import submission_urlpatterns
+from orders.views import health
 from salesadmin.security import SignInView
 
 urlpatterns = [
@@ -17,6 +17,6 @@ urlpatterns = [
     path("", login_not_required(RedirectView.as_view(pattern_name="orders:list")), name="home"),
     path("orders/", include("orders.urls", namespace="orders")),
     path("submissions/", include((submission_urlpatterns, "submissions"))),
-    path("healthz", order_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -302,7 +302,8 @@ def stored_submission(sandbox, settings):
     on), ``needs_attention``, ``closed`` (by an admin, with a note) or ``succeeded``."""
     from django.utils import timezone
 
-    from orders import forms, services, views
+    from orders import forms, services
+    from orders.views import builder as views
     from orders.models import Submission
     from orders.submissions import submission_token
 

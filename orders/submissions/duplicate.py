@@ -8,8 +8,10 @@ from orders.domain import (
     LineDraft,
     OrderDraft,
 )
+from orders.erp.tso import get_client
+from orders.erp.tso import payloads as tso_payloads
+from orders.erp.tso import reading as tso_reading
 from orders.models import Submission, SubmissionStep
-from orders.upstream import get_client, tso_json, tso_payloads
 
 State = Submission.State
 StepState = SubmissionStep.State
@@ -24,10 +26,10 @@ def draft_from_order(*, order_id: int) -> OrderDraft:
     dimensions and lines (without their ids). The delivery date is left for the user to set; a
     submission marker in the internal memo is not copied."""
     client = get_client()
-    order = tso_json.order(client.get_order(order_id).data)
+    order = tso_reading.order(client.get_order(order_id).data)
     lines = order.embedded_lines
     if lines is None:
-        lines = tso_json.lines(client.list_lines(order_id).data)
+        lines = tso_reading.lines(client.list_lines(order_id).data)
     return OrderDraft(
         customer=order.customer,
         date=timezone.localdate(),

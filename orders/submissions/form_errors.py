@@ -6,13 +6,13 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from orders.models import Submission, SubmissionStep
-from orders.parsing import parse_whole
-from orders.upstream.errors import (
+from orders.erp.errors import (
     UpstreamBusinessError,
     UpstreamError,
     UpstreamValidationError,
 )
+from orders.models import Submission, SubmissionStep
+from orders.parsing import parse_whole
 
 State = Submission.State
 StepState = SubmissionStep.State

@@ -7,13 +7,13 @@ from django.utils import timezone
 from orders.domain import (
     STATUS_LABELS,
 )
-from orders.models import Submission, SubmissionStep
-from orders.upstream.errors import (
+from orders.erp.errors import (
     UpstreamBusinessError,
     UpstreamError,
     UpstreamUnavailable,
     UpstreamValidationError,
 )
+from orders.models import Submission, SubmissionStep
 
 State = Submission.State
 StepState = SubmissionStep.State

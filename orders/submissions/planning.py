@@ -14,9 +14,9 @@ from django.utils import timezone
 from orders.domain import (
     OrderDraft,
 )
+from orders.erp.tso import payloads as tso_payloads
 from orders.models import Submission, SubmissionStep
 from orders.submissions.data import draft_from_data, draft_to_data
-from orders.upstream import tso_payloads
 
 State = Submission.State
 StepState = SubmissionStep.State

@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from orders.erp.errors import UpstreamConflict, UpstreamNotFound
+from orders.erp.http import Response
+from orders.erp.tso import payloads as tso_payloads
+from orders.erp.tso import reading as tso_reading
+from orders.erp.tso.client import TwentyFourSevenClient
 from orders.models import Submission, SubmissionStep
 from orders.submissions.planning import tag_of
-from orders.upstream import tso_json, tso_payloads
-from orders.upstream.connection import Response
-from orders.upstream.errors import UpstreamConflict, UpstreamNotFound
-from orders.upstream.tso import TwentyFourSevenClient
 
 StepState = SubmissionStep.State
 Kind = SubmissionStep.Kind
@@ -114,7 +115,7 @@ def _marked_orders(submission: Submission, step: SubmissionStep, client: TwentyF
     matches: list[dict[str, Any]] = []
     for _ in range(RECONCILE_PAGES):
         if not isinstance(response.data, list):
-            raise tso_json.nonsense("an order list")
+            raise tso_reading.nonsense("an order list")
         matches += [
             order for order in response.data
             if isinstance(order, dict) and tso_payloads.marker_in(order.get("internalMemo")) == tag
@@ -186,7 +187,7 @@ def _unconfirmed_lines(submission: Submission, client: TwentyFourSevenClient) ->
     """The order's lines that no finished step of this submission added."""
     raw = client.list_lines(submission.upstream_order_id).data
     if not isinstance(raw, list):
-        raise tso_json.nonsense("order lines")
+        raise tso_reading.nonsense("order lines")
     confirmed = set(
         submission.steps.filter(kind=Kind.ADD_LINE, state=StepState.SUCCEEDED)
         .values_list("upstream_line_id", flat=True)
@@ -253,12 +254,12 @@ def _dict(value: Any) -> dict[str, Any]:
 
 
 def _id(record: Any) -> int | None:
-    return tso_json.integer(_dict(record).get("id"))
+    return tso_reading.integer(_dict(record).get("id"))
 
 
 def same_line(raw: Any, body: Mapping[str, Any]) -> bool:
     """True when the ERP's line ``raw`` is what ``body`` (a ``line_body``) asked for."""
-    line = tso_json.line(raw)
+    line = tso_reading.line(raw)
     product = _dict(body.get("product")).get("id")
     checks = [line.type == body.get("type")]
     if "description" in body:

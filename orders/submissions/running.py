@@ -30,6 +30,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from orders.erp.errors import UpstreamError
+from orders.erp.http import Response
+from orders.erp.tso import get_client
+from orders.erp.tso import reading as tso_reading
+from orders.erp.tso.client import TwentyFourSevenClient
 from orders.models import Submission, SubmissionAttempt, SubmissionStep
 from orders.submissions.form_errors import form_errors_from
 from orders.submissions.messages import (
@@ -41,10 +46,6 @@ from orders.submissions.messages import (
 )
 from orders.submissions.planning import clear_error
 from orders.submissions.reconciling import Reconciled, reconcile, remove_duplicates
-from orders.upstream import get_client, tso_json
-from orders.upstream.connection import Response
-from orders.upstream.errors import UpstreamError
-from orders.upstream.tso import TwentyFourSevenClient
 
 State = Submission.State
 StepState = SubmissionStep.State
@@ -295,7 +296,7 @@ def _send(submission: Submission, step: SubmissionStep, client: TwentyFourSevenC
 def _record_success(submission: Submission, step: SubmissionStep, data: Any) -> bool:
     """Mark ``step`` done with the ERP's record ``data``; False when the record has no id to go on."""
     record = data if isinstance(data, dict) else {}
-    new_id = tso_json.integer(record.get("id"))
+    new_id = tso_reading.integer(record.get("id"))
     if step.kind != Kind.SET_STATUS and new_id is None:
         return False
     if step.kind == Kind.CREATE_ORDER:

@@ -24,11 +24,11 @@ from django.utils import timezone
 
 from orders import forms
 from orders import money as money_module
+from orders.erp.tso import reading as tso_reading
+from orders.erp.tso.payloads import USER_INTERNAL_MEMO_MAX_LENGTH, marker_in
 from orders.models import Submission
 from orders.submissions import submission_token
 from orders.templatetags.orders_tags import format_amount
-from orders.upstream import tso_json
-from orders.upstream.tso_payloads import USER_INTERNAL_MEMO_MAX_LENGTH, marker_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("upstream")]
 
@@ -466,7 +466,7 @@ def test_dimension_rows_without_javascript(sales_client, upstream):
 
 def test_customer_search_and_pick_without_javascript(sales_client, upstream):
     expected = erp_json(upstream, f"/customers/{CUSTOMER_ID}")
-    address = tso_json.customer(expected).as_snapshot()  # billing address, else postal, else visiting
+    address = tso_reading.customer(expected).as_snapshot()  # billing address, else postal, else visiting
     form = form_of(sales_client.get(NEW))
     form["customer_query"] = "fjordkraft inst"
 
@@ -792,7 +792,7 @@ def test_duplicate_fills_the_builder_from_an_order_with_its_lines_and_dimensions
 def order_to_copy(upstream):
     """An ERP order delivered to its customer's own address, with a contact and a fixed due date
     that has passed."""
-    customer = tso_json.customer(erp_json(upstream, f"/customers/{CUSTOMER_ID}")).as_snapshot()
+    customer = tso_reading.customer(erp_json(upstream, f"/customers/{CUSTOMER_ID}")).as_snapshot()
     body = {
         "customer": {"id": customer.id, "name": customer.name, "street": customer.street,
                      "postalCode": customer.postal_code, "city": customer.city, "countryCode": customer.country_code},
@@ -1145,7 +1145,7 @@ def test_try_again_with_the_form_as_shown_finishes_an_order_whose_status_answer_
 
 def test_a_second_click_while_the_first_is_sending_waits_and_is_then_shown_the_outcome(sales_client, upstream,
                                                                                       monkeypatch):
-    from orders import views
+    from orders.views import builder as views
 
     monkeypatch.setattr(views, "SENDING_WAIT_SECONDS", 0.3)
     upstream.fault("POST /salesorders/*/lines", "503")
@@ -1223,7 +1223,7 @@ def test_without_javascript_check_now_looks_and_leads_on(sales_client, upstream)
 
 
 def test_a_long_order_is_sent_over_several_requests_showing_how_far_it_got(sales_client, upstream, monkeypatch):
-    from orders import views
+    from orders.views import builder as views
 
     monkeypatch.setattr(views, "SEND_BUDGET_SECONDS", 0)  # one step per request
     state = order_state(lines=[product_line(description=f"Line {n}") for n in range(1, 4)])

@@ -11,9 +11,9 @@ from django.core.cache import cache
 
 from orders import money, services
 from orders.domain import Account, SalesType, TaxCode
+from orders.erp.errors import UpstreamForbidden, UpstreamNotFound, UpstreamUnavailable
+from orders.erp.tso import reading as tso_reading
 from orders.services import OrderFilters
-from orders.upstream import tso_json
-from orders.upstream.errors import UpstreamForbidden, UpstreamNotFound, UpstreamUnavailable
 
 pytestmark = pytest.mark.usefixtures("upstream")
 
@@ -97,8 +97,8 @@ def test_a_wrong_customer_hint_still_shows_the_right_customer(sandbox):
 
 def test_a_customer_whose_record_changed_is_flagged(sandbox):
     for order in sandbox_orders(sandbox)[:400]:
-        current = tso_json.customer(sandbox.api("GET", f"/customers/{order['customer']['id']}").json())
-        snapshot = tso_json.order(order).customer
+        current = tso_reading.customer(sandbox.api("GET", f"/customers/{order['customer']['id']}").json())
+        snapshot = tso_reading.order(order).customer
         rows = services.snapshot_comparison(snapshot, current)
         if any(row.changed for row in rows):
             break
@@ -115,7 +115,7 @@ def test_legacy_totals_that_disagree_are_flagged(sandbox):
     # The sandbox marks its legacy imports; look there first, then everywhere.
     marked = [o for o in orders if o.get("internalMemo") == "Importert fra tidligere fakturasystem"]
     for order in marked + orders:
-        lines = tso_json.lines(sandbox.api("GET", f"/salesorders/{order['id']}/lines").json())
+        lines = tso_reading.lines(sandbox.api("GET", f"/salesorders/{order['id']}/lines").json())
         computed = money.totals((line.tax_rate, line.amounts) for line in lines)
         if abs(computed.gross - Decimal(str(order["grossAmount"]))) > money.tolerance(len(lines)):
             break
@@ -206,7 +206,7 @@ def test_customer_search_by_part_of_a_name_ignores_case_and_accents(sandbox):
 
 def test_customer_search_results_carry_what_the_picker_shows(sandbox):
     [aero] = services.customer_search(query="Ærø Bøker")
-    record = tso_json.customer(sandbox.api("GET", f"/customers/{aero.id}").json())
+    record = tso_reading.customer(sandbox.api("GET", f"/customers/{aero.id}").json())
     assert (aero.id, aero.name, aero.organization_number, aero.postal_area, aero.city, aero.country_code) == (
         record.id, record.name, record.organization_number, record.postal_area, record.city, record.country_code)
 

@@ -14,7 +14,8 @@ import time
 import pytest
 
 from orders import services
-from orders.upstream import deadline, get_client
+from orders.erp import deadline
+from orders.erp.tso import get_client
 
 pytestmark = pytest.mark.django_db
 

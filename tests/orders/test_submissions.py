@@ -21,7 +21,24 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone
 
-from orders.domain import CustomerSnapshot, DeliveryCustomer, Dimension, LineDraft, OrderDraft, PaymentTerms
+from orders.domain import (
+    CustomerSnapshot,
+    DeliveryCustomer,
+    Dimension,
+    LineDraft,
+    OrderDraft,
+    PaymentTerms,
+)
+from orders.erp.errors import (
+    BusinessRuleError,
+    FieldError,
+    UpstreamBusinessError,
+    UpstreamUnavailable,
+    UpstreamValidationError,
+)
+from orders.erp.tso import get_client
+from orders.erp.tso import payloads as tso_payloads
+from orders.erp.tso import reading as tso_reading
 from orders.models import Submission, SubmissionStep
 from orders.submissions import (
     RUN_LEASE,
@@ -34,21 +51,13 @@ from orders.submissions import (
     plan,
     progress,
     same_line,
+    submission_close,
     submission_draft,
     submission_form_errors,
-    submission_close,
     submission_revise,
     submission_run,
     submission_start,
     submission_token,
-)
-from orders.upstream import get_client, tso_json, tso_payloads
-from orders.upstream.errors import (
-    BusinessRuleError,
-    FieldError,
-    UpstreamBusinessError,
-    UpstreamUnavailable,
-    UpstreamValidationError,
 )
 
 TAG = tso_payloads.marker(uuid.UUID("12345678123456781234567812345678"))
@@ -420,7 +429,7 @@ def erp_json(sandbox, path: str, **params):
 def erp_draft(erp):
     """A three-line draft (the middle one text) built from the sandbox's own customers, products and
     dimensions; call it with overrides."""
-    customer = tso_json.customer(erp_json(erp, "/customers/10001"))
+    customer = tso_reading.customer(erp_json(erp, "/customers/10001"))
     products = erp_json(erp, "/products", limit=5)
     project = erp_json(erp, "/dimensions/1/elements")[0]
     department = erp_json(erp, "/dimensions/2/elements")[0]

@@ -11,9 +11,9 @@ from concurrent.futures import Future
 import pytest
 import requests
 
-from orders.upstream import deadline
-from orders.upstream.errors import UpstreamUnavailable
-from orders.upstream.tso import TwentyFourSevenClient
+from orders.erp import deadline
+from orders.erp.errors import UpstreamUnavailable
+from orders.erp.tso.client import TwentyFourSevenClient
 
 API = "https://erp.example/v1"  # as in conftest.py
 BIG = 2_000_000  # the default cap
@@ -83,7 +83,7 @@ def test_a_retry_after_past_the_deadline_is_not_waited_for(client, rsps):
 
 
 def test_no_retry_is_started_once_the_deadline_has_passed(client, rsps, monkeypatch):
-    from orders.upstream import connection
+    from orders.erp import http as connection
 
     broken = rsps.get(f"{API}/taxes", body=requests.ConnectionError("reset"))
     client.connection.backoff = 1.0

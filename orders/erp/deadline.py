@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TypeVar
 
-from orders.upstream.errors import UpstreamUnavailable
+from orders.erp.errors import UpstreamUnavailable
 
 T = TypeVar("T")
 

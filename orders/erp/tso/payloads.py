@@ -29,7 +29,13 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from orders.domain import CustomerSnapshot, DeliveryCustomer, Dimension, LineDraft, OrderDraft
+from orders.domain import (
+    CustomerSnapshot,
+    DeliveryCustomer,
+    Dimension,
+    LineDraft,
+    OrderDraft,
+)
 
 INTERNAL_MEMO_MAX_LENGTH = 300  # the contract's limit for ``internalMemo``
 

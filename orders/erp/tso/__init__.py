@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from orders.upstream.tso import TwentyFourSevenClient
+from orders.erp.tso.client import TwentyFourSevenClient
 
 _client: TwentyFourSevenClient | None = None
 _lock = threading.Lock()

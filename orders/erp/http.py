@@ -2,7 +2,7 @@
 time-outs on every call, bounded retries with backoff and jitter for safe calls only, and every
 transport failure turned into ``UpstreamUnavailable``.
 
-Inside a web request it also keeps to the request's budget (``orders.upstream.deadline``): the
+Inside a web request it also keeps to the request's budget (``orders.erp.deadline``): the
 connection's bulkhead permit, and the page's deadline for every attempt, sleep and body. Answers are
 read in pieces against the clock and a size cap, so a drip is cut and an oversize answer refused.
 
@@ -25,11 +25,11 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
+from orders.erp import deadline
+from orders.erp.errors import UpstreamUnavailable
 from orders.parsing import parse_whole
-from orders.upstream import deadline
-from orders.upstream.errors import UpstreamUnavailable
 
-logger = logging.getLogger("orders.upstream")
+logger = logging.getLogger("orders.erp")
 
 # Statuses that mean "try again later"; a safe (read-only) call is retried on them.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})

@@ -2,7 +2,7 @@ import pytest
 import responses as responses_lib
 from django.core.cache import cache
 
-from orders.upstream.tso import TwentyFourSevenClient
+from orders.erp.tso.client import TwentyFourSevenClient
 
 API = "https://erp.example/v1"
 TOKEN_URL = "https://login.example/oauth/token"

@@ -7,7 +7,7 @@ import pytest
 import requests
 import responses as responses_lib
 
-from orders.upstream.errors import (
+from orders.erp.errors import (
     InvalidCursor,
     UpstreamAuthError,
     UpstreamBusinessError,
@@ -293,6 +293,6 @@ def test_no_proxy_is_honoured(client, monkeypatch):
 @pytest.mark.parametrize(("header", "seconds"), [("2", 2.0), (" 7 ", 7.0), ("²", None), ("①", None), ("9" * 5000, None),
                                                  ("soon", None), ("", None)])
 def test_an_odd_retry_after_from_the_erp_is_ignored_not_a_crash(header, seconds):
-    from orders.upstream.connection import parse_retry_after
+    from orders.erp.http import parse_retry_after
 
     assert parse_retry_after(header) == seconds

@@ -1,341 +1,41 @@
-"""The dashboard's pages. Each view binds a form, calls one service, and picks a template.
-
-Upstream failures are mapped here, explicitly:
-
-* the order list renders its error state inside the table region. A full page answers 503 (the body is
-  the friendly page with the error state), or 400 for a page link (``cursor``) that cannot be followed;
-  an htmx request answers 200 so htmx swaps the error state in (htmx drops 4xx/5xx bodies by default),
-  and so does a history-restore request.
-* the detail page answers 404 (our 404 page) for an unknown order and 503 (a friendly error page) when
-  the ERP fails.
-"""
+"""The order builder: the page, its htmx regions and its searches, and sending an order."""
 
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import re
 import time
-from concurrent.futures import Future
-from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh, push_url, reswap, retarget, trigger_client_event
-from django_htmx.middleware import HtmxDetails
+from django_htmx.http import (
+    HttpResponseClientRedirect,
+    HttpResponseClientRefresh,
+    push_url,
+    reswap,
+    retarget,
+    trigger_client_event,
+)
 
 from orders import forms, services, submissions
 from orders.context_processors import is_admin
-from orders.domain import STATUS_LABELS, CustomerSnapshot, Page
-from orders.forms import LIST_PARAMS, OrderFilterForm
+from orders.erp.errors import (
+    UpstreamError,
+    UpstreamNotFound,
+)
 from orders.models import Submission, SubmissionStep
 from orders.parsing import parse_id, parse_index, parse_signed_id, parse_whole
-from orders.paths import path_to
 from orders.templatetags.builder_tags import amounts_shown
-from orders.upstream.errors import (
-    InvalidCursor,
-    UpstreamAuthError,
-    UpstreamError,
-    UpstreamForbidden,
-    UpstreamNotFound,
-    UpstreamUnavailable,
-)
+from orders.views.common import HtmxHttpRequest, describe_error
 
 logger = logging.getLogger(__name__)
-
-# Opaque cursors are the upstream's own links: long, but not unbounded.
-MAX_CURSOR_LENGTH = 4000
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-# --- the order list ------------------------------------------------------------------------------
-
-
-@require_GET
-def order_list(request: HtmxHttpRequest) -> HttpResponse:
-    fragment = bool(request.htmx) and not request.htmx.history_restore_request
-
-    # The customer filter is a <select> when the customer list loads, else a numeric id input.
-    # A fragment does not render the form, so it does not need the list.
-    customer_choices, customers_unavailable = None, False
-    if not fragment:
-        try:
-            customer_choices = services.customer_choices()
-        except UpstreamError as error:
-            logger.warning("Customer list unavailable for the order filter: %r", error)
-            customers_unavailable = True
-
-    form = OrderFilterForm(
-        request.GET, customer_choices=customer_choices, customers_unavailable=customers_unavailable
-    )
-    form.is_valid()  # invalid fields are reported next to themselves and left out of the filters
-    filters = form.to_filters()
-    cursor = request.GET.get("cursor", "")[:MAX_CURSOR_LENGTH] or None
-    query = _list_query(request.GET)
-    # The ERP is asked now; the page's header and filter form render while it answers (the
-    # template first waits for the answer inside the table, see ``PendingPage``).
-    pending = PendingPage(services.start_order_list(filters=filters, cursor=cursor), query, cursor)
-    context = {
-        "form": form,
-        "filters": filters,
-        "pending": pending,
-        "status_tabs": _status_tabs(query, filters.status),
-        "restart_url": list_url(query, cursor=None) if cursor else None,
-        # Links to an order carry the list's state so its "Back to orders" returns here.
-        "back_param": urlencode({"back": query.urlencode()}) if query else "",
-        "has_filters": form.active_filter_count > 0 or bool(filters.status),
-        "oob": fragment,
-    }
-    template = "orders/order_list.html"
-    if fragment:
-        template += "#order-table"
-    response = render(request, template, context)
-    if pending.error and not request.htmx:
-        response.status_code = 400 if pending.error["stale_link"] else 503
-    # The same URL answers a full page or a fragment: caches must keep them apart.
-    patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
-    return response
-
-
-class PendingPage:
-    """One page of orders still on its way from the ERP: ``page``, ``paging`` and ``error`` wait
-    for the answer when first read, then keep it."""
-
-    def __init__(self, future: Future, query: QueryDict, cursor: str | None) -> None:
-        self._future = future
-        self._query = query
-        self._cursor = cursor
-
-    @functools.cached_property
-    def _outcome(self) -> tuple[Page | None, UpstreamError | None]:
-        try:
-            return services.wait(self._future), None
-        except InvalidCursor as exc:
-            logger.warning("Order list: a page link that cannot be followed: %r", exc)
-            return None, exc
-        except UpstreamError as exc:
-            logger.warning("Order list failed: %r", exc)
-            return None, exc
-
-    @functools.cached_property
-    def page(self) -> Page | None:
-        return self._outcome[0]
-
-    @functools.cached_property
-    def error(self) -> dict | None:
-        error = self._outcome[1]
-        return error and describe_error(error)
-
-    @functools.cached_property
-    def paging(self) -> dict | None:
-        page = self.page
-        return page and _paging_links(self._query, page, self._cursor)
-
-
-def _list_query(params: QueryDict) -> QueryDict:
-    """The list's own parameters from a query string, everything else dropped."""
-    query = QueryDict(mutable=True)
-    for key in LIST_PARAMS:
-        values = [value for value in params.getlist(key) if value]
-        if values:
-            query.setlist(key, values[:1])
-    return query
-
-
-def list_url(query: QueryDict, **changes: str | None) -> str:
-    # A plain dict: ``_list_query`` keeps one value per key, and QueryDict.copy() deep-copies.
-    params = {key: query[key] for key in query}
-    for key, value in changes.items():
-        params.pop(key, None)
-        if value:
-            params[key] = value
-    encoded = urlencode(params)
-    return path_to("orders:list") + (f"?{encoded}" if encoded else "")
-
-
-def _status_tabs(query: QueryDict, current: str) -> list[dict]:
-    tabs = [("", "All")] + [(status, STATUS_LABELS[status]) for status in services.STATUS_FILTERS]
-    return [
-        {
-            "value": value,
-            "label": label,
-            "url": list_url(query, status=value, cursor=None),
-            "active": value == current,
-        }
-        for value, label in tabs
-    ]
-
-
-def _paging_links(query: QueryDict, page, cursor: str | None) -> dict:
-    def link(target: str | None) -> str | None:
-        return list_url(query, cursor=target) if target else None
-
-    return {
-        # "First" only makes sense once the user has left the first page.
-        "first": link(page.first) if cursor else None,
-        "previous": link(page.previous),
-        "next": link(page.next),
-    }
-
-
-def describe_error(error: UpstreamError) -> dict:
-    """What the error state says: a heading and a sentence for everyone, ids for admins."""
-    if isinstance(error, UpstreamUnavailable):
-        title = "The ERP is not answering"
-        message = "24SevenOffice did not respond in time or answered with an error. Try again in a moment."
-    elif isinstance(error, UpstreamForbidden):
-        title = "The ERP refused access"
-        scope = f"the “{error.scope}” scope" if error.scope else "a permission it needs"
-        message = (
-            f"The dashboard's ERP integration lacks {scope}. "
-            "An administrator must grant it in 24SevenOffice."
-        )
-    elif isinstance(error, UpstreamAuthError):
-        title = "The dashboard could not sign in to the ERP"
-        message = "The ERP rejected the dashboard's API credentials. An administrator must check them."
-    elif isinstance(error, InvalidCursor):
-        title = "This page link is no longer valid"
-        message = ("The link may be old, cut short or changed, or the list has moved on since. "
-                   "Start again from the first page.")
-    elif isinstance(error, UpstreamNotFound):
-        title = "The ERP could not find that"
-        message = "The record or page asked for no longer exists. Start again from the first page."
-    else:
-        title = "The ERP could not handle the request"
-        message = str(error)
-    return {
-        "title": title,
-        "message": message,
-        "kind": type(error).__name__,
-        "status": error.status,
-        "tracking_id": error.tracking_id,
-        "trace_id": error.trace_id,
-        "scope": getattr(error, "scope", ""),
-        # A page link that cannot be followed: trying it again would not help, the first page does.
-        "stale_link": isinstance(error, InvalidCursor),
-    }
-
-
-# --- the order detail ----------------------------------------------------------------------------
-
-
-@require_GET
-def order_detail(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
-    back_url = safe_back_url(request.GET.get("back", ""))
-    try:
-        detail = services.order_detail(order_id=order_id)
-    except UpstreamNotFound:
-        return render(
-            request,
-            "404.html",
-            {
-                "title": f"Order {order_id} does not exist",
-                "message": f"24SevenOffice has no sales order with id {order_id}. "
-                "It may have been deleted, or the link is wrong.",
-                "back_url": back_url,
-            },
-            status=404,
-        )
-    except UpstreamError as exc:
-        logger.warning("Order %s failed: %r", order_id, exc)
-        return render(
-            request,
-            "orders/order_error.html",
-            {"order_id": order_id, "error": describe_error(exc), "back_url": back_url},
-            status=503,
-        )
-
-    admin = is_admin(request.user)
-    order = detail.order
-    changed = [row.label for row in detail.customer_comparison if row.changed]
-    context = {
-        "detail": detail,
-        "order": order,
-        "back_url": back_url,
-        "snapshot_rows": snapshot_rows(order.customer),
-        "changed_labels": changed,
-        "customer_moved": any(label in ADDRESS_LABELS for label in changed),
-        "delivery": delivery_summary(order),
-        "overdue": detail.order.invoice.is_overdue(timezone.localdate()),
-        "show_upstream": admin,
-    }
-    if admin:
-        context["raw_order_json"] = _pretty_json(detail.raw_order)
-        context["raw_lines_json"] = None if detail.raw_lines is None else _pretty_json(detail.raw_lines)
-    return render(request, "orders/order_detail.html", context)
-
-
-# Labels of ``CustomerSnapshot.FIELDS`` that make up the address ("the customer has moved").
-ADDRESS_LABELS = frozenset({"Street", "Postal code", "Postal area", "City", "County / state", "Country"})
-
-
-def display_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (tuple, list)):
-        return ", ".join(str(item) for item in value if item)
-    return str(value)
-
-
-def snapshot_rows(snapshot: CustomerSnapshot) -> list[tuple[str, str]]:
-    """The order's customer snapshot as (label, value) rows, every field in display order."""
-    return [(label, display_value(getattr(snapshot, attr))) for attr, label in CustomerSnapshot.FIELDS]
-
-
-def delivery_summary(order) -> dict:
-    """What the delivery panel says: "none", "same" (as the customer's address), or "address"."""
-    delivery = order.delivery_customer
-    if delivery is None or delivery.is_empty:
-        return {"kind": "none"}
-    return {"kind": "same" if delivery.is_address_of(order.customer) else "address", "customer": delivery}
-
-
-def safe_back_url(back: str) -> str:
-    """The list URL with the filters the user came from. ``back`` is only ever a query string for the
-    list; its known parameters are re-encoded onto our own path, so it cannot redirect anywhere else."""
-    query = _list_query(QueryDict(back.lstrip("?")[:MAX_CURSOR_LENGTH * 2]))
-    return list_url(query)
-
-
-def _pretty_json(value) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False, default=str)
-
-
-# --- health --------------------------------------------------------------------------------------
-
-
-@login_not_required
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """``{"status": "ok"|"degraded"}`` (200 or 503) for anyone, such as a load balancer: nothing about
-    what failed or why. Admins signed in also see each part's state and when the ERP was last asked
-    (at most once per ``HEALTH_PROBE_SECONDS``; see ``services.health``)."""
-    state = services.health()
-    body: dict = {"status": "ok" if state.ok else "degraded"}
-    if is_admin(request.user):
-        probed_at = state.upstream_probed_at
-        body["database"] = {"ok": state.database_ok, "detail": state.database_detail}
-        body["upstream"] = {"ok": state.upstream_ok, "detail": state.upstream_detail,
-                            "probed_at": probed_at.isoformat() if probed_at else None}
-    response = JsonResponse(body, status=200 if state.ok else 503)
-    add_never_cache_headers(response)
-    return response
-
-
 
 # --- the order builder ---------------------------------------------------------------------------
 #
@@ -810,7 +510,7 @@ def _submit(request: HtmxHttpRequest, state: dict, reference: services.BuilderRe
             return _finished(request, submission)
         elif submission.state == Submission.State.FAILED and not _unchanged(submission, draft):
             submission = submissions.submission_revise(submission=submission, draft=draft)
-        submission = _send(submission)
+        submission = send(submission)
     except submissions.SubmissionConflict as conflict:
         return render_again(banner={"kind": "conflict", "title": "These changes cannot be sent",
                                     "message": str(conflict)})
@@ -826,7 +526,7 @@ def _unchanged(submission: Submission, draft) -> bool:
         return False
 
 
-def _send(submission: Submission, *, attended: bool = False) -> Submission:
+def send(submission: Submission, *, attended: bool = False) -> Submission:
     """Run the submission for at most this request's budget; if another request is running it (a
     double click), wait a little for its outcome."""
     submission = submissions.submission_run(submission=submission, attended=attended, budget=SEND_BUDGET_SECONDS)
@@ -866,7 +566,7 @@ def submission_check(request: HtmxHttpRequest, submission_id) -> HttpResponse:
         runnable = submission.state in (Submission.State.PENDING, Submission.State.IN_PROGRESS) or (
             submission.state == Submission.State.FAILED and submissions.step_in_doubt(submission) is not None)
         if attended or runnable:
-            submission = _send(submission, attended=attended)
+            submission = send(submission, attended=attended)
     if submission.state in FINISHED_STATES or not request.htmx:
         return _after_sending(request, submission)
     if submission.form_errors:  # the ERP rejected something: the whole page shows it on its fields
@@ -935,146 +635,3 @@ def builder_products(request: HtmxHttpRequest, submission_id=None) -> HttpRespon
     return render(request, f"{BUILDER}#product-results", context)
 
 
-# --- submissions (admins) --------------------------------------------------------------------------
-#
-# Admins see every order sent from the builder, find the ones that did not reach the ERP, open them
-# in the builder to fix them, or try again. Sales users do not see these pages: they come back to
-# their own unfinished order through the builder's address for it (``/orders/new/<submission>/``),
-# which the builder shows after a failure.
-
-SUBMISSIONS_PER_PAGE = 50
-# States that need someone to act, highlighted in the list.
-ATTENTION_STATES = frozenset({Submission.State.FAILED, Submission.State.NEEDS_ATTENTION})
-
-
-def _require_admin(request: HttpRequest) -> None:
-    if not is_admin(request.user):
-        raise PermissionDenied("Only admins can see the submissions.")
-
-
-@require_GET
-def failed_orders(request: HtmxHttpRequest) -> HttpResponse:
-    """What admins come for: the orders that did not reach the ERP (failed, or needing a person)."""
-    _require_admin(request)
-    rows = (Submission.objects.select_related("created_by").filter(state__in=ATTENTION_STATES)
-            .order_by("-created_at"))
-    page = Paginator(rows, SUBMISSIONS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "rows": [_submission_summary(submission) for submission in page.object_list],
-        "failed_view": True,
-    }
-    return render(request, "orders/submission_list.html", context)
-
-
-@require_GET
-def submission_list(request: HtmxHttpRequest) -> HttpResponse:
-    _require_admin(request)
-    state = request.GET.get("state", "")
-    if state not in Submission.State.values:
-        state = ""
-    rows = Submission.objects.select_related("created_by").order_by("-created_at")
-    if state:
-        rows = rows.filter(state=state)
-    page = Paginator(rows, SUBMISSIONS_PER_PAGE).get_page(request.GET.get("page"))
-    counts = dict(Submission.objects.values_list("state").annotate(count=Count("id")).order_by())
-    tabs = [{"value": "", "label": "All", "count": sum(counts.values()), "active": not state}] + [
-        {"value": value, "label": label, "count": counts.get(value, 0), "active": value == state}
-        for value, label in Submission.State.choices
-    ]
-    context = {
-        "page": page,
-        "rows": [_submission_summary(submission) for submission in page.object_list],
-        "tabs": tabs,
-        "state": state,
-    }
-    return render(request, "orders/submission_list.html", context)
-
-
-def _submission_summary(submission: Submission) -> dict:
-    """What the list shows of one submission, read from its stored builder data."""
-    payload = submission.payload or {}
-    try:
-        gross = submissions.submission_draft(submission=submission).totals().gross
-    except ValueError:
-        gross = None  # stored data that is not a valid draft: shown without a total
-    return {
-        "submission": submission,
-        "customer": payload.get("customer_name") or "—",
-        "lines": len(payload.get("lines") or ()),
-        "gross": gross,
-        "currency": payload.get("currency_code") or "NOK",
-        "attention": submission.state in ATTENTION_STATES,
-    }
-
-
-@require_GET
-def submission_detail(request: HtmxHttpRequest, submission_id) -> HttpResponse:
-    _require_admin(request)
-    return _submission_page(request, submission_id)
-
-
-def _submission_page(request: HtmxHttpRequest, submission_id, *, close_error: str = "",
-                     close_note: str = "") -> HttpResponse:
-    submission = get_object_or_404(Submission.objects.select_related("created_by", "closed_by"),
-                                   public_id=submission_id)
-    steps = [
-        {
-            "step": step,
-            "label": str(step).rsplit(" (", 1)[0],
-            "request_json": _pretty_json(step.request),
-            "response_json": None if step.response is None else _pretty_json(step.response),
-            # Every attempt, newest first, once there was more than one.
-            "history": list(step.history.all())[::-1] if step.attempts > 1 else [],
-        }
-        for step in submission.steps.order_by("position").prefetch_related("history")
-    ]
-    context = {
-        **_submission_summary(submission),
-        "steps": steps,
-        "attention": submission.state in ATTENTION_STATES,
-        "can_retry": submission.state in (Submission.State.FAILED, Submission.State.PENDING,
-                                          Submission.State.IN_PROGRESS),
-        "can_open": submission.state not in (Submission.State.SUCCEEDED, Submission.State.CLOSED),
-        "can_recheck": submission.state == Submission.State.NEEDS_ATTENTION,
-        "can_close": submission.state in ATTENTION_STATES,
-        "close_error": close_error,
-        "close_note": close_note,
-    }
-    return render(request, "orders/submission_detail.html", context, status=400 if close_error else 200)
-
-
-@require_POST
-def submission_retry(request: HtmxHttpRequest, submission_id) -> HttpResponse:
-    """"Try again" on the submission's page: continue from its first unfinished step. For one that
-    needs attention ("Check the ERP again", once an admin put the ERP right), the step in doubt is
-    checked against the ERP once more before anything is sent."""
-    _require_admin(request)
-    submission = get_object_or_404(Submission, public_id=submission_id)
-    attended = submission.state == Submission.State.NEEDS_ATTENTION
-    submission = _send(submission, attended=attended)
-    if submission.state == Submission.State.SUCCEEDED:
-        messages.success(request, f"Sent: order #{submission.upstream_order_id} is in 24SevenOffice.")
-    elif submission.state == Submission.State.IN_PROGRESS:
-        messages.info(request, "It is still being sent. Look again in a moment.")
-    else:
-        messages.error(request, f"Still not sent. {submission.last_error}")
-    return redirect("submissions:detail", submission_id=submission.public_id)
-
-
-@require_POST
-def submission_close(request: HtmxHttpRequest, submission_id) -> HttpResponse:
-    """"Close" on the submission's page: an admin settled it by hand in the ERP and says how."""
-    _require_admin(request)
-    submission = get_object_or_404(Submission, public_id=submission_id)
-    note = request.POST.get("note", "")
-    problem = submissions.close_note_problem(note)
-    if problem:  # shown next to the note, with what was typed
-        return _submission_page(request, submission_id, close_error=problem, close_note=note)
-    try:
-        submissions.submission_close(submission=submission, user=request.user, note=note)
-    except submissions.SubmissionConflict as conflict:  # e.g. closed or sent meanwhile by someone else
-        messages.error(request, str(conflict))
-        return redirect("submissions:detail", submission_id=submission.public_id)
-    messages.success(request, "Closed. Nothing more will be sent for this order.")
-    return redirect("submissions:detail", submission_id=submission.public_id)

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from orders.upstream import tso_json
-from orders.upstream.errors import UpstreamUnavailable
+from orders.erp.errors import UpstreamUnavailable
+from orders.erp.tso import reading as tso_reading
 
 # The read-by-id sample of the API documentation (legacy hal+json variant with _embedded.lines).
 SEED_ORDER = {
@@ -36,7 +36,7 @@ SEED_ORDER = {
 
 
 def test_the_documented_order_reads_completely():
-    order = tso_json.order(SEED_ORDER)
+    order = tso_reading.order(SEED_ORDER)
     assert order.id == 1234
     assert order.status_label == "Invoiced"
     assert order.customer.name == "ABC Corporation"
@@ -53,7 +53,7 @@ def test_the_documented_order_reads_completely():
 
 
 def test_embedded_lines_are_read_with_exact_decimals():
-    (line,) = tso_json.order(SEED_ORDER).embedded_lines
+    (line,) = tso_reading.order(SEED_ORDER).embedded_lines
     assert line.price == Decimal("49.99")
     assert line.quantity == Decimal("2")
     assert line.tax_rate == Decimal("25")
@@ -64,16 +64,16 @@ def test_embedded_lines_are_read_with_exact_decimals():
 
 def test_an_order_without_embedded_lines_says_so():
     data = {key: value for key, value in SEED_ORDER.items() if key != "_embedded"}
-    assert tso_json.order(data).embedded_lines is None
+    assert tso_reading.order(data).embedded_lines is None
 
 
 def test_street_as_a_list_becomes_lines():
     data = {**SEED_ORDER, "customer": {**SEED_ORDER["customer"], "street": ["c/o Lager 3", "Postboks 12"]}}
-    assert tso_json.order(data).customer.street == "c/o Lager 3\nPostboks 12"
+    assert tso_reading.order(data).customer.street == "c/o Lager 3\nPostboks 12"
 
 
 def test_unknown_fields_and_missing_optional_parts_are_tolerated():
-    order = tso_json.order({"id": "77", "status": "Draft", "somethingNew": {"x": 1}, "customer": None,
+    order = tso_reading.order({"id": "77", "status": "Draft", "somethingNew": {"x": 1}, "customer": None,
                             "invoice": None, "currency": {"code": "EUR", "rate": "11.5"}, "netAmount": "10.10"})
     assert order.id == 77
     assert order.customer.id is None and order.customer.name == ""
@@ -85,7 +85,7 @@ def test_unknown_fields_and_missing_optional_parts_are_tolerated():
 
 def test_payment_terms_of_every_kind():
     def terms(raw):
-        return str(tso_json.order({"id": 1, "invoice": {"paymentTerms": raw}}).invoice.payment_terms)
+        return str(tso_reading.order({"id": 1, "invoice": {"paymentTerms": raw}}).invoice.payment_terms)
 
     assert terms({"type": "NumberOfDays", "value": 14}) == "14 days net"
     assert terms({"type": "OutMonthPlusDays", "value": 10}) == "End of month + 10 days"
@@ -95,16 +95,16 @@ def test_payment_terms_of_every_kind():
 @pytest.mark.parametrize("raw", [None, [], "order", {"customer": {"id": 1}}])
 def test_an_unreadable_order_is_the_upstream_answering_nonsense(raw):
     with pytest.raises(UpstreamUnavailable):
-        tso_json.order(raw)
+        tso_reading.order(raw)
 
 
 def test_an_order_list_must_be_a_list():
     with pytest.raises(UpstreamUnavailable):
-        tso_json.orders({"items": []})
+        tso_reading.orders({"items": []})
 
 
 def test_customer_record_prefers_billing_address_and_billing_email():
-    customer = tso_json.customer({
+    customer = tso_reading.customer({
         "id": 5, "name": "Ærø Bøker AS", "isCompany": True, "organizationNumber": "987654321",
         "address": {"visit": {"street": "Torget 1", "postalCode": "7010", "postalArea": "Trondheim"},
                     "billing": {"street": ["Postboks 4", "Sentrum"], "postalCode": "7001",
@@ -119,22 +119,22 @@ def test_customer_record_prefers_billing_address_and_billing_email():
 
 
 def test_a_private_person_customer_is_named_from_the_person():
-    customer = tso_json.customer({"id": 6, "isCompany": False, "person": {"firstName": "Kari", "lastName": "Nordmann"}})
+    customer = tso_reading.customer({"id": 6, "isCompany": False, "person": {"firstName": "Kari", "lastName": "Nordmann"}})
     assert customer.name == "Kari Nordmann"
     assert not customer.is_company
 
 
 def test_reference_lists_skip_entries_without_ids():
-    assert [t.rate for t in tso_json.tax_codes([{"id": 1, "rate": 25}, {"rate": 15}, "x"])] == [Decimal(25)]
-    assert [p.name for p in tso_json.people([{"id": 1, "firstName": "Ola", "lastName": "Nordmann"}])] == ["Ola Nordmann"]
+    assert [t.rate for t in tso_reading.tax_codes([{"id": 1, "rate": 25}, {"rate": 15}, "x"])] == [Decimal(25)]
+    assert [p.name for p in tso_reading.people([{"id": 1, "firstName": "Ola", "lastName": "Nordmann"}])] == ["Ola Nordmann"]
 
 
 def test_accounts_sales_type_accounts_and_overrides_are_read_as_documented():
-    [account] = tso_json.accounts([{"id": 1003000, "number": 3000, "name": "Salg", "taxId": 1}, {"number": 1}, None])
+    [account] = tso_reading.accounts([{"id": 1003000, "number": 3000, "name": "Salg", "taxId": 1}, {"number": 1}, None])
     assert (account.id, account.number, account.tax_id) == (1003000, 3000, 1)
-    [sales_type, bare] = tso_json.sales_types([{"id": -100, "name": "Standard", "account": {"id": 1003000}},
+    [sales_type, bare] = tso_reading.sales_types([{"id": -100, "name": "Standard", "account": {"id": 1003000}},
                                                {"id": 2, "name": "Uten konto"}])
     assert sales_type.account_id == 1003000 and bare.account_id is None
-    overrides = tso_json.sales_type_overrides([{"productId": 149, "salesTypeId": 1, "accountNumber": 3050},
+    overrides = tso_reading.sales_type_overrides([{"productId": 149, "salesTypeId": 1, "accountNumber": 3050},
                                                {"salesTypeId": 2}, "x"])
     assert overrides == {1: 3050}

@@ -31,10 +31,10 @@ from orders.domain import (
     SalesType,
     TaxCode,
 )
+from orders.erp.errors import UpstreamUnavailable
 from orders.money import to_decimal
-from orders.upstream.errors import UpstreamUnavailable
 
-logger = logging.getLogger("orders.upstream.tso")
+logger = logging.getLogger("orders.erp.tso.client")
 
 
 def nonsense(what: str) -> UpstreamUnavailable:

@@ -7,7 +7,7 @@ and the mapping of the error envelope ``{"error": {"name", "message", "payload"}
 plus the ``X-Trace-Id`` header onto the ``UpstreamError`` family.
 
 Endpoint methods return ``connection.Response`` objects (the JSON is in ``.data``); turning JSON into
-domain objects is ``tso_json``'s job.
+domain objects is ``reading``'s job.
 """
 
 from __future__ import annotations
@@ -24,10 +24,8 @@ from urllib.parse import parse_qsl
 import requests
 from django.core.cache import cache
 
-from orders.parsing import parse_whole
-from orders.upstream import deadline
-from orders.upstream.connection import DEFAULT_MAX_RESPONSE_BYTES, JsonConnection, Response, parse_retry_after
-from orders.upstream.errors import (
+from orders.erp import deadline
+from orders.erp.errors import (
     BusinessRuleError,
     FieldError,
     InvalidCursor,
@@ -40,8 +38,15 @@ from orders.upstream.errors import (
     UpstreamUnavailable,
     UpstreamValidationError,
 )
+from orders.erp.http import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    JsonConnection,
+    Response,
+    parse_retry_after,
+)
+from orders.parsing import parse_whole
 
-logger = logging.getLogger("orders.upstream.tso")
+logger = logging.getLogger("orders.erp.tso.client")
 
 NAME = "24SevenOffice"
 # Refresh a token this many seconds before the upstream says it expires.

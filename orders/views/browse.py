@@ -1,0 +1,251 @@
+"""The order list and the order detail page.
+
+Upstream failures are mapped here, explicitly:
+
+
+* the order list renders its error state inside the table region. A full page answers 503 (the body is
+  the friendly page with the error state), or 400 for a page link (``cursor``) that cannot be followed;
+  an htmx request answers 200 so htmx swaps the error state in (htmx drops 4xx/5xx bodies by default),
+  and so does a history-restore request.
+* the detail page answers 404 (our 404 page) for an unknown order and 503 (a friendly error page) when
+  the ERP fails.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from concurrent.futures import Future
+from urllib.parse import urlencode
+
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from orders import services
+from orders.context_processors import is_admin
+from orders.domain import STATUS_LABELS, CustomerSnapshot, Page
+from orders.erp.errors import (
+    InvalidCursor,
+    UpstreamError,
+    UpstreamNotFound,
+)
+from orders.forms import LIST_PARAMS, OrderFilterForm
+from orders.paths import path_to
+from orders.views.common import HtmxHttpRequest, describe_error, pretty_json
+
+logger = logging.getLogger(__name__)
+
+# Opaque cursors are the upstream's own links: long, but not unbounded.
+MAX_CURSOR_LENGTH = 4000
+
+# --- the order list ------------------------------------------------------------------------------
+
+
+@require_GET
+def order_list(request: HtmxHttpRequest) -> HttpResponse:
+    fragment = bool(request.htmx) and not request.htmx.history_restore_request
+
+    # The customer filter is a <select> when the customer list loads, else a numeric id input.
+    # A fragment does not render the form, so it does not need the list.
+    customer_choices, customers_unavailable = None, False
+    if not fragment:
+        try:
+            customer_choices = services.customer_choices()
+        except UpstreamError as error:
+            logger.warning("Customer list unavailable for the order filter: %r", error)
+            customers_unavailable = True
+
+    form = OrderFilterForm(
+        request.GET, customer_choices=customer_choices, customers_unavailable=customers_unavailable
+    )
+    form.is_valid()  # invalid fields are reported next to themselves and left out of the filters
+    filters = form.to_filters()
+    cursor = request.GET.get("cursor", "")[:MAX_CURSOR_LENGTH] or None
+    query = _list_query(request.GET)
+    # The ERP is asked now; the page's header and filter form render while it answers (the
+    # template first waits for the answer inside the table, see ``PendingPage``).
+    pending = PendingPage(services.start_order_list(filters=filters, cursor=cursor), query, cursor)
+    context = {
+        "form": form,
+        "filters": filters,
+        "pending": pending,
+        "status_tabs": _status_tabs(query, filters.status),
+        "restart_url": list_url(query, cursor=None) if cursor else None,
+        # Links to an order carry the list's state so its "Back to orders" returns here.
+        "back_param": urlencode({"back": query.urlencode()}) if query else "",
+        "has_filters": form.active_filter_count > 0 or bool(filters.status),
+        "oob": fragment,
+    }
+    template = "orders/order_list.html"
+    if fragment:
+        template += "#order-table"
+    response = render(request, template, context)
+    if pending.error and not request.htmx:
+        response.status_code = 400 if pending.error["stale_link"] else 503
+    # The same URL answers a full page or a fragment: caches must keep them apart.
+    patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
+    return response
+
+
+class PendingPage:
+    """One page of orders still on its way from the ERP: ``page``, ``paging`` and ``error`` wait
+    for the answer when first read, then keep it."""
+
+    def __init__(self, future: Future, query: QueryDict, cursor: str | None) -> None:
+        self._future = future
+        self._query = query
+        self._cursor = cursor
+
+    @functools.cached_property
+    def _outcome(self) -> tuple[Page | None, UpstreamError | None]:
+        try:
+            return services.wait(self._future), None
+        except InvalidCursor as exc:
+            logger.warning("Order list: a page link that cannot be followed: %r", exc)
+            return None, exc
+        except UpstreamError as exc:
+            logger.warning("Order list failed: %r", exc)
+            return None, exc
+
+    @functools.cached_property
+    def page(self) -> Page | None:
+        return self._outcome[0]
+
+    @functools.cached_property
+    def error(self) -> dict | None:
+        error = self._outcome[1]
+        return error and describe_error(error)
+
+    @functools.cached_property
+    def paging(self) -> dict | None:
+        page = self.page
+        return page and _paging_links(self._query, page, self._cursor)
+
+
+def _list_query(params: QueryDict) -> QueryDict:
+    """The list's own parameters from a query string, everything else dropped."""
+    query = QueryDict(mutable=True)
+    for key in LIST_PARAMS:
+        values = [value for value in params.getlist(key) if value]
+        if values:
+            query.setlist(key, values[:1])
+    return query
+
+
+def list_url(query: QueryDict, **changes: str | None) -> str:
+    # A plain dict: ``_list_query`` keeps one value per key, and QueryDict.copy() deep-copies.
+    params = {key: query[key] for key in query}
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value:
+            params[key] = value
+    encoded = urlencode(params)
+    return path_to("orders:list") + (f"?{encoded}" if encoded else "")
+
+
+def _status_tabs(query: QueryDict, current: str) -> list[dict]:
+    tabs = [("", "All")] + [(status, STATUS_LABELS[status]) for status in services.STATUS_FILTERS]
+    return [
+        {
+            "value": value,
+            "label": label,
+            "url": list_url(query, status=value, cursor=None),
+            "active": value == current,
+        }
+        for value, label in tabs
+    ]
+
+
+def _paging_links(query: QueryDict, page, cursor: str | None) -> dict:
+    def link(target: str | None) -> str | None:
+        return list_url(query, cursor=target) if target else None
+
+    return {
+        # "First" only makes sense once the user has left the first page.
+        "first": link(page.first) if cursor else None,
+        "previous": link(page.previous),
+        "next": link(page.next),
+    }
+
+
+@require_GET
+def order_detail(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
+    back_url = safe_back_url(request.GET.get("back", ""))
+    try:
+        detail = services.order_detail(order_id=order_id)
+    except UpstreamNotFound:
+        return render(
+            request,
+            "404.html",
+            {
+                "title": f"Order {order_id} does not exist",
+                "message": f"24SevenOffice has no sales order with id {order_id}. "
+                "It may have been deleted, or the link is wrong.",
+                "back_url": back_url,
+            },
+            status=404,
+        )
+    except UpstreamError as exc:
+        logger.warning("Order %s failed: %r", order_id, exc)
+        return render(
+            request,
+            "orders/order_error.html",
+            {"order_id": order_id, "error": describe_error(exc), "back_url": back_url},
+            status=503,
+        )
+
+    admin = is_admin(request.user)
+    order = detail.order
+    changed = [row.label for row in detail.customer_comparison if row.changed]
+    context = {
+        "detail": detail,
+        "order": order,
+        "back_url": back_url,
+        "snapshot_rows": snapshot_rows(order.customer),
+        "changed_labels": changed,
+        "customer_moved": any(label in ADDRESS_LABELS for label in changed),
+        "delivery": delivery_summary(order),
+        "overdue": detail.order.invoice.is_overdue(timezone.localdate()),
+        "show_upstream": admin,
+    }
+    if admin:
+        context["raw_order_json"] = pretty_json(detail.raw_order)
+        context["raw_lines_json"] = None if detail.raw_lines is None else pretty_json(detail.raw_lines)
+    return render(request, "orders/order_detail.html", context)
+
+
+# Labels of ``CustomerSnapshot.FIELDS`` that make up the address ("the customer has moved").
+ADDRESS_LABELS = frozenset({"Street", "Postal code", "Postal area", "City", "County / state", "Country"})
+
+
+def display_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (tuple, list)):
+        return ", ".join(str(item) for item in value if item)
+    return str(value)
+
+
+def snapshot_rows(snapshot: CustomerSnapshot) -> list[tuple[str, str]]:
+    """The order's customer snapshot as (label, value) rows, every field in display order."""
+    return [(label, display_value(getattr(snapshot, attr))) for attr, label in CustomerSnapshot.FIELDS]
+
+
+def delivery_summary(order) -> dict:
+    """What the delivery panel says: "none", "same" (as the customer's address), or "address"."""
+    delivery = order.delivery_customer
+    if delivery is None or delivery.is_empty:
+        return {"kind": "none"}
+    return {"kind": "same" if delivery.is_address_of(order.customer) else "address", "customer": delivery}
+
+
+def safe_back_url(back: str) -> str:
+    """The list URL with the filters the user came from. ``back`` is only ever a query string for the
+    list; its known parameters are re-encoded onto our own path, so it cannot redirect anywhere else."""
+    query = _list_query(QueryDict(back.lstrip("?")[:MAX_CURSOR_LENGTH * 2]))
+    return list_url(query)
+
+

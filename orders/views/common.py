@@ -1,0 +1,66 @@
+"""What every page family shares."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
+
+from orders.erp.errors import (
+    InvalidCursor,
+    UpstreamAuthError,
+    UpstreamError,
+    UpstreamForbidden,
+    UpstreamNotFound,
+    UpstreamUnavailable,
+)
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def describe_error(error: UpstreamError) -> dict:
+    """What the error state says: a heading and a sentence for everyone, ids for admins."""
+    if isinstance(error, UpstreamUnavailable):
+        title = "The ERP is not answering"
+        message = "24SevenOffice did not respond in time or answered with an error. Try again in a moment."
+    elif isinstance(error, UpstreamForbidden):
+        title = "The ERP refused access"
+        scope = f"the “{error.scope}” scope" if error.scope else "a permission it needs"
+        message = (
+            f"The dashboard's ERP integration lacks {scope}. "
+            "An administrator must grant it in 24SevenOffice."
+        )
+    elif isinstance(error, UpstreamAuthError):
+        title = "The dashboard could not sign in to the ERP"
+        message = "The ERP rejected the dashboard's API credentials. An administrator must check them."
+    elif isinstance(error, InvalidCursor):
+        title = "This page link is no longer valid"
+        message = ("The link may be old, cut short or changed, or the list has moved on since. "
+                   "Start again from the first page.")
+    elif isinstance(error, UpstreamNotFound):
+        title = "The ERP could not find that"
+        message = "The record or page asked for no longer exists. Start again from the first page."
+    else:
+        title = "The ERP could not handle the request"
+        message = str(error)
+    return {
+        "title": title,
+        "message": message,
+        "kind": type(error).__name__,
+        "status": error.status,
+        "tracking_id": error.tracking_id,
+        "trace_id": error.trace_id,
+        "scope": getattr(error, "scope", ""),
+        # A page link that cannot be followed: trying it again would not help, the first page does.
+        "stale_link": isinstance(error, InvalidCursor),
+    }
+
+
+# --- the order detail ----------------------------------------------------------------------------
+
+
+def pretty_json(value) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False, default=str)

@@ -1,0 +1,166 @@
+"""The submissions journal and the failed orders, for admins: inspect, send again, close."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from orders import submissions
+from orders.context_processors import is_admin
+from orders.models import Submission
+from orders.views.builder import send
+from orders.views.common import HtmxHttpRequest, pretty_json
+
+logger = logging.getLogger(__name__)
+
+# --- submissions (admins) --------------------------------------------------------------------------
+#
+# Admins see every order sent from the builder, find the ones that did not reach the ERP, open them
+# in the builder to fix them, or try again. Sales users do not see these pages: they come back to
+# their own unfinished order through the builder's address for it (``/orders/new/<submission>/``),
+# which the builder shows after a failure.
+
+SUBMISSIONS_PER_PAGE = 50
+# States that need someone to act, highlighted in the list.
+ATTENTION_STATES = frozenset({Submission.State.FAILED, Submission.State.NEEDS_ATTENTION})
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if not is_admin(request.user):
+        raise PermissionDenied("Only admins can see the submissions.")
+
+
+@require_GET
+def failed_orders(request: HtmxHttpRequest) -> HttpResponse:
+    """What admins come for: the orders that did not reach the ERP (failed, or needing a person)."""
+    _require_admin(request)
+    rows = (Submission.objects.select_related("created_by").filter(state__in=ATTENTION_STATES)
+            .order_by("-created_at"))
+    page = Paginator(rows, SUBMISSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "rows": [_submission_summary(submission) for submission in page.object_list],
+        "failed_view": True,
+    }
+    return render(request, "orders/submission_list.html", context)
+
+
+@require_GET
+def submission_list(request: HtmxHttpRequest) -> HttpResponse:
+    _require_admin(request)
+    state = request.GET.get("state", "")
+    if state not in Submission.State.values:
+        state = ""
+    rows = Submission.objects.select_related("created_by").order_by("-created_at")
+    if state:
+        rows = rows.filter(state=state)
+    page = Paginator(rows, SUBMISSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    counts = dict(Submission.objects.values_list("state").annotate(count=Count("id")).order_by())
+    tabs = [{"value": "", "label": "All", "count": sum(counts.values()), "active": not state}] + [
+        {"value": value, "label": label, "count": counts.get(value, 0), "active": value == state}
+        for value, label in Submission.State.choices
+    ]
+    context = {
+        "page": page,
+        "rows": [_submission_summary(submission) for submission in page.object_list],
+        "tabs": tabs,
+        "state": state,
+    }
+    return render(request, "orders/submission_list.html", context)
+
+
+def _submission_summary(submission: Submission) -> dict:
+    """What the list shows of one submission, read from its stored builder data."""
+    payload = submission.payload or {}
+    try:
+        gross = submissions.submission_draft(submission=submission).totals().gross
+    except ValueError:
+        gross = None  # stored data that is not a valid draft: shown without a total
+    return {
+        "submission": submission,
+        "customer": payload.get("customer_name") or "—",
+        "lines": len(payload.get("lines") or ()),
+        "gross": gross,
+        "currency": payload.get("currency_code") or "NOK",
+        "attention": submission.state in ATTENTION_STATES,
+    }
+
+
+@require_GET
+def submission_detail(request: HtmxHttpRequest, submission_id) -> HttpResponse:
+    _require_admin(request)
+    return _submission_page(request, submission_id)
+
+
+def _submission_page(request: HtmxHttpRequest, submission_id, *, close_error: str = "",
+                     close_note: str = "") -> HttpResponse:
+    submission = get_object_or_404(Submission.objects.select_related("created_by", "closed_by"),
+                                   public_id=submission_id)
+    steps = [
+        {
+            "step": step,
+            "label": str(step).rsplit(" (", 1)[0],
+            "request_json": pretty_json(step.request),
+            "response_json": None if step.response is None else pretty_json(step.response),
+            # Every attempt, newest first, once there was more than one.
+            "history": list(step.history.all())[::-1] if step.attempts > 1 else [],
+        }
+        for step in submission.steps.order_by("position").prefetch_related("history")
+    ]
+    context = {
+        **_submission_summary(submission),
+        "steps": steps,
+        "attention": submission.state in ATTENTION_STATES,
+        "can_retry": submission.state in (Submission.State.FAILED, Submission.State.PENDING,
+                                          Submission.State.IN_PROGRESS),
+        "can_open": submission.state not in (Submission.State.SUCCEEDED, Submission.State.CLOSED),
+        "can_recheck": submission.state == Submission.State.NEEDS_ATTENTION,
+        "can_close": submission.state in ATTENTION_STATES,
+        "close_error": close_error,
+        "close_note": close_note,
+    }
+    return render(request, "orders/submission_detail.html", context, status=400 if close_error else 200)
+
+
+@require_POST
+def submission_retry(request: HtmxHttpRequest, submission_id) -> HttpResponse:
+    """"Try again" on the submission's page: continue from its first unfinished step. For one that
+    needs attention ("Check the ERP again", once an admin put the ERP right), the step in doubt is
+    checked against the ERP once more before anything is sent."""
+    _require_admin(request)
+    submission = get_object_or_404(Submission, public_id=submission_id)
+    attended = submission.state == Submission.State.NEEDS_ATTENTION
+    submission = send(submission, attended=attended)
+    if submission.state == Submission.State.SUCCEEDED:
+        messages.success(request, f"Sent: order #{submission.upstream_order_id} is in 24SevenOffice.")
+    elif submission.state == Submission.State.IN_PROGRESS:
+        messages.info(request, "It is still being sent. Look again in a moment.")
+    else:
+        messages.error(request, f"Still not sent. {submission.last_error}")
+    return redirect("submissions:detail", submission_id=submission.public_id)
+
+
+@require_POST
+def submission_close(request: HtmxHttpRequest, submission_id) -> HttpResponse:
+    """"Close" on the submission's page: an admin settled it by hand in the ERP and says how."""
+    _require_admin(request)
+    submission = get_object_or_404(Submission, public_id=submission_id)
+    note = request.POST.get("note", "")
+    problem = submissions.close_note_problem(note)
+    if problem:  # shown next to the note, with what was typed
+        return _submission_page(request, submission_id, close_error=problem, close_note=note)
+    try:
+        submissions.submission_close(submission=submission, user=request.user, note=note)
+    except submissions.SubmissionConflict as conflict:  # e.g. closed or sent meanwhile by someone else
+        messages.error(request, str(conflict))
+        return redirect("submissions:detail", submission_id=submission.public_id)
+    messages.success(request, "Closed. Nothing more will be sent for this order.")
+    return redirect("submissions:detail", submission_id=submission.public_id)
+
