@@ -5,13 +5,21 @@ variable that holds it, read here when a client is built. Outside production a c
 variable falls back to the embedded sandbox's demo secret, so ``make demo`` needs no set-up; in
 production a missing variable makes the connection unusable, with a message naming the variable (and
 never the secret).
+
+**The current connection.** A request under ``/c/<slug>/`` works on one connection
+(``orders.middleware.ConnectionMiddleware`` checks the user may see it, else 404); a submission being
+sent works on its own. Either holds it in a context variable (``using()``), as the request's ERP budget
+is held (``orders.erp.deadline``), so the service layer picks that connection's connector and cache
+keys without every call passing it along; the services' thread pool copies the context.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -46,15 +54,44 @@ class ConnectionNotConfigured(Exception):
     """The connection cannot be used as configured; ``str()`` says what to set (never a secret)."""
 
 
+_current: ContextVar[ErpConnection | None] = ContextVar("erp_connection", default=None)
+
+
+def current() -> ErpConnection | None:
+    """The connection this request or this sending works on (None: the process's defaults)."""
+    return _current.get()
+
+
+@contextmanager
+def using(connection: ErpConnection | None) -> Iterator[ErpConnection | None]:
+    """Work on ``connection`` inside the block."""
+    token = _current.set(connection)
+    try:
+        yield connection
+    finally:
+        _current.reset(token)
+
+
+def cache_scope() -> str:
+    """What cache keys of reference data and look-ups start with: the current connection's slug (two
+    companies never share a customer list)."""
+    connection = _current.get()
+    return connection.slug if connection is not None else "-"
+
+
 def visible_to(user) -> list[ErpConnection]:
     """The active connections ``user`` may see: every one for a superuser, else those shared with
     one of their groups; the default first, then by name."""
     if not getattr(user, "is_authenticated", False):
         return []
-    connections = ErpConnection.objects.filter(is_active=True)
-    if not user.is_superuser:
-        connections = connections.filter(groups__in=user.groups.all()).distinct()
-    return sorted(connections, key=lambda c: (not c.is_default, c.name.casefold()))
+    visible = getattr(user, "_salesadmin_connections", None)  # read once per request
+    if visible is None:
+        connections = ErpConnection.objects.filter(is_active=True)
+        if not user.is_superuser:
+            connections = connections.filter(groups__in=user.groups.all()).distinct()
+        visible = sorted(connections, key=lambda c: (not c.is_default, c.name.casefold()))
+        user._salesadmin_connections = visible
+    return list(visible)
 
 
 def for_user(user, slug: str) -> ErpConnection | None:

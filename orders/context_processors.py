@@ -1,4 +1,5 @@
-"""What every page's header needs: who is signed in, whether they are an admin, which environment."""
+"""What every page's header needs: who is signed in, whether they are an admin, which environment, which
+company (ERP connection) and which others the user may switch to."""
 
 from __future__ import annotations
 
@@ -45,9 +46,16 @@ def failed_order_count() -> int:
 
 
 def navigation(request: HttpRequest) -> dict:
+    from orders import connections
+
     user = getattr(request, "user", None)
     admin = is_admin(user)
+    # The company the page works on (pages outside /c/<slug>/ link to the user's default one), and
+    # the others the user may switch to.
+    current = getattr(request, "erp_connection", None) or connections.default_for(user)
     return {
+        "connection": current,
+        "erp_connections": connections.visible_to(user),
         "is_admin": admin,
         "failed_order_count": failed_order_count() if admin else 0,
         "user_role": role_label(user),

@@ -61,6 +61,10 @@ class Submission(models.Model):
         CLOSED = "closed", "Closed"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The company (ERP connection) the order is for; empty for orders saved before connections
+    # existed, which belong to the default connection.
+    connection = models.ForeignKey(ErpConnection, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="submissions")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="order_submissions"
     )

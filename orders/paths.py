@@ -24,6 +24,17 @@ def path_to(name: str, *args: object) -> str:
     return _reverse(name, args, get_script_prefix())
 
 
+def order_path(name: str, *args: object, connection=None) -> str:
+    """The path of an order page (``orders:list``, ``orders:detail``, …) of ``connection``: by default
+    the one the request works on (``orders.connections.current()``)."""
+    from orders import connections
+
+    connection = connection or connections.current()
+    if connection is None:
+        raise LookupError(f"{name} needs an ERP connection")
+    return _reverse(name, (connection.slug, *args), get_script_prefix())
+
+
 @receiver(setting_changed)
 def _forget(*, setting: str, **kwargs) -> None:
     if setting == "ROOT_URLCONF":

@@ -25,7 +25,7 @@ from django.core.cache import cache
 from django.db import Error as DatabaseError
 from django.db import connection
 
-from orders import money
+from orders import connections, money
 from orders.domain import (
     STATUSES,
     Account,
@@ -189,20 +189,21 @@ class _CustomerHints:
 
     def __init__(self, size: int = 20_000) -> None:
         self._size = size
-        self._hints: OrderedDict[int, int] = OrderedDict()
+        self._hints: OrderedDict[tuple[str, int], int] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, order_id: int) -> int | None:
         with self._lock:
-            return self._hints.get(order_id)
+            return self._hints.get((connections.cache_scope(), order_id))
 
     def remember(self, pairs) -> None:
+        scope = connections.cache_scope()
         with self._lock:
             for order_id, customer_id in pairs:
                 if customer_id is None:
                     continue
-                self._hints[order_id] = customer_id
-                self._hints.move_to_end(order_id)
+                self._hints[(scope, order_id)] = customer_id
+                self._hints.move_to_end((scope, order_id))
             while len(self._hints) > self._size:
                 self._hints.popitem(last=False)
 
@@ -266,7 +267,14 @@ def start_order_list(*, filters: OrderFilters, cursor: str | None = None) -> Fut
 
 # --- reference data (cached: it changes rarely and every page needs names) ---------------------
 
+def scoped(key: str) -> str:
+    """``key`` for the current connection: two companies never share cached data."""
+    return f"{key}@{connections.cache_scope()}"
+
+
 def _cached(key: str, load):
+    """The cached value of ``key`` (scoped to the current connection), loaded when missing."""
+    key = scoped(key)
     value = cache.get(key)
     if value is None:
         value = load()
@@ -300,10 +308,10 @@ def reference(name: str) -> tuple:
 
 def _references_async(names) -> dict[str, Future]:
     """Start loading the reference lists that are not cached; returns futures for all of them."""
-    found = cache.get_many([_reference_key(name) for name in names])
+    found = cache.get_many([scoped(_reference_key(name)) for name in names])
     futures: dict[str, Future] = {}
     for name in names:
-        key = _reference_key(name)
+        key = scoped(_reference_key(name))
         if key in found:
             done: Future = Future()
             done.set_result(found[key])
@@ -346,7 +354,7 @@ def customer_choices() -> tuple[tuple[int, str], ...]:
         return tuple(sorted(choices, key=lambda choice: choice[1].casefold()))
 
     current = _cached(CUSTOMER_CHOICES_KEY, load)
-    former = cache.get(FORMER_NAMES_KEY) or {}
+    former = cache.get(scoped(FORMER_NAMES_KEY)) or {}
     if not former:
         return current
     names = dict(current)
@@ -357,7 +365,7 @@ def customer_choices() -> tuple[tuple[int, str], ...]:
 def note_customer_names(pairs: Iterable[tuple[int | None, str]]) -> None:
     """Remember the names orders show for their customers where they differ from the customer's
     current name (``customer_choices`` offers them). Needs the current names cached, else skipped."""
-    current = cache.get(CUSTOMER_CHOICES_KEY)
+    current = cache.get(scoped(CUSTOMER_CHOICES_KEY))
     if not current:
         return
     names = dict(current)
@@ -368,7 +376,7 @@ def note_customer_names(pairs: Iterable[tuple[int | None, str]]) -> None:
             found.setdefault(pk, set()).add(name.strip())
     if not found:
         return
-    former = dict(cache.get(FORMER_NAMES_KEY) or {})
+    former = dict(cache.get(scoped(FORMER_NAMES_KEY)) or {})
     changed = False
     for pk, seen in found.items():
         known = former.get(pk, ())
@@ -377,7 +385,7 @@ def note_customer_names(pairs: Iterable[tuple[int | None, str]]) -> None:
             former[pk] = (*known, *new)[-FORMER_NAMES_PER_CUSTOMER:]
             changed = True
     if changed:
-        cache.set(FORMER_NAMES_KEY, former, timeout=FORMER_NAMES_SECONDS)
+        cache.set(scoped(FORMER_NAMES_KEY), former, timeout=FORMER_NAMES_SECONDS)
 
 
 # --- the order detail --------------------------------------------------------------------------
@@ -539,7 +547,7 @@ def _upstream_probe() -> dict:
                 ok, detail = False, error.message
             probe = {"ok": ok, "detail": detail, "probed_at": dt.datetime.now(dt.UTC)}
             try:
-                cache.set(HEALTH_PROBE_KEY, probe, settings.HEALTH_PROBE_SECONDS)
+                cache.set(scoped(HEALTH_PROBE_KEY), probe, settings.HEALTH_PROBE_SECONDS)
             except Exception as exc:  # noqa: BLE001 - a cache that is down must not break the check
                 logger.warning("Health probe not cached: %r", exc)
         _last_probe = probe
@@ -550,7 +558,7 @@ def _upstream_probe() -> dict:
 
 def _cached_probe() -> dict | None:
     try:
-        return cache.get(HEALTH_PROBE_KEY)
+        return cache.get(scoped(HEALTH_PROBE_KEY))
     except Exception as exc:  # noqa: BLE001 - probe the ERP instead
         logger.warning("Health probe cache unreadable: %r", exc)
         return None
@@ -648,11 +656,11 @@ _customer_list_lock = threading.Lock()
 def customer_list() -> CustomerList:
     """Every customer for the search: cached, brought up to date with the latest changes when older than
     ``CUSTOMER_TOP_UP_SECONDS``, read in full when not cached or read in full too long ago."""
-    found = cache.get(CUSTOMER_LIST_KEY)
+    found = cache.get(scoped(CUSTOMER_LIST_KEY))
     if found is not None and found.fresh(dt.datetime.now(dt.UTC)):
         return found
     with _customer_list_lock:  # one read per process when many searches find it missing or old
-        found = cache.get(CUSTOMER_LIST_KEY)
+        found = cache.get(scoped(CUSTOMER_LIST_KEY))
         now = dt.datetime.now(dt.UTC)
         if found is not None and found.fresh(now):
             return found
@@ -668,7 +676,7 @@ def customer_list() -> CustomerList:
             fresh = CustomerList.of(_every_customer(client, pages=CUSTOMER_LIST_PAGES), now)
         else:
             fresh = found.updated(changed, now)
-        cache.set(CUSTOMER_LIST_KEY, fresh, timeout=CUSTOMER_LIST_SECONDS)
+        cache.set(scoped(CUSTOMER_LIST_KEY), fresh, timeout=CUSTOMER_LIST_SECONDS)
         return fresh
 
 

@@ -1,12 +1,26 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from orders.views import browse, builder, submissions
 
 app_name = "orders"
 
+
+class OrderIdConverter:
+    """An order's id as the ERP spells it: 24SevenOffice's numbers, QuickBooks' ``1A2B-1234567890``."""
+
+    regex = "[A-Za-z0-9][A-Za-z0-9-]{0,39}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(OrderIdConverter, "order_id")
+
 urlpatterns = [
     path("", browse.order_list, name="list"),
-    path("<int:order_id>/", browse.order_detail, name="detail"),
     # The order builder, for a new order or for a submission to fix and send again.
     path("new/", builder.order_new, name="new"),
     path("new/customers/", builder.builder_customers, name="new_customers"),
@@ -15,6 +29,8 @@ urlpatterns = [
     path("new/<uuid:submission_id>/check/", builder.submission_check, name="check"),
     path("new/<uuid:submission_id>/customers/", builder.builder_customers, name="new_customers_for_submission"),
     path("new/<uuid:submission_id>/products/", builder.builder_products, name="new_products_for_submission"),
+    # After "new/": an id such as QuickBooks' could otherwise be read as "new".
+    path("<order_id:order_id>/", browse.order_detail, name="detail"),
 ]
 
 # Mounted at /submissions/ (namespace "submissions"): the orders sent from the builder, for admins.

@@ -326,7 +326,7 @@ def stored_submission(sandbox, settings):
         with pytest.MonkeyPatch.context() as patch:
             if kind == "sending":
                 patch.setattr(views, "SEND_BUDGET_SECONDS", 0)  # one step per request
-            client.post("/orders/new/", {**forms.state_to_post(state), "token": token, "submit": ""})
+            client.post("/c/nordlys/orders/new/", {**forms.state_to_post(state), "token": token, "submit": ""})
         sandbox.clear_faults()
         submission = Submission.objects.get(token=token)
         if kind == "needs_attention":
@@ -341,3 +341,27 @@ def stored_submission(sandbox, settings):
         return submission
 
     return make
+
+
+# --- ERP connections ----------------------------------------------------------------------------------
+
+# The demo's 24SevenOffice company (``manage.py demo_connections``): order pages live under its slug.
+TSO_SLUG = "nordlys"
+ORDERS = f"/c/{TSO_SLUG}/c/nordlys/orders/"
+
+
+@pytest.fixture(autouse=True)
+def _demo_connections(request):
+    """Every test that uses the database starts with the demo's ERP connections, as ``make demo`` sets
+    them up (the Norwegian company on 24SevenOffice, the default; the US one on QuickBooks Desktop),
+    shared with the Sales and Admins groups."""
+    names = request.fixturenames
+    wanted = next((name for name in ("transactional_db", "db") if name in names), None)
+    if wanted is None and request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue(wanted or "db")
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("demo_connections", stdout=StringIO())

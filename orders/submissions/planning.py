@@ -15,6 +15,7 @@ from orders.domain import (
     OrderDraft,
 )
 from orders.erp.tso import payloads as tso_payloads
+from orders import connections
 from orders.models import Submission, SubmissionStep
 from orders.submissions.data import draft_from_data, draft_to_data
 
@@ -96,7 +97,7 @@ def submission_start(*, user, token: str, draft: OrderDraft, source_order_id: in
             with transaction.atomic():
                 submission = Submission.objects.create(
                     created_by=user, token=token, payload=draft_to_data(draft), target_status=draft.status,
-                    source_order_id=source_order_id,
+                    source_order_id=source_order_id, connection=connections.current(),
                 )
                 _save_plan(submission, plan(draft, tag=tso_payloads.marker(submission.public_id)))
                 return submission

@@ -35,6 +35,7 @@ from orders.erp.http import Response
 from orders.erp.tso import get_client
 from orders.erp.tso import reading as tso_reading
 from orders.erp.tso.client import TwentyFourSevenClient
+from orders import connections
 from orders.models import Submission, SubmissionAttempt, SubmissionStep
 from orders.submissions.form_errors import form_errors_from
 from orders.submissions.messages import (
@@ -117,7 +118,8 @@ def submission_run(*, submission: Submission, attended: bool = False, budget: fl
         submission.refresh_from_db()
         return submission
     try:
-        _run_steps(claimed, get_client(), until)
+        with connections.using(claimed.connection):
+            _run_steps(claimed, get_client(), until)
     finally:
         with _running_lock:
             _running.discard(claimed.pk)

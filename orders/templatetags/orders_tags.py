@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 
 from orders import money
 from orders.domain import STATUS_LABELS
-from orders.paths import path_to
+from orders.paths import order_path, path_to
 
 register = template.Library()
 
@@ -136,9 +136,15 @@ def multiline(value: object) -> str:
     return ", ".join(part.strip() for part in str(value).splitlines() if part.strip())
 
 
-@register.simple_tag
-def path(name: str, *args) -> str:
-    """``{% url name %}`` for paths that never change, reversed once per process (see orders.paths)."""
+@register.simple_tag(takes_context=True)
+def path(context, name: str, *args, of=None) -> str:
+    """``{% url name %}`` for paths that never change, reversed once per process (see orders.paths).
+
+    An order page (``orders:…``) is one of the page's company, the context's ``connection``, or of
+    ``of=`` (a submission's connection); empty when the user has none."""
+    if name.startswith("orders:"):
+        connection = of or context.get("connection")
+        return order_path(name, *args, connection=connection) if connection is not None else ""
     return path_to(name, *args)
 
 
@@ -165,10 +171,10 @@ def _day(value) -> str:
     return f"{value.day} {MONTHS[value.month]} {value.year}" if value else MISSING
 
 
-@register.simple_tag
-def order_rows(orders, back_param: str = ""):
+@register.simple_tag(takes_context=True)
+def order_rows(context, orders, back_param: str = ""):
     """The ``<tr>`` of each order in the list (same markup as a template loop would produce)."""
-    detail = path_to("orders:detail", 0)[: -len("0/")]
+    detail = order_path("orders:detail", 0, connection=context.get("connection"))[: -len("0/")]
     query = escape(f"?{back_param}") if back_param else ""
     zone = timezone.get_current_timezone()
     rows = []

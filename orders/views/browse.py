@@ -18,13 +18,14 @@ import logging
 from concurrent.futures import Future
 from urllib.parse import urlencode
 
-from django.http import HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.encoding import iri_to_uri
 from django.views.decorators.http import require_GET
 
-from orders import services
+from orders import connections, services
 from orders.context_processors import is_admin
 from orders.domain import STATUS_LABELS, CustomerSnapshot, Page
 from orders.erp.errors import (
@@ -33,17 +34,39 @@ from orders.erp.errors import (
     UpstreamNotFound,
 )
 from orders.forms import LIST_PARAMS, OrderFilterForm
-from orders.paths import path_to
-from orders.views.common import HtmxHttpRequest, describe_error, pretty_json
+from orders.parsing import parse_id
+from orders.paths import order_path
+from orders.views.common import HtmxHttpRequest, describe_error, pretty_json, tso_only
 
 logger = logging.getLogger(__name__)
 
 # Opaque cursors are the upstream's own links: long, but not unbounded.
 MAX_CURSOR_LENGTH = 4000
 
+# --- addresses without a connection --------------------------------------------------------------
+
+
+def to_default_connection(request: HtmxHttpRequest, rest: str = "") -> HttpResponse:
+    """``/`` and the old ``/orders/…`` addresses: the same page of the user's default connection
+    (query string kept; a form posted to an old address is re-posted there, 307)."""
+    connection = connections.default_for(request.user)
+    if connection is None:
+        return render(request, "404.html", {
+            "title": "No company to show",
+            "message": "No ERP connection is shared with you yet. Ask an administrator to give your group one.",
+        }, status=404)
+    url = order_path("orders:list", connection=connection) + iri_to_uri(rest)
+    if request.META.get("QUERY_STRING"):
+        url += "?" + request.META["QUERY_STRING"]
+    if request.method in ("GET", "HEAD"):
+        return HttpResponseRedirect(url)
+    return HttpResponseRedirect(url, status=307)
+
+
 # --- the order list ------------------------------------------------------------------------------
 
 
+@tso_only
 @require_GET
 def order_list(request: HtmxHttpRequest) -> HttpResponse:
     fragment = bool(request.htmx) and not request.htmx.history_restore_request
@@ -143,7 +166,7 @@ def list_url(query: QueryDict, **changes: str | None) -> str:
         if value:
             params[key] = value
     encoded = urlencode(params)
-    return path_to("orders:list") + (f"?{encoded}" if encoded else "")
+    return order_path("orders:list") + (f"?{encoded}" if encoded else "")
 
 
 def _status_tabs(query: QueryDict, current: str) -> list[dict]:
@@ -171,9 +194,13 @@ def _paging_links(query: QueryDict, page, cursor: str | None) -> dict:
     }
 
 
+@tso_only
 @require_GET
-def order_detail(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
+def order_detail(request: HtmxHttpRequest, order_id: str) -> HttpResponse:
     back_url = safe_back_url(request.GET.get("back", ""))
+    order_id = parse_id(order_id)
+    if order_id is None:  # 24SevenOffice's ids are numbers
+        raise Http404("No such order.")
     try:
         detail = services.order_detail(order_id=order_id)
     except UpstreamNotFound:

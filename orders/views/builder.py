@@ -9,10 +9,9 @@ import time
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import (
@@ -32,8 +31,9 @@ from orders.erp.errors import (
 )
 from orders.models import Submission, SubmissionStep
 from orders.parsing import parse_id, parse_index, parse_signed_id, parse_whole
+from orders.paths import order_path
 from orders.templatetags.builder_tags import amounts_shown
-from orders.views.common import HtmxHttpRequest, describe_error
+from orders.views.common import HtmxHttpRequest, describe_error, tso_only
 
 logger = logging.getLogger(__name__)
 
@@ -86,8 +86,8 @@ def _builder_url(submission: Submission | None, page: str = "new") -> str:
     """The builder's URL (``page`` "new"), or its customer or product search ("new_customers",
     "new_products"), for a new order or for the stored ``submission``."""
     if submission is None:
-        return reverse(f"orders:{page}")
-    return reverse(f"orders:{page}_for_submission", args=[submission.public_id])
+        return order_path(f"orders:{page}")
+    return order_path(f"orders:{page}_for_submission", submission.public_id)
 
 
 def _may_open(user, submission: Submission) -> bool:
@@ -97,6 +97,8 @@ def _may_open(user, submission: Submission) -> bool:
 def _owned_submission(request: HttpRequest, submission_id) -> Submission:
     """The submission ``submission_id`` if the user may open it (its owner or an admin)."""
     submission = get_object_or_404(Submission, public_id=submission_id)
+    if submission.connection_id not in (None, request.erp_connection.pk):
+        raise Http404("This order was made for another company.")
     if not _may_open(request.user, submission):
         raise PermissionDenied("Only the person who sent this order, or an admin, can open it.")
     return submission
@@ -113,6 +115,7 @@ def _index(value: str, rows: list) -> int | None:
     return parse_index(value, len(rows))
 
 
+@tso_only
 @require_http_methods(["GET", "POST"])
 def order_new(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
     """The order builder: ``/orders/new/`` (``?from=<order id>`` to duplicate an order) and
@@ -309,12 +312,12 @@ def _builder_page(request: HtmxHttpRequest, submission: Submission | None, regio
             return render(request, "404.html", {
                 "title": f"Order {source_order_id} does not exist",
                 "message": f"24SevenOffice has no sales order with id {source_order_id} to duplicate.",
-                "back_url": reverse("orders:list"),
+                "back_url": order_path("orders:list"),
             }, status=404)
         except UpstreamError as error:
             logger.warning("Order %s could not be read to duplicate: %r", source_order_id, error)
             return render(request, "orders/order_error.html", {
-                "order_id": source_order_id, "error": describe_error(error), "back_url": reverse("orders:list"),
+                "order_id": source_order_id, "error": describe_error(error), "back_url": order_path("orders:list"),
             }, status=503)
         state = forms.state_from_data(submissions.draft_to_data(draft))
     else:
@@ -424,7 +427,7 @@ def _builder_unavailable(request: HtmxHttpRequest, state: dict | None, token: st
         "token": token,
         "source_order_id": source_order_id,
         "builder_url": _builder_url(submission),
-        "back_url": reverse("orders:list"),
+        "back_url": order_path("orders:list"),
     }
     if request.htmx:
         response = render(request, f"{BUILDER}#builder-alert", context)
@@ -444,10 +447,10 @@ def _finished(request: HtmxHttpRequest, submission: Submission) -> HttpResponse:
     order_id = submission.upstream_order_id
     if submission.state == Submission.State.CLOSED:
         messages.info(request, f"An admin closed this order after settling it in the ERP: {submission.close_note}")
-        return _redirect(request, reverse("orders:detail", args=[order_id]) if order_id else reverse("orders:list"))
+        return _redirect(request, order_path("orders:detail", order_id) if order_id else order_path("orders:list"))
     messages.info(request, f"This form was already sent: it is order #{order_id}. To make another order, "
                            "start a new one.")
-    return _redirect(request, reverse("orders:detail", args=[order_id]))
+    return _redirect(request, order_path("orders:detail", order_id))
 
 
 def _banner(submission: Submission | None, user=None) -> dict | None:
@@ -554,6 +557,7 @@ def _wait_while_sending(submission: Submission) -> Submission:
     return submission
 
 
+@tso_only
 @require_POST
 def submission_check(request: HtmxHttpRequest, submission_id) -> HttpResponse:
     """The builder page's own look at a stored submission (htmx polls it; without JavaScript it is the
@@ -589,7 +593,7 @@ def _send_label(submission: Submission | None, banner: dict | None) -> str | Non
 
 
 def _check_url(submission: Submission | None) -> str | None:
-    return reverse("orders:check", args=[submission.public_id]) if submission else None
+    return order_path("orders:check", submission.public_id) if submission else None
 
 
 def _sent(request: HtmxHttpRequest, submission: Submission) -> HttpResponse:
@@ -597,7 +601,7 @@ def _sent(request: HtmxHttpRequest, submission: Submission) -> HttpResponse:
     lines = submission.steps.filter(kind=SubmissionStep.Kind.ADD_LINE).count()
     messages.success(request, f"Order #{order_id} was created in 24SevenOffice with {lines} line"
                               f"{'' if lines == 1 else 's'}.")
-    response = _redirect(request, reverse("orders:detail", args=[order_id]))
+    response = _redirect(request, order_path("orders:detail", order_id))
     if request.htmx:
         # The browser's history entry of the form becomes the submission's address, so that Back
         # leads to this order rather than to an empty builder (see builder.js).
@@ -609,6 +613,7 @@ def _redirect(request: HtmxHttpRequest, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
+@tso_only
 @require_GET
 def builder_customers(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
     """Customers matching what was typed in a customer search box (htmx, as the user types)."""
@@ -621,6 +626,7 @@ def builder_customers(request: HtmxHttpRequest, submission_id=None) -> HttpRespo
     return render(request, f"{BUILDER}#customer-results", context)
 
 
+@tso_only
 @require_GET
 def builder_products(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
     """Products matching what was typed in a line's product search box (htmx, as the user types)."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django_htmx.middleware import HtmxDetails
 
 from orders.erp.errors import (
@@ -15,10 +17,36 @@ from orders.erp.errors import (
     UpstreamNotFound,
     UpstreamUnavailable,
 )
+from orders.models import ErpConnection
 
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+# What each kind of ERP connection does not offer yet, as its pages say it.
+NOT_YET = {
+    ErpConnection.Kind.QBD_AUTOFY: "QuickBooks Desktop",
+}
+
+
+def tso_only(view):
+    """A page only 24SevenOffice connections have so far: for another kind, a 404 page that says so
+    (and leads back to the company's orders)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HtmxHttpRequest, *args, **kwargs) -> HttpResponse:
+        connection = request.erp_connection
+        if connection is not None and connection.kind != ErpConnection.Kind.TSO:
+            erp = NOT_YET.get(connection.kind, connection.get_kind_display())
+            return render(request, "404.html", {
+                "title": "Not available for this company yet",
+                "message": f"{connection.name} keeps its orders in {erp}. This page works with "
+                           "24SevenOffice companies only, for now.",
+            }, status=404)
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def describe_error(error: UpstreamError) -> dict:

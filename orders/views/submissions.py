@@ -41,7 +41,7 @@ def _require_admin(request: HttpRequest) -> None:
 def failed_orders(request: HtmxHttpRequest) -> HttpResponse:
     """What admins come for: the orders that did not reach the ERP (failed, or needing a person)."""
     _require_admin(request)
-    rows = (Submission.objects.select_related("created_by").filter(state__in=ATTENTION_STATES)
+    rows = (Submission.objects.select_related("created_by", "connection").filter(state__in=ATTENTION_STATES)
             .order_by("-created_at"))
     page = Paginator(rows, SUBMISSIONS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -58,7 +58,7 @@ def submission_list(request: HtmxHttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state not in Submission.State.values:
         state = ""
-    rows = Submission.objects.select_related("created_by").order_by("-created_at")
+    rows = Submission.objects.select_related("created_by", "connection").order_by("-created_at")
     if state:
         rows = rows.filter(state=state)
     page = Paginator(rows, SUBMISSIONS_PER_PAGE).get_page(request.GET.get("page"))
@@ -101,7 +101,7 @@ def submission_detail(request: HtmxHttpRequest, submission_id) -> HttpResponse:
 
 def _submission_page(request: HtmxHttpRequest, submission_id, *, close_error: str = "",
                      close_note: str = "") -> HttpResponse:
-    submission = get_object_or_404(Submission.objects.select_related("created_by", "closed_by"),
+    submission = get_object_or_404(Submission.objects.select_related("created_by", "closed_by", "connection"),
                                    public_id=submission_id)
     steps = [
         {

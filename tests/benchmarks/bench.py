@@ -134,7 +134,7 @@ def measure_builder(base: str, sandbox_url: str, upstream: requests.Session, tem
         page.fill("input[name=username]", "sales")
         page.fill("input[name=password]", "demo")
         page.click("button[type=submit]")
-        page.goto(f"{base}/orders/new/?from={order['id']}", timeout=60_000)
+        page.goto(f"{base}/c/nordlys/orders/new/?from={order['id']}", timeout=60_000)
         page.wait_for_selector(f"#line-{BUILDER_LINES - 1}")
         page.evaluate(RECALCULATION_TIMER)
         since = requests.get(f"{sandbox_url}/_sandbox/state", timeout=5).json()["lastCallId"]
@@ -163,7 +163,7 @@ def measure_slow_erp(base: str, sandbox_url: str, cookies, pid: int) -> dict[str
 
     def slow_page() -> float:
         started = time.perf_counter()
-        requests.get(f"{base}/orders/", cookies=cookies, timeout=60)
+        requests.get(f"{base}/c/nordlys/orders/", cookies=cookies, timeout=60)
         return time.perf_counter() - started
 
     def quick_page(path: str) -> float:
@@ -261,10 +261,10 @@ def main() -> int:
                 raise SystemExit(f"{path} answered {response.status_code}")
 
         for _ in range(3):  # warm-up: tokens, reference data, templates
-            page("/orders/")
-            page(f"/orders/{ids[0]}/")
-        list_times = [timed(lambda: page("/orders/")) for _ in range(args.rounds)]
-        detail_times = [timed(lambda i=i: page(f"/orders/{ids[i % len(ids)]}/")) for i in range(args.rounds)]
+            page("/c/nordlys/orders/")
+            page(f"/c/nordlys/orders/{ids[0]}/")
+        list_times = [timed(lambda: page("/c/nordlys/orders/")) for _ in range(args.rounds)]
+        detail_times = [timed(lambda i=i: page(f"/c/nordlys/orders/{ids[i % len(ids)]}/")) for i in range(args.rounds)]
         builder_times, builder_calls, line_action_times = measure_builder(base, sandbox_url, upstream, orders[0], args.rounds)
         memory_before_slow_erp = peak_rss_mb(dashboard.pid)
         slow_erp = measure_slow_erp(base, sandbox_url, browser.cookies, dashboard.pid)

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
 
-def log_in(page, username: str, *, group: str = "Sales", start: str = "/orders/") -> None:
+def log_in(page, username: str, *, group: str = "Sales", start: str = "/c/nordlys/orders/") -> None:
     """Create ``username`` (password "demo") in ``group`` and sign in on the way to ``start``."""
     user = User.objects.create_user(username, password="demo", first_name=username.title())
     user.groups.add(Group.objects.get_or_create(name=group)[0])

@@ -21,7 +21,7 @@ def make_user(username: str, group: str) -> User:
 
 
 def log_in(page, username: str) -> None:
-    page.goto("/orders/")
+    page.goto("/c/nordlys/orders/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("demo")
     page.get_by_role("button", name="Sign in").click()
@@ -31,7 +31,7 @@ def test_browse_filter_page_and_open_an_order(page, e2e_upstream):
     sandbox = e2e_upstream
     make_user("kari", "Sales")
     log_in(page, "kari")
-    expect(page).to_have_url(re.compile(r"/orders/$"))
+    expect(page).to_have_url(re.compile(r"/c/nordlys/orders/$"))
     table = page.locator("#order-table")
     expect(table.locator("tbody tr").first).to_be_visible()
 
@@ -59,7 +59,7 @@ def test_browse_filter_page_and_open_an_order(page, e2e_upstream):
     # Open the first order: its lines and totals are the ERP's.
     order = invoiced[0]
     page.get_by_role("link", name=f"#{first_id}", exact=True).click()
-    expect(page).to_have_url(re.compile(rf"/orders/{first_id}/(\?.*)?$"))
+    expect(page).to_have_url(re.compile(rf"/c/nordlys/orders/{first_id}/(\?.*)?$"))
     expect(page.get_by_role("heading", name=f"Order #{first_id}")).to_be_visible()
     lines = tso_json.lines(sandbox.api("GET", f"/salesorders/{first_id}/lines").json())
     rows = page.locator("section[aria-labelledby=lines-heading] tbody tr")

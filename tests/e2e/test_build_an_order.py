@@ -16,11 +16,11 @@ pytestmark = pytest.mark.e2e
 def log_in_as_sales(page) -> None:
     user = User.objects.create_user("nora", password="demo", first_name="Nora")
     user.groups.add(Group.objects.get_or_create(name="Sales")[0])
-    page.goto("/orders/new/")
+    page.goto("/c/nordlys/orders/new/")
     page.get_by_label("Username").fill("nora")
     page.get_by_label("Password").fill("demo")
     page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/orders/new/$"))
+    expect(page).to_have_url(re.compile(r"/c/nordlys/orders/new/$"))
 
 
 def htmx_idle(page) -> None:
@@ -94,9 +94,9 @@ def test_build_send_and_land_on_the_new_order(page, e2e_upstream):
 
     # Send it: one order, its detail page, the same lines and totals.
     page.locator("#builder-submit").click()
-    expect(page).to_have_url(re.compile(r"/orders/\d+/"))
+    expect(page).to_have_url(re.compile(r"/c/nordlys/orders/\d+/"))
     expect(page.locator(".messages")).to_contain_text("was created in 24SevenOffice with 3 lines")
-    order_id = int(re.search(r"/orders/(\d+)/", page.url).group(1))
+    order_id = int(re.search(r"/c/nordlys/orders/(\d+)/", page.url).group(1))
     order = sandbox.api("GET", f"/salesorders/{order_id}").json()
     assert order["customer"]["name"] == "Ærø Bøker AS"
     assert Decimal(str(order["grossAmount"])) == gross
@@ -130,7 +130,7 @@ def test_what_is_typed_while_the_lines_are_redrawn_is_kept(page, e2e_upstream):
         else:
             route.continue_()
 
-    page.route(re.compile(r"/orders/new/$"), hold_redraw)
+    page.route(re.compile(r"/c/nordlys/orders/new/$"), hold_redraw)
     page.locator("#id_lines-1-type").select_option("text")
     page.wait_for_function("() => document.querySelector('#builder-lines.htmx-request, #id_lines-1-type.htmx-request')")
     while not held:
@@ -138,7 +138,7 @@ def test_what_is_typed_while_the_lines_are_redrawn_is_kept(page, e2e_upstream):
     page.locator("#id_lines-1-description").fill("Levering avtalt med lager, rampe 3")
     page.locator("#id_lines-0-discount_rate").fill("5")
     held[0].continue_()
-    page.unroute(re.compile(r"/orders/new/$"))
+    page.unroute(re.compile(r"/c/nordlys/orders/new/$"))
     # The redraw arrived: line 2 is now a text line (no quantity), and what was typed is still there.
     expect(page.locator("#id_lines-1-quantity")).to_have_count(0)
     htmx_idle(page)
@@ -157,7 +157,7 @@ def test_back_after_sending_leads_to_the_order_not_an_empty_form(page, e2e_upstr
     pick_product(page, 0, consultant)
     htmx_idle(page)
     page.locator("#builder-submit").click()
-    expect(page).to_have_url(re.compile(r"/orders/\d+/$"))
+    expect(page).to_have_url(re.compile(r"/c/nordlys/orders/\d+/$"))
     order_url = page.url
 
     page.go_back()

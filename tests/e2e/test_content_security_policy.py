@@ -64,11 +64,11 @@ def test_every_page_runs_under_the_content_security_policy(watched, e2e_upstream
     admin.groups.add(Group.objects.get_or_create(name="Admins")[0])
 
     # Sign in.
-    page.goto("/orders/")
+    page.goto("/c/nordlys/orders/")
     page.get_by_label("Username").fill("ada")
     page.get_by_label("Password").fill("demo")
     page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/orders/$"))
+    expect(page).to_have_url(re.compile(r"/c/nordlys/orders/$"))
 
     # The list: a status tab and a drop-down filter swap the table (htmx).
     table = page.locator("#order-table")
@@ -85,14 +85,14 @@ def test_every_page_runs_under_the_content_security_policy(watched, e2e_upstream
     htmx_idle(page)
 
     # An order.
-    page.goto("/orders/?status=Invoice")
+    page.goto("/c/nordlys/orders/?status=Invoice")
     page.locator("a.order-link").first.click()
     expect(page.get_by_role("heading", name=re.compile(r"Order #\d+"))).to_be_visible()
 
     # The builder: search and pick a customer and a product, type a quantity (the totals follow),
     # add a line, send it.
     page.get_by_role("link", name="New order").click()
-    expect(page).to_have_url(re.compile(r"/orders/new/$"))
+    expect(page).to_have_url(re.compile(r"/c/nordlys/orders/new/$"))
     page.wait_for_load_state()  # htmx set up
     page.get_by_label("Find a customer").fill("Ærø")
     page.locator("#customer-results .picker__option").first.click()
@@ -113,7 +113,7 @@ def test_every_page_runs_under_the_content_security_policy(watched, e2e_upstream
     expect(page.locator("#line-1")).to_have_count(0)
     htmx_idle(page)
     page.locator("#builder-submit").click()
-    expect(page).to_have_url(re.compile(r"/orders/\d+/$"))
+    expect(page).to_have_url(re.compile(r"/c/nordlys/orders/\d+/$"))
     expect(page.locator(".messages")).to_contain_text("was created in 24SevenOffice")
 
     # The submissions, as an admin.

@@ -68,7 +68,7 @@ def test_from_the_list_to_a_sent_copy_with_the_keyboard_alone(page, e2e_upstream
     user.groups.add(Group.objects.get_or_create(name="Sales")[0])
 
     # Sign in: the user name has the focus; Tab to the password; Enter signs in.
-    page.goto("/orders/")
+    page.goto("/c/nordlys/orders/")
     expect(page.get_by_label("Username")).to_be_focused()
     page.keyboard.type("kari")
     page.keyboard.press("Tab")
@@ -76,7 +76,7 @@ def test_from_the_list_to_a_sent_copy_with_the_keyboard_alone(page, e2e_upstream
     focused(page)
     page.keyboard.type("demo")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/orders/$"))
+    expect(page).to_have_url(re.compile(r"/c/nordlys/orders/$"))
     expect(page.locator("#order-table tbody tr").first).to_be_visible()
 
     # The first Tab shows the skip link; Enter moves to the content.
@@ -105,14 +105,14 @@ def test_from_the_list_to_a_sent_copy_with_the_keyboard_alone(page, e2e_upstream
     htmx_idle(page)
     order = tab_to(page, "a.order-link", backwards=True)
     page.keyboard.press("Enter")
-    order_id = int(re.search(r"/orders/(\d+)/", order["href"])[1])
+    order_id = int(re.search(r"/c/nordlys/orders/(\d+)/", order["href"])[1])
     expect(page.get_by_role("heading", name=f"Order #{order_id}")).to_be_visible()
 
     # Duplicate it.
-    page.goto(f"/orders/{sample_orders['plain']}/")  # an order whose copy can be sent as it is
+    page.goto(f"/c/nordlys/orders/{sample_orders['plain']}/")  # an order whose copy can be sent as it is
     tab_to(page, "a[href*='?from=']")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/orders/new/\?from="))
+    expect(page).to_have_url(re.compile(r"/c/nordlys/orders/new/\?from="))
 
     # Another customer, from the search results: arrows down and up, Enter picks.
     tab_to(page, "#id_customer_query")
@@ -183,5 +183,5 @@ def test_from_the_list_to_a_sent_copy_with_the_keyboard_alone(page, e2e_upstream
     # Send it.
     tab_to(page, "#builder-submit")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/orders/\d+/$"))
+    expect(page).to_have_url(re.compile(r"/c/nordlys/orders/\d+/$"))
     expect(page.locator(".messages")).to_contain_text("was created in 24SevenOffice")

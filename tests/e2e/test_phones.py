@@ -165,7 +165,7 @@ def test_an_admin_on_a_phone(page, e2e_upstream, assert_accessible):
 
     # Orders: the customer then and now, totals that disagree, many lines.
     for order_id in details:
-        page.goto(f"/orders/{order_id}/")
+        page.goto(f"/c/nordlys/orders/{order_id}/")
         expect(page.get_by_role("heading", name=f"Order #{order_id}")).to_be_visible()
         assert_fits(page, f"order #{order_id}")
         assert_table_stacks(page, ".table--lines")
@@ -174,13 +174,13 @@ def test_an_admin_on_a_phone(page, e2e_upstream, assert_accessible):
         assert_fits(page, f"order #{order_id} with its upstream data")
         assert_accessible(page, f"order #{order_id} with its upstream data at 390 px")
     expect(page.locator(".totals-warning")).to_have_count(0)
-    page.goto(f"/orders/{details[1]}/")
+    page.goto(f"/c/nordlys/orders/{details[1]}/")
     expect(page.locator(".totals-warning")).to_be_visible()
-    page.goto(f"/orders/{details[0]}/")
+    page.goto(f"/c/nordlys/orders/{details[0]}/")
     expect(page.locator(".table--compare .is-changed").first).to_be_visible()
 
     # The builder, empty: "Create order" stays on screen as the page scrolls.
-    page.goto("/orders/new/")
+    page.goto("/c/nordlys/orders/new/")
     page.wait_for_load_state()
     assert_fits(page, "the builder")
     assert_header_fits(page, admin=True)
@@ -238,7 +238,7 @@ def test_an_admin_on_a_phone(page, e2e_upstream, assert_accessible):
     submit.click()
     banner = page.locator("#builder-banner")
     expect(banner).to_be_visible()
-    expect(page).to_have_url(re.compile(r"/orders/new/[0-9a-f-]{36}/$"))
+    expect(page).to_have_url(re.compile(r"/c/nordlys/orders/new/[0-9a-f-]{36}/$"))
     page.reload()
     expect(banner).to_be_visible()
     assert_fits(page, "a stored submission with its banner")
@@ -288,10 +288,10 @@ def test_a_sales_person_on_a_phone(page, e2e_upstream):
     assert_header_fits(page, admin=False)
 
     page.get_by_role("link", name="New order").click()
-    expect(page).to_have_url(re.compile(r"/orders/new/$"))
+    expect(page).to_have_url(re.compile(r"/c/nordlys/orders/new/$"))
     page.wait_for_load_state()
     assert_fits(page, "the builder")
     assert_on_screen(page.get_by_role("button", name="Create order"), "Create order")
 
-    page.goto("/orders/999999999/")
+    page.goto("/c/nordlys/orders/999999999/")
     assert_fits(page, "an order that does not exist")

@@ -38,7 +38,7 @@ def test_a_copy_keeps_shipping_to_the_customer_and_another_customer_takes_it_alo
                              "countryCode": "NO"},
         "yourReference": {"name": "Kari Kontakt"},
     }).json()
-    log_in(page, "nora", start=f"/orders/{order['id']}/")
+    log_in(page, "nora", start=f"/c/nordlys/orders/{order['id']}/")
 
     page.get_by_role("link", name="Duplicate").click()
 
@@ -53,7 +53,7 @@ def test_a_copy_keeps_shipping_to_the_customer_and_another_customer_takes_it_alo
 
 
 def test_a_discount_typed_on_an_empty_line_is_kept_and_explained(page, e2e_upstream):
-    log_in(page, "nora", start="/orders/new/")
+    log_in(page, "nora", start="/c/nordlys/orders/new/")
     pick_customer(page, "Ærø", "Ærø Bøker AS")
     page.locator("#id_lines-0-discount_rate").fill("150")
 
@@ -67,7 +67,7 @@ def test_a_discount_typed_on_an_empty_line_is_kept_and_explained(page, e2e_upstr
 
 
 def test_typing_a_wrong_discount_keeps_the_figures_and_says_why_in_one_line(page, e2e_upstream):
-    log_in(page, "nora", start="/orders/new/")
+    log_in(page, "nora", start="/c/nordlys/orders/new/")
     pick_product(page, 0, consultant(e2e_upstream))
     htmx_idle(page)
     amounts = page.locator("#line-0-amounts")
@@ -89,7 +89,7 @@ def test_typing_a_wrong_discount_keeps_the_figures_and_says_why_in_one_line(page
 
 
 def test_the_dashboards_marker_does_not_show_in_the_memo(page, e2e_upstream):
-    log_in(page, "nora", start="/orders/new/")
+    log_in(page, "nora", start="/c/nordlys/orders/new/")
     pick_customer(page, "Ærø", "Ærø Bøker AS")
     pick_product(page, 0, consultant(e2e_upstream))
     page.get_by_label("Internal memo").fill("Ring før levering")
@@ -99,7 +99,7 @@ def test_the_dashboards_marker_does_not_show_in_the_memo(page, e2e_upstream):
 
     page.locator("#builder-submit").click()
 
-    expect(page).to_have_url(re.compile(r"/orders/\d+/$"))
+    expect(page).to_have_url(re.compile(r"/c/nordlys/orders/\d+/$"))
     memo = page.locator(".internal-memo")
     expect(memo).to_contain_text("Ring før levering")
     expect(memo).not_to_contain_text("[sa:")
@@ -107,7 +107,7 @@ def test_the_dashboards_marker_does_not_show_in_the_memo(page, e2e_upstream):
 
 def test_a_lost_answer_is_one_sentence_and_the_page_finishes_by_itself(page, e2e_upstream, settings):
     settings.TSO = {**settings.TSO, "SETTLE_SECONDS": 1}
-    log_in(page, "nora", start="/orders/new/")
+    log_in(page, "nora", start="/c/nordlys/orders/new/")
     pick_customer(page, "Ærø", "Ærø Bøker AS")
     pick_product(page, 0, consultant(e2e_upstream))
     e2e_upstream.fault("POST /salesorders", "drop_after_commit")
@@ -120,13 +120,13 @@ def test_a_lost_answer_is_one_sentence_and_the_page_finishes_by_itself(page, e2e
     for contradiction in ("did not reach", "has not reached", "Try again"):
         expect(page.locator("#builder-body")).not_to_contain_text(contradiction)
     expect(page.locator("#builder-submit")).to_have_count(0)  # nothing to press: the page checks itself
-    expect(page).to_have_url(re.compile(r"/orders/\d+/$"), timeout=15_000)
+    expect(page).to_have_url(re.compile(r"/c/nordlys/orders/\d+/$"), timeout=15_000)
     expect(page.locator(".messages")).to_contain_text("was created in 24SevenOffice with 1 line")
     assert Submission.objects.get().state == Submission.State.SUCCEEDED
 
 
 def test_admins_find_failed_orders_in_the_navigation(page, browser, live_server, e2e_upstream):
-    log_in(page, "nora", start="/orders/new/")
+    log_in(page, "nora", start="/c/nordlys/orders/new/")
     pick_customer(page, "Ærø", "Ærø Bøker AS")
     pick_product(page, 0, consultant(e2e_upstream))
     e2e_upstream.fault("POST /salesorders", "503")

@@ -32,7 +32,7 @@ from orders.templatetags.orders_tags import format_amount
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("upstream")]
 
-NEW = "/orders/new/"
+NEW = "/c/nordlys/orders/new/"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 TAG = re.compile(r"<[^>]+>")
 CUSTOMER_ID = 10006  # Fjordkraft Installasjon AS in the seeded sandbox
@@ -205,7 +205,7 @@ def test_a_new_order_starts_today_in_nok_as_a_draft_with_one_empty_line(sales_cl
     assert form["lines-0-tax_id"] == str(TAX_25)  # the standard rate
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", form["token"])
     assert form["delivery_same_as_customer"] == "on"
-    assert 'href="/orders/new/" aria-current="page"' in response.content.decode()
+    assert 'href="/c/nordlys/orders/new/" aria-current="page"' in response.content.decode()
 
 
 def test_the_token_stays_the_same_across_actions(sales_client):
@@ -215,7 +215,7 @@ def test_the_token_stays_the_same_across_actions(sales_client):
 
 
 def test_everyone_sees_new_order_in_the_header_and_only_admins_see_submissions(sales_client, admin_client_logged_in):
-    assert 'href="/orders/new/"' in sales_client.get(NEW).content.decode()
+    assert 'href="/c/nordlys/orders/new/"' in sales_client.get(NEW).content.decode()
     assert 'href="/submissions/"' not in sales_client.get(NEW).content.decode()
     assert 'href="/submissions/"' in admin_client_logged_in.get(NEW).content.decode()
 
@@ -735,23 +735,23 @@ def test_an_htmx_action_names_the_element_to_focus(sales_client):
 
 def test_customer_search_as_you_type_by_name_or_organization_number(sales_client, upstream):
     customer = erp_json(upstream, f"/customers/{CUSTOMER_ID}")
-    by_name = sales_client.get("/orders/new/customers/", {"who": "customer", "customer_query": "FJORDKRAFT"}, **HTMX)
+    by_name = sales_client.get("/c/nordlys/orders/new/customers/", {"who": "customer", "customer_query": "FJORDKRAFT"}, **HTMX)
     assert f'value="{CUSTOMER_ID}"' in by_name.content.decode() and "<html" not in by_name.content.decode()
     assert all("fjordkraft" in name.casefold() for name in re.findall(r'picker__name">([^<]+)', by_name.content.decode()))
 
     number = customer["organizationNumber"]
     spaced = f"{number[:3]} {number[3:6]} {number[6:]}"
-    by_number = sales_client.get("/orders/new/customers/", {"who": "delivery", "delivery_query": spaced}, **HTMX)
+    by_number = sales_client.get("/c/nordlys/orders/new/customers/", {"who": "delivery", "delivery_query": spaced}, **HTMX)
     assert re.findall(r'name="pick_delivery_customer" value="(\d+)"', by_number.content.decode()) == [str(CUSTOMER_ID)]
 
-    nothing = sales_client.get("/orders/new/customers/", {"who": "customer", "customer_query": "zzzz"}, **HTMX)
+    nothing = sales_client.get("/c/nordlys/orders/new/customers/", {"who": "customer", "customer_query": "zzzz"}, **HTMX)
     assert "No customers match “zzzz”." in text(nothing)
 
 
 def test_product_search_as_you_type_offers_active_products_only(sales_client):
-    response = sales_client.get("/orders/new/products/", {"line": "2", "lines-2-product_query": "integrasjon"}, **HTMX)
+    response = sales_client.get("/c/nordlys/orders/new/products/", {"line": "2", "lines-2-product_query": "integrasjon"}, **HTMX)
     assert "No products match “integrasjon”." in text(response)  # the only match is inactive
-    response = sales_client.get("/orders/new/products/", {"line": "2", "lines-2-product_query": "kon-100"}, **HTMX)
+    response = sales_client.get("/c/nordlys/orders/new/products/", {"line": "2", "lines-2-product_query": "kon-100"}, **HTMX)
     assert 'id="line-2-products"' in response.content.decode()
     assert len(re.findall(r'name="pick_product" value="2:\d+"', response.content.decode())) == 9
 
@@ -763,8 +763,8 @@ def test_duplicate_fills_the_builder_from_an_order_with_its_lines_and_dimensions
                              for o in erp_json(upstream, "/salesorders", status="Invoice", limit=50))
                  if o.get("dimensions") and o["currency"]["code"] == "NOK")
     lines = erp_json(upstream, f"/salesorders/{order['id']}/lines")
-    detail = sales_client.get(f"/orders/{order['id']}/")
-    assert f'href="/orders/new/?from={order["id"]}"' in detail.content.decode()
+    detail = sales_client.get(f"/c/nordlys/orders/{order['id']}/")
+    assert f'href="/c/nordlys/orders/new/?from={order["id"]}"' in detail.content.decode()
 
     page = sales_client.get(NEW, {"from": order["id"]})
 
@@ -861,7 +861,7 @@ def test_submit_creates_one_order_with_the_same_lines_and_totals_and_shows_it(sa
     response = press(sales_client, NEW, form_of(page), "submit")
 
     (order,) = orders_sent(upstream, started)
-    assert response.status_code == 302 and response["Location"] == f"/orders/{order['id']}/"
+    assert response.status_code == 302 and response["Location"] == f"/c/nordlys/orders/{order['id']}/"
     lines = erp_json(upstream, f"/salesorders/{order['id']}/lines")
     assert [(l["type"], l["description"]) for l in lines] == [
         ("product", "Seniorkonsulent"), ("text", "Delivered to the back door"), ("product", "Kaffe")]
@@ -890,7 +890,7 @@ def test_a_double_submit_creates_one_order(sales_client, upstream):
     second = press(sales_client, NEW, form, "submit")  # double click, or back and submit again
 
     (order,) = orders_sent(upstream, started)
-    assert first["Location"] == second["Location"] == f"/orders/{order['id']}/"
+    assert first["Location"] == second["Location"] == f"/c/nordlys/orders/{order['id']}/"
     assert Submission.objects.count() == 1
     assert f"This form was already sent: it is order #{order['id']}." in text(sales_client.get(second["Location"]))
 
@@ -899,11 +899,11 @@ def test_an_htmx_submit_redirects_the_browser_to_the_new_order(sales_client, ups
     started = timezone.now()
     response = press(sales_client, NEW, posted(order_state()), "submit", **HTMX)
     (order,) = orders_sent(upstream, started)
-    assert response.status_code == 200 and response["HX-Redirect"] == f"/orders/{order['id']}/"
+    assert response.status_code == 200 and response["HX-Redirect"] == f"/c/nordlys/orders/{order['id']}/"
     # The form's history entry becomes the sent form's address (Back leads to the order, see builder.js).
     sent_form = response["X-Sent-Form-Url"]
-    assert sent_form == f"/orders/new/{Submission.objects.get().public_id}/"
-    assert sales_client.get(sent_form)["Location"] == f"/orders/{order['id']}/"
+    assert sent_form == f"/c/nordlys/orders/new/{Submission.objects.get().public_id}/"
+    assert sales_client.get(sent_form)["Location"] == f"/c/nordlys/orders/{order['id']}/"
 
 
 def test_an_invalid_htmx_submit_answers_the_form_with_its_errors(sales_client):
@@ -920,7 +920,7 @@ def test_an_erp_rejection_is_shown_in_the_section_it_concerns(sales_client, upst
 
     submission = Submission.objects.get()
     assert submission.state == Submission.State.FAILED
-    assert response.status_code == 302 and response["Location"] == f"/orders/new/{submission.public_id}/"
+    assert response.status_code == 302 and response["Location"] == f"/c/nordlys/orders/new/{submission.public_id}/"
     page = sales_client.get(response["Location"])
     dimensions = region(page, "builder-dimensions", "add-dimension")
     assert "The ERP needs a project for this order's sales type" in dimensions
@@ -936,7 +936,7 @@ def test_an_erp_rejection_is_shown_in_the_section_it_concerns(sales_client, upst
     form.update({"dimensions-0-dimension_type": "1", "dimensions-0-dimension_value": projects[0]["value"]})
     again = press(sales_client, response["Location"], form, "submit")
 
-    assert again["Location"] == f"/orders/{order['id']}/"
+    assert again["Location"] == f"/c/nordlys/orders/{order['id']}/"
     (order,) = orders_sent(upstream, started)
     order = erp_json(upstream, f"/salesorders/{order['id']}")  # with its dimensions
     assert order["status"] == "Confirmed" and order["dimensions"][0]["value"] == projects[0]["value"]
@@ -952,7 +952,7 @@ def test_a_failure_half_way_keeps_the_form_and_try_again_finishes_without_a_dupl
     response = press(sales_client, NEW, posted(state), "submit")
 
     submission = Submission.objects.get()
-    assert response["Location"] == f"/orders/new/{submission.public_id}/"
+    assert response["Location"] == f"/c/nordlys/orders/new/{submission.public_id}/"
     page = sales_client.get(response["Location"])
     banner = region(page, "builder-banner", "builder-customer")
     assert "The order is in 24SevenOffice, but not complete" in banner and "Nothing was lost" in banner
@@ -964,21 +964,21 @@ def test_a_failure_half_way_keeps_the_form_and_try_again_finishes_without_a_dupl
     done = press(sales_client, response["Location"], form, "submit")
 
     (order,) = orders_sent(upstream, started)
-    assert done["Location"] == f"/orders/{order['id']}/"
+    assert done["Location"] == f"/c/nordlys/orders/{order['id']}/"
     assert [l["description"] for l in erp_json(upstream, f"/salesorders/{order['id']}/lines")] == ["One", "Two", "Three"]
 
 
 def test_a_sent_submission_opened_again_leads_to_its_order(sales_client, upstream):
     press(sales_client, NEW, posted(order_state()), "submit")
     submission = Submission.objects.get()
-    response = sales_client.get(f"/orders/new/{submission.public_id}/")
-    assert response["Location"] == f"/orders/{submission.upstream_order_id}/"
+    response = sales_client.get(f"/c/nordlys/orders/new/{submission.public_id}/")
+    assert response["Location"] == f"/c/nordlys/orders/{submission.upstream_order_id}/"
 
 
 def test_only_its_sender_or_an_admin_opens_a_stored_submission(sales_client, admin_client_logged_in,
                                                                other_sales_client):
     press(sales_client, NEW, posted(order_state(status="Confirmed", sales_type_id="3")), "submit")
-    url = f"/orders/new/{Submission.objects.get().public_id}/"
+    url = f"/c/nordlys/orders/new/{Submission.objects.get().public_id}/"
 
     assert sales_client.get(url).status_code == 200
     assert admin_client_logged_in.get(url).status_code == 200
@@ -993,7 +993,7 @@ def test_the_builder_explains_when_the_erp_cannot_give_its_lists(sales_client, u
     body = text(response)
     assert "The ERP is not answering" in body
     assert "The order form needs the ERP's tax codes" in body
-    assert "Try again" in body and 'href="/orders/"' in response.content.decode()
+    assert "Try again" in body and 'href="/c/nordlys/orders/"' in response.content.decode()
 
 
 # --- submissions (admins) -----------------------------------------------------------------------------
@@ -1027,7 +1027,7 @@ def test_admins_see_a_submissions_steps_and_can_open_it_or_try_again(admin_clien
     assert "Create the order" in body and "Add line 1" in body and "Set the status" in body
     assert failed_submission.last_tracking_id in body
     assert "ProjectMissing" in page.content.decode()  # the ERP's answer, in the step's JSON
-    assert f'href="/orders/new/{failed_submission.public_id}/"' in page.content.decode()
+    assert f'href="/c/nordlys/orders/new/{failed_submission.public_id}/"' in page.content.decode()
 
     retried = admin_client_logged_in.post(f"/submissions/{failed_submission.public_id}/retry/", follow=True)
     assert "Still not sent." in text(retried)  # the project is still missing
@@ -1043,7 +1043,7 @@ def test_admins_find_the_failed_orders_from_the_navigation_with_a_count(admin_cl
     press(sales_client, NEW, posted(order_state(customer_name="Sendt uten feil")), "submit")  # this one succeeds
     Submission.objects.filter(pk=failed_submission.pk).update(state=Submission.State.NEEDS_ATTENTION)
 
-    page = admin_client_logged_in.get("/orders/")
+    page = admin_client_logged_in.get("/c/nordlys/orders/")
 
     assert re.search(r'href="/submissions/failed/"[^>]*>Failed orders <span class="nav-badge">1<', page.content.decode())
     failed = admin_client_logged_in.get("/submissions/failed/")
@@ -1052,7 +1052,7 @@ def test_admins_find_the_failed_orders_from_the_navigation_with_a_count(admin_cl
     assert "Sendt uten feil" not in text(failed)  # the journal has it, not the failed orders
     assert "Sendt uten feil" in text(admin_client_logged_in.get("/submissions/"))
     assert sales_client.get("/submissions/failed/").status_code == 403
-    assert "Failed orders" not in text(sales_client.get("/orders/"))
+    assert "Failed orders" not in text(sales_client.get("/c/nordlys/orders/"))
 
 
 def test_sales_users_do_not_see_the_submissions_pages(sales_client, failed_submission):
@@ -1088,9 +1088,9 @@ def test_an_admin_closes_a_submission_with_a_note_and_its_sender_is_told(admin_c
     assert "This order is closed: only one that failed or needs attention can be closed." in text(again)
 
     # Its sender, opening the form again, is told and taken away from it.
-    sent_again = sales_client.get(f"/orders/new/{failed_submission.public_id}/", follow=True)
+    sent_again = sales_client.get(f"/c/nordlys/orders/new/{failed_submission.public_id}/", follow=True)
     assert "An admin closed this order after settling it in the ERP: Confirmed by hand with project 1001" in text(sent_again)
-    assert sent_again.redirect_chain[-1][0] == f"/orders/{failed_submission.upstream_order_id}/"
+    assert sent_again.redirect_chain[-1][0] == f"/c/nordlys/orders/{failed_submission.upstream_order_id}/"
 
 
 def test_a_submission_that_needs_attention_is_checked_again_on_request(admin_client_logged_in, failed_submission,
@@ -1136,7 +1136,7 @@ def test_try_again_with_the_form_as_shown_finishes_an_order_whose_status_answer_
     done = press(sales_client, response["Location"], form, "submit")
 
     (order,) = orders_sent(upstream, started)
-    assert done.status_code == 302 and done["Location"] == f"/orders/{order['id']}/"
+    assert done.status_code == 302 and done["Location"] == f"/c/nordlys/orders/{order['id']}/"
     assert erp_json(upstream, f"/salesorders/{order['id']}")["status"] == "Confirmed"
     assert [l["description"] for l in erp_json(upstream, f"/salesorders/{order['id']}/lines")] == [
         "Seniorkonsulent", "Two"]
@@ -1163,16 +1163,16 @@ def test_a_second_click_while_the_first_is_sending_waits_and_is_then_shown_the_o
         banner = banner_of(second)
         assert "Sending to 24SevenOffice…" in banner and "This page updates by itself." in banner
         assert "can only be corrected after a failure" not in text(second)
-        assert re.search(rf'data-hx-post="/orders/new/{submission.public_id}/check/"\s+data-hx-trigger="load delay:1s"',
+        assert re.search(rf'data-hx-post="/c/nordlys/orders/new/{submission.public_id}/check/"\s+data-hx-trigger="load delay:1s"',
                          second.content.decode())
     finally:
         holder.kill()
         holder.wait()
     # The first sender is gone: the page's next look takes over and shows the outcome, the new order.
-    outcome = sales_client.post(f"/orders/new/{submission.public_id}/check/", **HTMX)
+    outcome = sales_client.post(f"/c/nordlys/orders/new/{submission.public_id}/check/", **HTMX)
     submission.refresh_from_db()
     assert submission.state == Submission.State.SUCCEEDED
-    assert outcome["HX-Redirect"] == f"/orders/{submission.upstream_order_id}/"
+    assert outcome["HX-Redirect"] == f"/c/nordlys/orders/{submission.upstream_order_id}/"
 
 
 def test_an_htmx_submit_of_a_form_an_admin_closed_leads_to_the_order(sales_client, failed_submission):
@@ -1182,7 +1182,7 @@ def test_an_htmx_submit_of_a_form_an_admin_closed_leads_to_the_order(sales_clien
     response = press(sales_client, NEW, form, "submit", **HTMX)
 
     assert response.status_code == 200
-    assert response["HX-Redirect"] == f"/orders/{failed_submission.upstream_order_id}/"
+    assert response["HX-Redirect"] == f"/c/nordlys/orders/{failed_submission.upstream_order_id}/"
 
 
 def test_a_write_in_doubt_is_checked_by_the_page_itself_once_it_has_settled(sales_client, upstream, settings):
@@ -1195,7 +1195,7 @@ def test_a_write_in_doubt_is_checked_by_the_page_itself_once_it_has_settled(sale
     assert "Checking with 24SevenOffice" in banner and "may still be working on it" not in banner
     assert "The dashboard checks the ERP before it sends anything again" in banner
     assert "Try again" not in banner  # nothing for the user to do: the page looks again by itself
-    check = f"/orders/new/{submission.public_id}/check/"
+    check = f"/c/nordlys/orders/new/{submission.public_id}/check/"
     assert f'data-hx-post="{check}"' in page.content.decode()
     since = upstream.last_call_id()
 
@@ -1206,7 +1206,7 @@ def test_a_write_in_doubt_is_checked_by_the_page_itself_once_it_has_settled(sale
     done = sales_client.post(check, **HTMX)
     submission.refresh_from_db()
     assert submission.state == Submission.State.SUCCEEDED
-    assert done["HX-Redirect"] == f"/orders/{submission.upstream_order_id}/"
+    assert done["HX-Redirect"] == f"/c/nordlys/orders/{submission.upstream_order_id}/"
     assert len(orders_sent(upstream, submission.created_at)) == 1
 
 
@@ -1215,11 +1215,11 @@ def test_without_javascript_check_now_looks_and_leads_on(sales_client, upstream)
     response = press(sales_client, NEW, posted(order_state()), "submit")
     submission = Submission.objects.get()
 
-    checked = sales_client.post(f"/orders/new/{submission.public_id}/check/")
+    checked = sales_client.post(f"/c/nordlys/orders/new/{submission.public_id}/check/")
 
     submission.refresh_from_db()
-    assert checked.status_code == 302 and checked["Location"] == f"/orders/{submission.upstream_order_id}/"
-    assert response["Location"] == f"/orders/new/{submission.public_id}/"
+    assert checked.status_code == 302 and checked["Location"] == f"/c/nordlys/orders/{submission.upstream_order_id}/"
+    assert response["Location"] == f"/c/nordlys/orders/new/{submission.public_id}/"
 
 
 def test_a_long_order_is_sent_over_several_requests_showing_how_far_it_got(sales_client, upstream, monkeypatch):
@@ -1232,22 +1232,22 @@ def test_a_long_order_is_sent_over_several_requests_showing_how_far_it_got(sales
 
     submission = Submission.objects.get()
     assert "1 of 4 steps done. This page updates by itself." in banner_of(response)
-    check = f"/orders/new/{submission.public_id}/check/"
+    check = f"/c/nordlys/orders/new/{submission.public_id}/check/"
     looks = [sales_client.post(check, **HTMX) for _ in range(3)]
     assert "2 of 4 steps done." in banner_of(looks[0]) and "3 of 4 steps done." in banner_of(looks[1])
     submission.refresh_from_db()
-    assert looks[2]["HX-Redirect"] == f"/orders/{submission.upstream_order_id}/"
+    assert looks[2]["HX-Redirect"] == f"/c/nordlys/orders/{submission.upstream_order_id}/"
     assert [l["description"] for l in erp_json(upstream, f"/salesorders/{submission.upstream_order_id}/lines")] \
         == ["Line 1", "Line 2", "Line 3"]
 
 
 def test_its_sender_can_have_an_order_that_needs_attention_checked_again(sales_client, failed_submission, upstream):
     Submission.objects.filter(pk=failed_submission.pk).update(state=Submission.State.NEEDS_ATTENTION)
-    url = f"/orders/new/{failed_submission.public_id}/"
+    url = f"/c/nordlys/orders/new/{failed_submission.public_id}/"
     assert "Check the ERP again" in banner_of(sales_client.get(url))
     upstream.api("PATCH", f"/salesorders/{failed_submission.upstream_order_id}", json={
         "dimensions": [{"dimensionType": 1, "value": "1001", "name": "x"}]}).raise_for_status()
 
     checked = sales_client.post(f"{url}check/", {"recheck": "1"}, **HTMX)
 
-    assert checked["HX-Redirect"] == f"/orders/{failed_submission.upstream_order_id}/"
+    assert checked["HX-Redirect"] == f"/c/nordlys/orders/{failed_submission.upstream_order_id}/"

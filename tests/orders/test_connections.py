@@ -10,6 +10,12 @@ from django.core.management import CommandError, call_command
 from orders import connections
 from orders.models import ErpConnection
 
+
+@pytest.fixture(autouse=True)
+def _no_demo_connections(_demo_connections, db):
+    """These tests make their own connections."""
+    ErpConnection.objects.all().delete()
+
 pytestmark = pytest.mark.django_db
 
 

@@ -94,7 +94,7 @@ def test_while_one_poll_waits_on_a_stalled_erp_the_others_answer_at_once(upstrea
 
     first = services._upstream_probe()
     assert first["ok"]
-    cache.delete(services.HEALTH_PROBE_KEY)  # the period is over
+    cache.delete(services.scoped(services.HEALTH_PROBE_KEY))  # the period is over
     upstream.fault("GET /currencies", "stall", seconds=3)
     probing = threading.Thread(target=services._upstream_probe)
     probing.start()

@@ -107,7 +107,7 @@ def test_a_dimension_type_that_is_not_an_id_gets_the_fields_message(sales_client
 
 @pytest.mark.parametrize("value", NOT_NUMBERS)
 def test_a_product_search_for_a_line_that_is_not_a_number_is_a_bad_request(sales_client, value):
-    response = sales_client.get("/orders/new/products/", {"line": value, "lines-0-product_query": "kon"}, **HTMX)
+    response = sales_client.get("/c/nordlys/orders/new/products/", {"line": value, "lines-0-product_query": "kon"}, **HTMX)
     assert response.status_code == 400
 
 
@@ -132,12 +132,12 @@ def test_a_posted_source_order_that_is_not_an_id_is_dropped(sales_client, value)
 
 @pytest.mark.parametrize("value", ["abc", "²", "9" * 5000])
 def test_a_customer_filter_that_is_not_an_id_is_not_offered_as_a_customer(sales_client, value):
-    response = sales_client.get("/orders/", {"customer": value})
+    response = sales_client.get("/c/nordlys/orders/", {"customer": value})
 
     assert response.status_code == 200
     assert slot(response, "id_customer_error") == "Enter a customer id (a whole number)."
     assert "Customer #" not in text(response)
-    assert "Customer #999999" in text(sales_client.get("/orders/", {"customer": "999999"}))  # an id it does not know
+    assert "Customer #999999" in text(sales_client.get("/c/nordlys/orders/", {"customer": "999999"}))  # an id it does not know
 
 
 # --- numbers too large to price -------------------------------------------------------------------
@@ -179,12 +179,12 @@ def test_a_junk_page_link_says_so_and_leads_back_to_the_first_page(sales_client,
     caplog.set_level(logging.WARNING)
     since = upstream.last_call_id()
 
-    response = sales_client.get("/orders/", {"status": "Invoice", "page_size": "10", "cursor": cursor})
+    response = sales_client.get("/c/nordlys/orders/", {"status": "Invoice", "page_size": "10", "cursor": cursor})
 
     assert response.status_code == 400
     body = text(response)
     assert "This page link is no longer valid" in body and "Try again" not in body
-    assert re.search(r'<a class="button button--primary" href="/orders/\?status=Invoice&amp;page_size=10" '
+    assert re.search(r'<a class="button button--primary" href="/c/nordlys/orders/\?status=Invoice&amp;page_size=10" '
                      r'[^>]*>Back to the first page</a>', response.content.decode())
     assert 'id="order-filters"' in response.content.decode()  # the rest of the page is there
     ours = [record for record in caplog.records if record.name.startswith("orders.views")]
@@ -193,7 +193,7 @@ def test_a_junk_page_link_says_so_and_leads_back_to_the_first_page(sales_client,
     asked = [parse_qs(call["query"]) for call in upstream.calls(since) if call["path"] == "/v1/salesorders"]
     assert all(int(query.get("limit", ["25"])[0]) <= 100 for query in asked)
 
-    fragment = sales_client.get("/orders/", {"status": "Invoice", "cursor": cursor}, **HTMX)
+    fragment = sales_client.get("/c/nordlys/orders/", {"status": "Invoice", "cursor": cursor}, **HTMX)
     assert fragment.status_code == 200  # htmx swaps 2xx only
     assert "This page link is no longer valid" in text(fragment) and "<html" not in fragment.content.decode()
 
@@ -201,7 +201,7 @@ def test_a_junk_page_link_says_so_and_leads_back_to_the_first_page(sales_client,
 # --- limits ---------------------------------------------------------------------------------------
 
 def test_a_date_before_1900_is_refused_next_to_the_field_and_the_table_still_shows(sales_client):
-    response = sales_client.get("/orders/", {"modified_since": "0001-01-01", "date_from": "1899-12-31"})
+    response = sales_client.get("/c/nordlys/orders/", {"modified_since": "0001-01-01", "date_from": "1899-12-31"})
 
     assert response.status_code == 200
     assert slot(response, "id_modified_since_error") == "Enter a date in 1900 or later."
@@ -234,8 +234,8 @@ def test_a_garbled_product_number_asks_for_the_product_again(sales_client):
 def test_a_long_search_is_cut_before_it_reaches_the_erp(sales_client, upstream):
     since = upstream.last_call_id()
 
-    products = sales_client.get("/orders/new/products/", {"line": "0", "lines-0-product_query": "Kon" * 3000}, **HTMX)
-    customers = sales_client.get("/orders/new/customers/", {"who": "customer", "customer_query": "9" * 9000}, **HTMX)
+    products = sales_client.get("/c/nordlys/orders/new/products/", {"line": "0", "lines-0-product_query": "Kon" * 3000}, **HTMX)
+    customers = sales_client.get("/c/nordlys/orders/new/customers/", {"who": "customer", "customer_query": "9" * 9000}, **HTMX)
 
     assert products.status_code == customers.status_code == 200
     asked = [(call["path"], parse_qs(call["query"])) for call in upstream.calls(since)]
@@ -342,10 +342,10 @@ def test_no_value_of_a_builder_button_makes_a_server_error(sales_client, action,
 @FUZZ
 @given(line=VALUES, query=VALUES, who=VALUES, customer_query=VALUES, order=VALUES)
 def test_no_search_or_duplicate_link_makes_a_server_error(sales_client, line, query, who, customer_query, order):
-    products = sales_client.get("/orders/new/products/", {"line": line, f"lines-{line}-product_query": query,
+    products = sales_client.get("/c/nordlys/orders/new/products/", {"line": line, f"lines-{line}-product_query": query,
                                                           "lines-0-product_query": query}, **HTMX)
     assert_no_server_error(products)
-    customers = sales_client.get("/orders/new/customers/", {"who": who, "customer_query": customer_query,
+    customers = sales_client.get("/c/nordlys/orders/new/customers/", {"who": who, "customer_query": customer_query,
                                                            "delivery_query": customer_query}, **HTMX)
     assert_no_server_error(customers)
     assert_no_server_error(sales_client.get(NEW, {"from": order}))
@@ -367,7 +367,7 @@ def test_no_list_filter_makes_a_server_error(sales_client, changes, cursor, with
     params = {"status": "Invoice", "customer": str(CUSTOMER_ID), "page_size": "10", **changes}
     if with_cursor:
         params["cursor"] = cursor
-    response = sales_client.get("/orders/", params, **(HTMX if htmx else {}))
+    response = sales_client.get("/c/nordlys/orders/", params, **(HTMX if htmx else {}))
     assert_no_server_error(response)
 
 

@@ -46,15 +46,15 @@ def test_pages_with_order_data_are_not_stored(upstream, sales_client):
     product = upstream.api("GET", "/products", params={"limit": 1}).json()[0]
     htmx = {"HTTP_HX_REQUEST": "true"}
     answers = [
-        sales_client.get("/orders/"),
-        sales_client.get("/orders/", {"status": "Invoice"}, **htmx),
-        sales_client.get(f"/orders/{order['id']}/"),
-        sales_client.get("/orders/new/"),
-        sales_client.get(f"/orders/new/?from={order['id']}"),
-        sales_client.get("/orders/new/customers/", {"customer_query": "AS", "who": "customer"}, **htmx),
-        sales_client.get("/orders/new/products/", {"line": "0", "lines-0-product_query": product["name"][:4]}, **htmx),
-        sales_client.post("/orders/new/", {"recalculate": "1", "lines-TOTAL_FORMS": "0"}, **htmx),
-        sales_client.post("/orders/new/", {"add_line": "1"}, **htmx),
+        sales_client.get("/c/nordlys/orders/"),
+        sales_client.get("/c/nordlys/orders/", {"status": "Invoice"}, **htmx),
+        sales_client.get(f"/c/nordlys/orders/{order['id']}/"),
+        sales_client.get("/c/nordlys/orders/new/"),
+        sales_client.get(f"/c/nordlys/orders/new/?from={order['id']}"),
+        sales_client.get("/c/nordlys/orders/new/customers/", {"customer_query": "AS", "who": "customer"}, **htmx),
+        sales_client.get("/c/nordlys/orders/new/products/", {"line": "0", "lines-0-product_query": product["name"][:4]}, **htmx),
+        sales_client.post("/c/nordlys/orders/new/", {"recalculate": "1", "lines-TOTAL_FORMS": "0"}, **htmx),
+        sales_client.post("/c/nordlys/orders/new/", {"add_line": "1"}, **htmx),
     ]
     for response in answers:
         assert response.status_code == 200, response.request["PATH_INFO"]
@@ -77,8 +77,8 @@ def test_production_sends_plain_http_to_https_except_the_health_check(upstream, 
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_HSTS_SECONDS = 31_536_000
     client = Client()
-    redirected = client.get("/orders/")
-    assert redirected.status_code == 301 and redirected["Location"] == "https://testserver/orders/"
+    redirected = client.get("/c/nordlys/orders/")
+    assert redirected.status_code == 301 and redirected["Location"] == "https://testserver/c/nordlys/orders/"
     assert client.get("/healthz").status_code == 200  # a load balancer's plain-HTTP probe
     secure = client.get("/accounts/login/", secure=True)
     assert secure["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"

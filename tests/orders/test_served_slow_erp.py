@@ -59,6 +59,7 @@ def served(sandbox_server, tmp_path_factory):
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, cwd=REPO, check=True, capture_output=True)
     subprocess.run([*manage, "demo_users"], env=env, cwd=REPO, check=True, capture_output=True)
+    subprocess.run([*manage, "demo_connections"], env=env, cwd=REPO, check=True, capture_output=True)
     port = _free_port()
     log = open(var / "serve.log", "w")
     process = subprocess.Popen([*manage, "serve", "--port", str(port), "--threads", str(THREADS)],
@@ -90,7 +91,7 @@ def _signed_in(url: str) -> requests.cookies.RequestsCookieJar:
         csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text)[1]
         answer = session.post(f"{url}/accounts/login/", timeout=10,
                               data={"username": "sales", "password": "demo", "csrfmiddlewaretoken": csrf})
-        assert answer.url.endswith("/orders/"), "could not sign in as sales / demo"
+        assert answer.url.endswith("/c/nordlys/orders/"), "could not sign in as sales / demo"
         return session.cookies
 
 
@@ -102,11 +103,11 @@ def _timed_get(url: str, **kwargs) -> tuple[requests.Response, float]:
 
 def test_pages_without_the_erp_stay_quick_while_slow_erp_pages_fill_the_server(served, sandbox):
     cookies = _signed_in(served)
-    assert requests.get(f"{served}/orders/", cookies=cookies, timeout=10).status_code == 200  # warm
+    assert requests.get(f"{served}/c/nordlys/orders/", cookies=cookies, timeout=10).status_code == 200  # warm
     sandbox.fault("GET /salesorders", "stall", count=5 * SLOW_PAGES, seconds=30)
 
     with ThreadPoolExecutor(max_workers=SLOW_PAGES) as users:
-        slow = [users.submit(_timed_get, f"{served}/orders/", cookies=cookies) for _ in range(SLOW_PAGES)]
+        slow = [users.submit(_timed_get, f"{served}/c/nordlys/orders/", cookies=cookies) for _ in range(SLOW_PAGES)]
         time.sleep(0.5)  # the slow pages have taken the server's threads (or been told "busy")
         assert sum(not future.done() for future in slow) >= 5  # as many as the bulkhead lets wait
         quick = {
@@ -128,6 +129,6 @@ def test_pages_without_the_erp_stay_quick_while_slow_erp_pages_fill_the_server(s
 
 def test_the_dashboard_answers_normally_once_the_erp_is_back(served, sandbox):
     cookies = _signed_in(served)
-    response, elapsed = _timed_get(f"{served}/orders/", cookies=cookies)
+    response, elapsed = _timed_get(f"{served}/c/nordlys/orders/", cookies=cookies)
     assert response.status_code == 200
     assert elapsed < QUICK

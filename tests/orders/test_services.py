@@ -224,9 +224,9 @@ def test_customer_search_by_organization_number_asks_the_api(sandbox):
 
 
 def age_customer_list(seconds: float) -> None:
-    kept = cache.get(services.CUSTOMER_LIST_KEY)
+    kept = cache.get(services.scoped(services.CUSTOMER_LIST_KEY))
     older = dt.timedelta(seconds=seconds)
-    cache.set(services.CUSTOMER_LIST_KEY, dataclasses.replace(kept, read_at=kept.read_at - older))
+    cache.set(services.scoped(services.CUSTOMER_LIST_KEY), dataclasses.replace(kept, read_at=kept.read_at - older))
 
 
 @contextlib.contextmanager
@@ -282,9 +282,9 @@ def test_a_customer_list_that_cannot_be_brought_up_to_date_is_searched_as_it_is(
 
 def test_the_customer_list_is_read_in_full_again_after_an_hour(sandbox):
     assert services.customer_search(query="ærø")
-    kept = cache.get(services.CUSTOMER_LIST_KEY)
+    kept = cache.get(services.scoped(services.CUSTOMER_LIST_KEY))
     hour = dt.timedelta(seconds=services.CUSTOMER_LIST_SECONDS)
-    cache.set(services.CUSTOMER_LIST_KEY, dataclasses.replace(kept, read_at=kept.read_at - hour,
+    cache.set(services.scoped(services.CUSTOMER_LIST_KEY), dataclasses.replace(kept, read_at=kept.read_at - hour,
                                                                complete_at=kept.complete_at - hour))
     since = sandbox.last_call_id()
     assert services.customer_search(query="ærø")

@@ -49,7 +49,7 @@ SLOW = [pytest.param("stall", 30, id="stall"), pytest.param("drip", 0.01, id="dr
 @pytest.mark.parametrize(("fault", "seconds"), SLOW)
 def test_a_slow_erp_gives_the_order_list_its_error_state_by_the_deadline(sales_client, slow_erp, fault, seconds):
     slow_erp.fault("GET /salesorders", fault, count=3, seconds=seconds)
-    response, elapsed = timed(lambda: sales_client.get("/orders/"))
+    response, elapsed = timed(lambda: sales_client.get("/c/nordlys/orders/"))
     assert elapsed < DEADLINE + MARGIN
     assert response.status_code == 503
     assert "The ERP is not answering" in text(response) and "Try again" in text(response)
@@ -58,7 +58,7 @@ def test_a_slow_erp_gives_the_order_list_its_error_state_by_the_deadline(sales_c
 @pytest.mark.parametrize(("fault", "seconds"), SLOW)
 def test_a_slow_erp_gives_the_order_page_its_error_state_by_the_deadline(sales_client, slow_erp, fault, seconds):
     slow_erp.fault("GET /salesorders/*", fault, count=6, seconds=seconds)  # the order and its lines
-    response, elapsed = timed(lambda: sales_client.get(f"/orders/{ORDER_ID}/"))
+    response, elapsed = timed(lambda: sales_client.get(f"/c/nordlys/orders/{ORDER_ID}/"))
     assert elapsed < DEADLINE + MARGIN
     assert response.status_code == 503
     assert "The ERP is not answering" in text(response)
@@ -66,7 +66,7 @@ def test_a_slow_erp_gives_the_order_page_its_error_state_by_the_deadline(sales_c
 
 def test_even_signing_in_to_the_erp_keeps_to_the_deadline(sales_client, slow_erp):
     slow_erp.configure(latency_ms=5000)  # every call, the token's first, takes 5 s
-    response, elapsed = timed(lambda: sales_client.get("/orders/"))
+    response, elapsed = timed(lambda: sales_client.get("/c/nordlys/orders/"))
     assert elapsed < DEADLINE + MARGIN
     assert response.status_code == 503
 
@@ -81,7 +81,7 @@ def test_healthz_does_not_hang_on_a_stalled_erp(admin_client_logged_in, slow_erp
                                            "probed_at": response.json()["upstream"]["probed_at"]}
 
 
-@pytest.mark.parametrize("path", ["/orders/", f"/orders/{ORDER_ID}/"])
+@pytest.mark.parametrize("path", ["/c/nordlys/orders/", f"/c/nordlys/orders/{ORDER_ID}/"])
 def test_a_huge_answer_is_refused_as_broken_not_turned_into_a_huge_page(admin_client_logged_in, slow_erp, path):
     slow_erp.fault("GET /salesorders*", "huge", count=5)
     response = admin_client_logged_in.get(path)
@@ -91,14 +91,14 @@ def test_a_huge_answer_is_refused_as_broken_not_turned_into_a_huge_page(admin_cl
 
 
 def test_when_every_permit_is_taken_a_page_says_so_at_once(sales_client, slow_erp):
-    sales_client.get("/orders/")  # token and customer list cached
+    sales_client.get("/c/nordlys/orders/")  # token and customer list cached
     bulkhead = get_client().connection.bulkhead
     taken = 0
     while bulkhead.acquire(0):  # as many other requests waiting on a slow ERP
         taken += 1
     try:
         since = slow_erp.last_call_id()
-        response, elapsed = timed(lambda: sales_client.get("/orders/"))
+        response, elapsed = timed(lambda: sales_client.get("/c/nordlys/orders/"))
         assert elapsed < 1.0
         assert response.status_code == 503
         assert "The ERP is not answering" in text(response)
@@ -109,7 +109,7 @@ def test_when_every_permit_is_taken_a_page_says_so_at_once(sales_client, slow_er
         for _ in range(taken):
             bulkhead.release()
     assert taken == 5  # ERP_BULKHEAD_THREADS
-    assert sales_client.get("/orders/").status_code == 200
+    assert sales_client.get("/c/nordlys/orders/").status_code == 200
 
 
 def test_calls_started_on_the_pool_keep_the_request_s_budget():

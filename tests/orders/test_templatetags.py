@@ -93,24 +93,36 @@ def test_order_rows_escape_what_the_upstream_sends():
 
     order = SalesOrder(id=7, status='Draft"><script>', customer=CustomerSnapshot(id=3, name="<b>Ærø</b>"),
                        date=dt.date(2026, 11, 2), currency_code="<x>", net_amount=Decimal("1"))
-    html = order_rows([order], "back=status%3DDraft")
+    from orders.models import ErpConnection
+
+    html = order_rows({"connection": ErpConnection(slug="nordlys")}, [order], "back=status%3DDraft")
     assert "<script>" not in html and "<b>" not in html and "<x>" not in html
     assert "&lt;b&gt;Ærø&lt;/b&gt;" in html
-    assert 'href="/orders/7/?back=status%3DDraft"' in html
+    assert 'href="/c/nordlys/orders/7/?back=status%3DDraft"' in html
     assert "2 Nov 2026" in html
 
 
 def test_path_tag_gives_the_same_paths_as_url_and_follows_the_script_prefix():
-    from django.template import engines
+    from django.template import Context, engines
     from django.urls import get_script_prefix, reverse, set_script_prefix
 
+    from orders.models import ErpConnection
+
+    nordlys, lakeshore = ErpConnection(slug="nordlys"), ErpConnection(slug="lakeshore")
     template = engines["django"].from_string(
-        "{% load orders_tags %}{% path 'orders:list' %} {% path 'orders:detail' 1572 %} {% url 'orders:list' %}")
-    assert template.render() == f"{reverse('orders:list')} {reverse('orders:detail', args=[1572])} {reverse('orders:list')}"
+        "{% load orders_tags %}{% path 'orders:list' %} {% path 'orders:detail' 1572 %} "
+        "{% url 'orders:list' 'nordlys' %} {% path 'orders:detail' '1A2B-1234567890' of=other %} {% path 'logout' %}")
+    context = {"connection": nordlys, "other": lakeshore}
+    assert template.render(context) == (
+        f"{reverse('orders:list', args=['nordlys'])} {reverse('orders:detail', args=['nordlys', 1572])} "
+        f"{reverse('orders:list', args=['nordlys'])} /c/lakeshore/orders/1A2B-1234567890/ {reverse('logout')}")
+    assert template.render({}).startswith("  ")  # no company: no order links
     before = get_script_prefix()
     set_script_prefix("/sales/")
     try:
-        assert template.render() == "/sales/orders/ /sales/orders/1572/ /sales/orders/"
+        assert template.render(context) == ("/sales/c/nordlys/orders/ /sales/c/nordlys/orders/1572/ "
+                                            "/sales/c/nordlys/orders/ /sales/c/lakeshore/orders/1A2B-1234567890/ "
+                                            "/sales/accounts/logout/")
     finally:
         set_script_prefix(before)
 

@@ -81,7 +81,7 @@ def post(client: Client, url: str, data: dict, status: int = 200) -> str:
 
 def builder_post(client: Client, button: str, value: str = "", **changes) -> dict:
     """The new-order form as first shown, with ``changes``, and ``button`` pressed."""
-    body = page(client, "/orders/new/")
+    body = page(client, "/c/nordlys/orders/new/")
     form = dict(re.findall(r'<input type="hidden" name="(token|csrfmiddlewaretoken)" value="([^"]*)"', body))
     form.update({"date": "2026-11-16", "status": "Draft", "currency_code": "NOK", "currency_rate": "1",
                  "delivery_same_as_customer": "on", "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0",
@@ -109,68 +109,68 @@ def test_every_page_and_state_is_valid_html(upstream, sales_client, admin_client
 
     # The order list.
     for who, client in (("sales", sales_client), ("admin", admin_client_logged_in)):
-        docs[f"list ({who})"] = page(client, "/orders/")
+        docs[f"list ({who})"] = page(client, "/c/nordlys/orders/")
     for status in ("", *services.STATUS_FILTERS):
-        docs[f"list, tab {status or 'All'}"] = page(sales_client, f"/orders/?status={status}")
-    docs["list, inactive link"] = page(sales_client, "/orders/?status=Inactive")
-    docs["list, filters with errors"] = page(sales_client, "/orders/?date_from=2026-03-01&date_to=2026-01-01&modified_since=junk")
-    docs["list, nothing found"] = page(sales_client, "/orders/?invoice_number=987654321")
-    docs["list, a page link no longer valid"] = page(sales_client, "/orders/?cursor=junk", status=400)
-    docs["list, swapped table (htmx)"] = fragment(sales_client, "/orders/", {"status": "Invoice", "date_from": "junk"})
+        docs[f"list, tab {status or 'All'}"] = page(sales_client, f"/c/nordlys/orders/?status={status}")
+    docs["list, inactive link"] = page(sales_client, "/c/nordlys/orders/?status=Inactive")
+    docs["list, filters with errors"] = page(sales_client, "/c/nordlys/orders/?date_from=2026-03-01&date_to=2026-01-01&modified_since=junk")
+    docs["list, nothing found"] = page(sales_client, "/c/nordlys/orders/?invoice_number=987654321")
+    docs["list, a page link no longer valid"] = page(sales_client, "/c/nordlys/orders/?cursor=junk", status=400)
+    docs["list, swapped table (htmx)"] = fragment(sales_client, "/c/nordlys/orders/", {"status": "Invoice", "date_from": "junk"})
     cache.clear()
     sandbox.fault("GET /customers", "503", count=5, retry_after=0)
-    docs["list, customer list unavailable"] = page(sales_client, "/orders/?customer=10024")
+    docs["list, customer list unavailable"] = page(sales_client, "/c/nordlys/orders/?customer=10024")
     sandbox.clear_faults()
     for who, client in (("sales", sales_client), ("admin", admin_client_logged_in)):
         sandbox.fault("GET /salesorders", "503", count=5, retry_after=0)
-        docs[f"list, ERP failing ({who})"] = page(client, "/orders/", status=503)
+        docs[f"list, ERP failing ({who})"] = page(client, "/c/nordlys/orders/", status=503)
         sandbox.clear_faults()
 
     # An order.
     plain, changed, foreign = sample_orders["plain"], sample_orders["customer_changed"], sample_orders["foreign"]
     for who, client in (("sales", sales_client), ("admin", admin_client_logged_in)):
-        docs[f"order ({who})"] = page(client, f"/orders/{plain}/")
-    docs["order, customer changed"] = page(sales_client, f"/orders/{changed}/")
-    docs["order, another currency"] = page(sales_client, f"/orders/{foreign}/")
+        docs[f"order ({who})"] = page(client, f"/c/nordlys/orders/{plain}/")
+    docs["order, customer changed"] = page(sales_client, f"/c/nordlys/orders/{changed}/")
+    docs["order, another currency"] = page(sales_client, f"/c/nordlys/orders/{foreign}/")
     cache.clear()
     sandbox.fault("GET /customers/*", "503", count=5, retry_after=0)
-    docs["order, customer record unavailable (admin)"] = page(admin_client_logged_in, f"/orders/{plain}/")
+    docs["order, customer record unavailable (admin)"] = page(admin_client_logged_in, f"/c/nordlys/orders/{plain}/")
     sandbox.clear_faults()
-    docs["order, unknown (404)"] = page(sales_client, "/orders/99999999/", status=404)
+    docs["order, unknown (404)"] = page(sales_client, "/c/nordlys/orders/99999999/", status=404)
     for who, client in (("sales", sales_client), ("admin", admin_client_logged_in)):
         sandbox.fault("GET /salesorders/*", "503", count=5, retry_after=0)
-        docs[f"order, ERP failing ({who})"] = page(client, f"/orders/{plain}/", status=503)
+        docs[f"order, ERP failing ({who})"] = page(client, f"/c/nordlys/orders/{plain}/", status=503)
         sandbox.clear_faults()
 
     # The builder.
-    docs["builder, new"] = page(sales_client, "/orders/new/")
-    docs["builder, a copy of an order"] = page(sales_client, f"/orders/new/?from={plain}")
-    docs["builder, copy of an unknown order"] = page(sales_client, "/orders/new/?from=99999999", status=404)
-    docs["builder, with errors"] = post(sales_client, "/orders/new/", builder_post(
+    docs["builder, new"] = page(sales_client, "/c/nordlys/orders/new/")
+    docs["builder, a copy of an order"] = page(sales_client, f"/c/nordlys/orders/new/?from={plain}")
+    docs["builder, copy of an unknown order"] = page(sales_client, "/c/nordlys/orders/new/?from=99999999", status=404)
+    docs["builder, with errors"] = post(sales_client, "/c/nordlys/orders/new/", builder_post(
         sales_client, "submit", status="Invoice", customer_invoice_emails="not an address", date="31/02/2026",
         **{"lines-0-quantity": "x"}))
-    docs["builder, a customer picked"] = post(sales_client, "/orders/new/", builder_post(sales_client, "pick_customer", "10006"))
-    docs["builder, a product picked"] = post(sales_client, "/orders/new/", builder_post(
+    docs["builder, a customer picked"] = post(sales_client, "/c/nordlys/orders/new/", builder_post(sales_client, "pick_customer", "10006"))
+    docs["builder, a product picked"] = post(sales_client, "/c/nordlys/orders/new/", builder_post(
         sales_client, "pick_product", "0:101", **{"lines-0-product_query": "KON"}))
-    docs["builder, customer search (no JavaScript)"] = post(sales_client, "/orders/new/", builder_post(
+    docs["builder, customer search (no JavaScript)"] = post(sales_client, "/c/nordlys/orders/new/", builder_post(
         sales_client, "search_customer", customer_query="Fjord"))
-    docs["builder, product search (no JavaScript)"] = post(sales_client, "/orders/new/", builder_post(
+    docs["builder, product search (no JavaScript)"] = post(sales_client, "/c/nordlys/orders/new/", builder_post(
         sales_client, "search_product", "0", **{"lines-0-product_query": "KON"}))
     docs["builder, customer results (htmx)"] = fragment(
-        sales_client, "/orders/new/customers/", {"who": "customer", "customer_query": "Fjord"})
+        sales_client, "/c/nordlys/orders/new/customers/", {"who": "customer", "customer_query": "Fjord"})
     docs["builder, no customer found (htmx)"] = fragment(
-        sales_client, "/orders/new/customers/", {"who": "customer", "customer_query": "Zzyzx"})
+        sales_client, "/c/nordlys/orders/new/customers/", {"who": "customer", "customer_query": "Zzyzx"})
     docs["builder, product results (htmx)"] = fragment(
-        sales_client, "/orders/new/products/", {"line": "0", "lines-0-product_query": "KON"})
+        sales_client, "/c/nordlys/orders/new/products/", {"line": "0", "lines-0-product_query": "KON"})
     docs["builder, customer section after a pick (htmx)"] = fragment(
-        sales_client, "/orders/new/", builder_post(sales_client, "pick_customer", "10006"), method="post")
+        sales_client, "/c/nordlys/orders/new/", builder_post(sales_client, "pick_customer", "10006"), method="post")
     docs["builder, lines after adding one (htmx)"] = fragment(
-        sales_client, "/orders/new/", builder_post(sales_client, "add_line"), method="post")
+        sales_client, "/c/nordlys/orders/new/", builder_post(sales_client, "add_line"), method="post")
     docs["builder, dimensions after adding one (htmx)"] = fragment(
-        sales_client, "/orders/new/", builder_post(sales_client, "add_dimension"), method="post")
+        sales_client, "/c/nordlys/orders/new/", builder_post(sales_client, "add_dimension"), method="post")
     cache.clear()
     sandbox.fault("GET /taxes", "503", count=5, retry_after=0)
-    docs["builder, ERP lists unavailable"] = page(sales_client, "/orders/new/", status=503)
+    docs["builder, ERP lists unavailable"] = page(sales_client, "/c/nordlys/orders/new/", status=503)
     sandbox.clear_faults()
 
     # Orders sent from the builder that did not (yet) reach the ERP, as their sender and an admin see them.
@@ -179,12 +179,12 @@ def test_every_page_and_state_is_valid_html(upstream, sales_client, admin_client
     banners = {"rejected": "failed", "incomplete": "failed", "checking": "checking", "sending": "sending",
                "needs_attention": "needs_attention"}
     for kind, banner in banners.items():
-        url = f"/orders/new/{stored[kind].public_id}/"
+        url = f"/c/nordlys/orders/new/{stored[kind].public_id}/"
         shown = docs[f"builder, stored submission {kind} (sales)"] = page(sales_client, url)
         assert f'data-kind="{banner}"' in shown, kind
         docs[f"builder, stored submission {kind} (admin)"] = page(admin_client_logged_in, url)
     docs["builder, banner after a check (htmx)"] = fragment(
-        sales_client, f"/orders/new/{stored['checking'].public_id}/check/", method="post")
+        sales_client, f"/c/nordlys/orders/new/{stored['checking'].public_id}/check/", method="post")
 
     # The admins' pages.
     docs["submissions"] = page(admin_client_logged_in, "/submissions/")

@@ -16,7 +16,7 @@ from django.test import Client
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/accounts/login/"
-HOME = "/orders/"
+HOME = "/"  # then on to the default company's orders
 ADDRESS, OTHER_ADDRESS = "127.0.0.21", "127.0.0.22"
 LOCKED = "Too many failed sign-ins. To protect the account, signing in is paused: try again in 15 minutes."
 WRONG = "Please enter a correct username and password."

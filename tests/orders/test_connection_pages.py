@@ -1,0 +1,106 @@
+"""Every order page names its company (ERP connection): /c/<slug>/orders/…. Old addresses lead to the
+user's default company; a company the user may not see does not exist for them; the header says which
+company and ERP the page shows and offers the others."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+
+from orders import connections, services
+from orders.models import ErpConnection, Submission
+from tests.orders.conftest import make_user, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("/orders/", "/c/nordlys/orders/"),
+    ("/orders/?status=Draft&customer=10001", "/c/nordlys/orders/?status=Draft&customer=10001"),
+    ("/orders/1001/?back=status%3DDraft", "/c/nordlys/orders/1001/?back=status%3DDraft"),
+    ("/orders/new/?from=1001", "/c/nordlys/orders/new/?from=1001"),
+    ("/", "/c/nordlys/orders/"),
+])
+def test_old_addresses_lead_to_the_default_company(sales_client, old, new):
+    response = sales_client.get(old)
+    assert response.status_code == 302 and response["Location"] == new
+
+
+def test_a_form_posted_to_an_old_address_is_posted_again_to_the_new_one(sales_client):
+    response = sales_client.post("/orders/new/", {"refresh": ""})
+    assert response.status_code == 307 and response["Location"] == "/c/nordlys/orders/new/"
+
+
+def test_the_default_is_the_first_company_a_user_sees_when_the_default_is_not_theirs(db):
+    us_only = Group.objects.create(name="US sales")
+    ErpConnection.objects.get(slug="lakeshore").groups.add(us_only)
+    client = signed_in(make_user("uma", groups=("US sales",)))
+    assert client.get("/orders/")["Location"] == "/c/lakeshore/orders/"
+
+
+def test_a_user_without_any_company_is_told_so(db):
+    client = signed_in(make_user("nils", groups=("Nobody",)))
+    response = client.get("/orders/")
+    assert response.status_code == 404 and "No ERP connection is shared with you yet" in text(response)
+
+
+@pytest.mark.parametrize("path", ["/c/lakeshore/orders/", "/c/nordlys/orders/", "/c/nordlys/orders/1001/",
+                                  "/c/nordlys/orders/new/", "/c/nowhere/orders/"])
+def test_a_company_the_user_may_not_see_is_a_404_never_a_403(db, path):
+    us_only = Group.objects.create(name="US sales")
+    ErpConnection.objects.get(slug="lakeshore").groups.set([us_only])
+    nordlys_only = signed_in(make_user("nora", groups=("Nordlys",)))
+    ErpConnection.objects.get(slug="nordlys").groups.set([Group.objects.get(name="Nordlys")])
+    if path.startswith("/c/nordlys/"):
+        path = path.replace("/c/nordlys/", "/c/lakeshore/")
+    assert nordlys_only.get(path).status_code == 404
+
+
+def test_an_inactive_company_is_gone(sales_client):
+    ErpConnection.objects.filter(slug="nordlys").update(is_active=False)
+    assert sales_client.get("/c/nordlys/orders/").status_code == 404
+
+
+def test_the_header_names_the_company_and_its_erp_and_offers_the_others(sales_client, upstream):
+    page = text(sales_client.get("/c/nordlys/orders/"))
+    assert 'class="company__name">Nordlys Kontorservice AS</span> <span class="company__erp">24SevenOffice' in page
+    assert 'href="/c/lakeshore/orders/"' in page and "Lakeshore Supply Co." in page
+    assert 'href="/c/nordlys/orders/new/"' in page  # a 24SevenOffice company can take new orders
+
+
+def test_one_company_only_shows_no_menu(sales_client, upstream):
+    ErpConnection.objects.filter(slug="lakeshore").update(is_active=False)
+    page = text(sales_client.get("/c/nordlys/orders/"))
+    assert "Nordlys Kontorservice AS" in page and "company__menu" not in page and "lakeshore" not in page
+
+
+def test_pages_not_offered_for_a_quickbooks_company_yet_say_so(sales_client):
+    response = sales_client.get("/c/lakeshore/orders/new/")
+    assert response.status_code == 404
+    assert "Lakeshore Supply Co. keeps its orders in QuickBooks Desktop" in text(response)
+
+
+def test_cached_erp_data_is_kept_per_company():
+    nordlys = ErpConnection.objects.get(slug="nordlys")
+    other = ErpConnection.objects.create(slug="sor", name="Sør AS", kind=ErpConnection.Kind.TSO)
+    with connections.using(nordlys):
+        mine = services.scoped(services.CUSTOMER_LIST_KEY)
+    with connections.using(other):
+        theirs = services.scoped(services.CUSTOMER_LIST_KEY)
+    assert mine != theirs
+
+
+def test_an_order_made_in_a_company_belongs_to_it_and_opens_only_there(sales_client, admin_client_logged_in,
+                                                                      stored_submission, upstream):
+    submission = stored_submission(sales_client, "incomplete")
+    assert submission.connection.slug == "nordlys"
+    other = ErpConnection.objects.create(slug="sor", name="Sør AS", kind=ErpConnection.Kind.TSO)
+    other.groups.add(Group.objects.get(name="Admins"))
+    assert admin_client_logged_in.get(f"/c/sor/orders/new/{submission.public_id}/").status_code == 404
+    assert admin_client_logged_in.get(f"/c/nordlys/orders/new/{submission.public_id}/").status_code == 200
+    journal = text(admin_client_logged_in.get(f"/submissions/{submission.public_id}/"))
+    assert f'href="/c/nordlys/orders/new/{submission.public_id}/"' in journal
