@@ -26,6 +26,7 @@ from django.db import Error as DatabaseError
 from django.db import connection
 
 from orders import connections, money
+from orders.models import ErpConnection
 from orders.domain import (
     STATUSES,
     Account,
@@ -151,16 +152,24 @@ class OrderDetail:
 
 
 @dataclass(frozen=True, slots=True)
+class ConnectionHealth:
+    slug: str
+    name: str
+    kind: str
+    ok: bool
+    detail: str = ""
+    checked_at: dt.datetime | None = None  # when the ERP was last asked (or its agent last answered)
+
+
+@dataclass(frozen=True, slots=True)
 class Health:
     database_ok: bool
-    upstream_ok: bool
     database_detail: str = ""
-    upstream_detail: str = ""
-    upstream_probed_at: dt.datetime | None = None  # when the ERP was last asked
+    connections: tuple[ConnectionHealth, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.database_ok and self.upstream_ok
+        return self.database_ok and all(state.ok for state in self.connections)
 
 
 
@@ -504,39 +513,55 @@ def totals_disagree(order: SalesOrder, computed: money.Totals, line_count: int) 
 
 
 def health() -> Health:
-    """The database's and the upstream's state, for ``/healthz``. The database is asked every time
-    (it is local and cheap); the ERP's state is its last probe (see ``_upstream_probe``)."""
+    """The database's and each active ERP connection's state, for ``/healthz``. The database is asked
+    every time (it is local and cheap); a 24SevenOffice connection's state is its last probe (see
+    ``_upstream_probe``). Outside any connection (tests of the process's defaults), that one ERP."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         database_ok, database_detail = True, "ok"
     except DatabaseError as exc:  # any database failure means "down": reported, not raised
         database_ok, database_detail = False, type(exc).__name__
-    probe = _upstream_probe()
-    return Health(database_ok=database_ok, upstream_ok=probe["ok"], database_detail=database_detail,
-                  upstream_detail=probe["detail"], upstream_probed_at=probe["probed_at"])
+    try:
+        active = list(ErpConnection.objects.filter(is_active=True)) if database_ok else []
+    except DatabaseError:
+        active = []
+    states = []
+    for erp in active:
+        if erp.kind != ErpConnection.Kind.TSO:
+            continue  # QuickBooks connections: see orders.index (their agent's last answer)
+        with connections.using(erp):
+            probe = _upstream_probe()
+        states.append(ConnectionHealth(slug=erp.slug, name=erp.name, kind=erp.get_kind_display(), ok=probe["ok"],
+                                       detail=probe["detail"], checked_at=probe["probed_at"]))
+    if not active:
+        probe = _upstream_probe()
+        states.append(ConnectionHealth(slug="", name="", kind="24SevenOffice", ok=probe["ok"],
+                                       detail=probe["detail"], checked_at=probe["probed_at"]))
+    return Health(database_ok=database_ok, database_detail=database_detail, connections=tuple(states))
 
 
 HEALTH_PROBE_KEY = "salesadmin:health:upstream"
-_probe_lock = threading.Lock()
-
-
-_last_probe: dict | None = None  # this process's latest probe, kept after the cache let it go
+_probe_locks: dict[str, threading.Lock] = {}
+_probe_locks_lock = threading.Lock()
+_last_probes: dict[str, dict] = {}  # each connection's latest probe in this process, kept after the cache let it go
 
 
 def _upstream_probe() -> dict:
-    """The ERP's state as last probed: ``{ok, detail, probed_at}``. A probe's answer, good or bad, is
-    kept in the shared cache for ``HEALTH_PROBE_SECONDS``, so a health check polled by load
-    balancers and monitors costs the ERP (and our rate limit there) one call per period, not one per
-    poll. Within a process one poll probes at a time; while it does (a slow ERP can hold it until the
-    page deadline), the others answer at once with the latest probe this process has, and wait only
-    when there is none yet."""
-    global _last_probe
+    """The current connection's ERP state as last probed: ``{ok, detail, probed_at}``. A probe's
+    answer, good or bad, is kept in the shared cache for ``HEALTH_PROBE_SECONDS``, so a health check
+    polled by load balancers and monitors costs the ERP (and our rate limit there) one call per
+    period, not one per poll. Within a process one poll probes a connection at a time; while it does
+    (a slow ERP can hold it until the page deadline), the others answer at once with the latest probe
+    this process has, and wait only when there is none yet."""
     probe = _cached_probe()
     if probe is not None:
         return probe
-    if not _probe_lock.acquire(blocking=_last_probe is None):
-        return _last_probe
+    scope = connections.cache_scope()
+    with _probe_locks_lock:
+        lock = _probe_locks.setdefault(scope, threading.Lock())
+    if not lock.acquire(blocking=scope not in _last_probes):
+        return _last_probes[scope]
     try:
         probe = _cached_probe()
         if probe is None:
@@ -550,10 +575,10 @@ def _upstream_probe() -> dict:
                 cache.set(scoped(HEALTH_PROBE_KEY), probe, settings.HEALTH_PROBE_SECONDS)
             except Exception as exc:  # noqa: BLE001 - a cache that is down must not break the check
                 logger.warning("Health probe not cached: %r", exc)
-        _last_probe = probe
+        _last_probes[scope] = probe
         return probe
     finally:
-        _probe_lock.release()
+        lock.release()
 
 
 def _cached_probe() -> dict | None:

@@ -21,15 +21,18 @@ logger = logging.getLogger(__name__)
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """``{"status": "ok"|"degraded"}`` (200 or 503) for anyone, such as a load balancer: nothing about
-    what failed or why. Admins signed in also see each part's state and when the ERP was last asked
-    (at most once per ``HEALTH_PROBE_SECONDS``; see ``services.health``)."""
+    what failed or why. Admins signed in also see each part's state: the database, and each ERP
+    connection with when its ERP was last asked (at most once per ``HEALTH_PROBE_SECONDS``; see
+    ``services.health``)."""
     state = services.health()
     body: dict = {"status": "ok" if state.ok else "degraded"}
     if is_admin(request.user):
-        probed_at = state.upstream_probed_at
         body["database"] = {"ok": state.database_ok, "detail": state.database_detail}
-        body["upstream"] = {"ok": state.upstream_ok, "detail": state.upstream_detail,
-                            "probed_at": probed_at.isoformat() if probed_at else None}
+        body["connections"] = {
+            erp.slug or "default": {"name": erp.name, "erp": erp.kind, "ok": erp.ok, "detail": erp.detail,
+                                    "checked_at": erp.checked_at.isoformat() if erp.checked_at else None}
+            for erp in state.connections
+        }
     response = JsonResponse(body, status=200 if state.ok else 503)
     add_never_cache_headers(response)
     return response

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
 from orders import money
-from orders.upstream import tso_json
+from orders.erp.tso import reading as tso_reading
 
 
 pytestmark = pytest.mark.e2e
@@ -61,7 +61,7 @@ def test_browse_filter_page_and_open_an_order(page, e2e_upstream):
     page.get_by_role("link", name=f"#{first_id}", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/c/nordlys/orders/{first_id}/(\?.*)?$"))
     expect(page.get_by_role("heading", name=f"Order #{first_id}")).to_be_visible()
-    lines = tso_json.lines(sandbox.api("GET", f"/salesorders/{first_id}/lines").json())
+    lines = tso_reading.lines(sandbox.api("GET", f"/salesorders/{first_id}/lines").json())
     rows = page.locator("section[aria-labelledby=lines-heading] tbody tr")
     expect(rows).to_have_count(len(lines))
     expect(rows.first).to_contain_text(lines[0].description)

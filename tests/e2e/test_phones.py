@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from orders import money
-from orders.upstream import tso_json
+from orders.erp.tso import reading as tso_reading
 from tests.e2e.helpers import htmx_idle, log_in
 
 pytestmark = pytest.mark.e2e
@@ -122,7 +122,7 @@ def orders_worth_showing(sandbox) -> list[int]:
     changed = next(o for o in orders if o["customer"]["name"] == "Oslo Byggrengjøring AS")
     marked = [o for o in orders if o.get("internalMemo") == "Importert fra tidligere fakturasystem"]
     for legacy in marked:
-        lines = tso_json.lines(sandbox.api("GET", f"/salesorders/{legacy['id']}/lines").json())
+        lines = tso_reading.lines(sandbox.api("GET", f"/salesorders/{legacy['id']}/lines").json())
         computed = money.totals((line.tax_rate, line.amounts) for line in lines)
         if abs(computed.gross - Decimal(str(legacy["grossAmount"]))) > money.tolerance(len(lines)):
             break

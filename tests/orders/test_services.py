@@ -303,7 +303,8 @@ def test_health(sandbox):
     cache.clear()
     sandbox.configure(failure_rate=1.0)
     health = services.health()
-    assert health.database_ok and not health.upstream_ok
+    assert health.database_ok and not health.ok
+    assert [(erp.slug, erp.ok) for erp in health.connections] == [("nordlys", False)]
 
 
 @pytest.mark.django_db
@@ -316,7 +317,7 @@ def test_health_reports_a_database_that_is_down(sandbox, monkeypatch):
     monkeypatch.setattr(services.connection, "cursor", broken_cursor)
     health = services.health()
     assert not health.database_ok and health.database_detail == "OperationalError"
-    assert health.upstream_ok and not health.ok
+    assert not health.ok
 
 
 # --- a product line's tax code ------------------------------------------------------------------------
