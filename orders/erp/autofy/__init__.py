@@ -22,8 +22,8 @@ from orders import domain
 from orders.erp.autofy import reading
 from orders.erp.autofy.client import AutofyClient, Answer
 
-# The Currency list changes rarely: its codes are kept this long.
-CURRENCY_CODES_SECONDS = 3600
+# The Currency and SalesTaxCode lists change rarely: what the connector needs of them is kept this long.
+LOOKUPS_SECONDS = 3600
 # How many ids one "orders by id" call asks for (the URL stays short).
 IDS_PER_CALL = 40
 
@@ -67,30 +67,30 @@ class QuickBooksConnector:
             from orders.erp.errors import UpstreamNotFound
 
             raise UpstreamNotFound(upstream=self.client.name, tracking_id=answer.request_id)
-        return reading.read_order(answer.objects[0], self.currency_codes()), answer
+        return reading.read_order(answer.objects[0], self.lookups()), answer
 
-    def currency_codes(self) -> dict[str, str]:
-        """The company's currencies by id and name → ISO code (read once an hour; the common names
-        are known without it when QuickBooks is unreachable)."""
-        key = f"{self._cache_key}:currencies"
-        codes = cache.get(key)
-        if codes is None:
-            codes, page = {}, 1
-            while True:
-                answer = self.client.list_objects("Currency", page=page, page_size=100)
-                codes.update(reading.read_currency_codes(answer.objects))
-                if not answer.more_data:
-                    break
-                page += 1
-            cache.set(key, codes, timeout=CURRENCY_CODES_SECONDS)
-        return codes
+    def lookups(self) -> reading.Lookups:
+        """The company's currency codes and taxable sales tax codes (read at most once an hour; without
+        them the common currency names and QuickBooks' default tax codes are known)."""
+        key = f"{self._cache_key}:lookups"
+        lookups = cache.get(key)
+        if lookups is None:
+            lookups = reading.read_lookups(self._every("Currency"), self._every("SalesTaxCode"))
+            cache.set(key, lookups, timeout=LOOKUPS_SECONDS)
+        return lookups
+
+    def _every(self, object_name: str) -> list[dict]:
+        objects, page = [], 1
+        while True:
+            answer = self.client.list_objects(object_name, page=page, page_size=100)
+            objects.extend(answer.objects)
+            if not answer.more_data:
+                return objects
+            page += 1
 
     def _summaries(self, answer: Answer) -> list[domain.OrderSummary]:
-        codes = self._known_currency_codes()
-        return [reading.read_summary(obj, codes) for obj in answer.objects]
-
-    def _known_currency_codes(self) -> dict[str, str]:
-        return cache.get(f"{self._cache_key}:currencies") or {}
+        lookups = cache.get(f"{self._cache_key}:lookups") or reading.NO_LOOKUPS
+        return [reading.read_summary(obj, lookups) for obj in answer.objects]
 
 
 def _utc(moment: dt.datetime) -> str:

@@ -161,7 +161,8 @@ class AutofyClient:
             except UpstreamUnavailable as exc:
                 if not safe or attempt == attempts - 1 or not self._worth_retrying(exc):
                     raise
-                if not self._pause(attempt, exc.retry_after):
+                # After a 429 the next turn itself waits for the window to reset.
+                if exc.status != 429 and not self._pause(attempt, exc.retry_after):
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from orders import domain
 
-# QuickBooks names currencies; the company's Currency list gives their codes (``currency_codes``). Names
+# QuickBooks names currencies; the company's Currency list gives their codes (``Lookups``). Names
 # of the common ones, for when that list has not been read.
 KNOWN_CURRENCIES = {
     "us dollar": "USD", "canadian dollar": "CAD", "euro": "EUR", "british pound sterling": "GBP",
@@ -22,7 +23,35 @@ KNOWN_CURRENCIES = {
 }
 
 
-def read_summary(data: Mapping[str, Any], currency_codes: Mapping[str, str] | None = None) -> domain.OrderSummary:
+@dataclass(frozen=True, slots=True)
+class Lookups:
+    """What an order refers to and does not repeat, from the company's lists: each currency's ISO code
+    and whether each sales tax code is taxable (by ID and by lower-case name)."""
+
+    currency_codes: Mapping[str, str] = field(default_factory=dict)
+    taxable: Mapping[str, bool] = field(default_factory=dict)
+
+
+NO_LOOKUPS = Lookups()
+
+
+def read_lookups(currencies, tax_codes) -> Lookups:
+    """``Lookups`` from the Currency and SalesTaxCode lists' objects."""
+    codes, taxable = {}, {}
+    for currency in currencies:
+        code = _str(currency.get("CurrencyCode"))
+        for key in (_str(currency.get("ID")), _str(currency.get("FullName")).casefold()):
+            if code and key:
+                codes[key] = code
+    for tax_code in tax_codes:
+        if isinstance(tax_code.get("IsTaxable"), bool):
+            for key in (_str(tax_code.get("ID")), _str(tax_code.get("FullName")).casefold()):
+                if key:
+                    taxable[key] = tax_code["IsTaxable"]
+    return Lookups(currency_codes=codes, taxable=taxable)
+
+
+def read_summary(data: Mapping[str, Any], lookups: Lookups = NO_LOOKUPS) -> domain.OrderSummary:
     """A sales order (or what QuickBooks keeps of a deleted one) as a list row."""
     currency = _ref(data.get("Currency"))
     return domain.OrderSummary(
@@ -33,14 +62,14 @@ def read_summary(data: Mapping[str, Any], currency_codes: Mapping[str, str] | No
         customer=_ref(data.get("Customer")),
         reference=_str(data.get("PONumber")),
         total=_decimal(data.get("Amount")),
-        currency_code=currency_code(currency, currency_codes),
+        currency_code=currency_code(currency, lookups),
         created_at=_datetime(data.get("CreatedDate")),
         modified_at=_datetime(data.get("LastModifiedDate")),
         deleted_at=_datetime(data.get("DeletedDate")),
     )
 
 
-def read_order(data: Mapping[str, Any], currency_codes: Mapping[str, str] | None = None) -> domain.Order:
+def read_order(data: Mapping[str, Any], lookups: Lookups = NO_LOOKUPS) -> domain.Order:
     currency = _ref(data.get("Currency"))
     details = domain.QuickBooksDetails(
         class_ref=_ref(data.get("Class")),
@@ -77,11 +106,11 @@ def read_order(data: Mapping[str, Any], currency_codes: Mapping[str, str] | None
         reference=_str(data.get("PONumber")),
         billing_address=read_address(data.get("BillingAddress")),
         shipping_address=read_address(data.get("ShippingAddress")),
-        currency_code=currency_code(currency, currency_codes),
+        currency_code=currency_code(currency, lookups),
         currency_name=currency.name if currency else "",
         exchange_rate=_decimal(data.get("ExchangeRate")),
         memo=_str(data.get("Memo")),
-        lines=tuple(read_line(line) for line in _dicts(data.get("ItemLines"))),
+        lines=tuple(read_line(line, lookups) for line in _dicts(data.get("ItemLines"))),
         subtotal=_decimal(data.get("SubTotal")),
         tax_amount=_decimal(data.get("SalesTaxAmount")),
         total=_decimal(data.get("Amount")),
@@ -92,7 +121,7 @@ def read_order(data: Mapping[str, Any], currency_codes: Mapping[str, str] | None
     )
 
 
-def read_line(data: Mapping[str, Any]) -> domain.OrderLine:
+def read_line(data: Mapping[str, Any], lookups: Lookups = NO_LOOKUPS) -> domain.OrderLine:
     """A line, or a group's sub-line (``Desc`` there, ``Description`` on lines)."""
     tax_code = _ref(data.get("SalesTaxCode"))
     unit = data.get("UnitOfMeasure")
@@ -106,7 +135,7 @@ def read_line(data: Mapping[str, Any]) -> domain.OrderLine:
         rate_percent=_decimal(data.get("RatePercent")),
         amount=_decimal(data.get("Amount")) or Decimal(0),
         tax_code=tax_code,
-        taxable=is_taxable(tax_code),
+        taxable=is_taxable(tax_code, lookups),
         closed=data.get("IsManuallyClosed") is True,
         invoiced_quantity=_decimal(data.get("Invoiced")),
         class_ref=_ref(data.get("Class")),
@@ -114,7 +143,7 @@ def read_line(data: Mapping[str, Any]) -> domain.OrderLine:
         serial_number=_str(data.get("SerialNumber")),
         lot_number=_str(data.get("LotNumber")),
         custom_fields=_custom_fields(data.get("CustomFields")),
-        sub_lines=tuple(read_line(sub) for sub in _dicts(data.get("SubLines"))),
+        sub_lines=tuple(read_line(sub, lookups) for sub in _dicts(data.get("SubLines"))),
     )
 
 
@@ -146,29 +175,19 @@ def order_state(data: Mapping[str, Any]) -> str:
     return "open"
 
 
-def is_taxable(tax_code: domain.Ref | None) -> bool:
-    """QuickBooks' default codes are ``Tax`` and ``Non``; a custom code is taxable unless it says "non"
-    (QuickBooks' own custom codes carry a taxable flag the order does not repeat)."""
-    return tax_code is not None and not (tax_code.name or "").casefold().startswith("non")
+def is_taxable(tax_code: domain.Ref | None, lookups: Lookups = NO_LOOKUPS) -> bool:
+    """Whether a line with this sales tax code is taxed: as the SalesTaxCode list says, else by
+    QuickBooks' default codes (only ``Tax`` is taxable; ``Non`` and custom codes are taken as not)."""
+    if tax_code is None:
+        return False
+    known = lookups.taxable.get(tax_code.id, lookups.taxable.get(tax_code.name.casefold()))
+    return known if known is not None else tax_code.name.casefold() == "tax"
 
 
-def read_currency_codes(objects) -> dict[str, str]:
-    """The Currency list as {id or lower-case name: ISO code}."""
-    codes = {}
-    for currency in objects:
-        code = _str(currency.get("CurrencyCode"))
-        if code:
-            if currency.get("ID"):
-                codes[_str(currency["ID"])] = code
-            if currency.get("FullName"):
-                codes[_str(currency["FullName"]).casefold()] = code
-    return codes
-
-
-def currency_code(currency: domain.Ref | None, codes: Mapping[str, str] | None = None) -> str:
+def currency_code(currency: domain.Ref | None, lookups: Lookups = NO_LOOKUPS) -> str:
     if currency is None:
         return ""
-    codes = codes or {}
+    codes = lookups.currency_codes
     return (codes.get(currency.id) or codes.get(currency.name.casefold())
             or KNOWN_CURRENCIES.get(currency.name.casefold()) or currency.name[:8])
 
