@@ -189,8 +189,7 @@ def sync(connection: ErpConnection, *, full: bool = False, connector=None) -> Sy
                 _start_full(state, started)
             if state.full_sync_page is not None:
                 run.full()
-            run.incremental()
-            run.deletions()
+            run.incremental()  # and the deletions
         except UpstreamError as exc:
             result.error = str(exc)
             ids = f" ({exc.ids})" if exc.ids else ""
