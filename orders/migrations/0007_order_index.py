@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0005_erp_connections'),
+        ('orders', '0006_submission_connection'),
     ]
 
     operations = [
