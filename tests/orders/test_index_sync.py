@@ -29,9 +29,11 @@ def company(autofy, settings):
 
 @pytest.fixture
 def connection(company):
-    return ErpConnection.objects.create(slug="lakeshore", name="Lakeshore Supply Co.",
-                                        kind=ErpConnection.Kind.QBD_AUTOFY,
-                                        settings={"endpoint_id": company.autofy_endpoint})
+    """The demo's QuickBooks company (tests/conftest.py makes the demo connections)."""
+    connection = ErpConnection.objects.get(kind=ErpConnection.Kind.QBD_AUTOFY, slug="lakeshore")
+    connection.settings = {**connection.settings, "endpoint_id": company.autofy_endpoint}
+    connection.save()
+    return connection
 
 
 def every_order(autofy, **params) -> dict[str, dict]:
