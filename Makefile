@@ -45,7 +45,7 @@ setup: $(VENV)/.installed
 	 wait $$sandbox; wait $$dashboard
 
 demo: setup
-	@$(PY) manage.py serve --with-sandbox --port $(PORT)
+	@$(PY) manage.py serve --with-sandbox --with-worker --port $(PORT)
 
 # Chromium for the browser tests comes from Debian (Playwright cannot download browsers here).
 /usr/bin/chromium:

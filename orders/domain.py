@@ -385,3 +385,187 @@ class OrderDraft:
     def totals(self) -> money.Totals:
         """Net, tax per rate and gross, computed exactly as the order detail page computes them."""
         return money.totals((line.tax_rate, line.amounts) for line in self.lines if not line.is_text)
+
+
+# --- Orders of any ERP ---------------------------------------------------------------------------
+#
+# What every page needs from any ERP, with string ids (a QuickBooks id is "1A2B-1234567890"). Each
+# connector reads its own JSON into these; what only one ERP has hangs off ``Order.details`` (e.g.
+# ``QuickBooksDetails``). The 24SevenOffice pages still use ``SalesOrder`` above.
+
+# Where an order stands, for ERPs whose orders are invoiced from (QuickBooks): the local index filters by these.
+ORDER_STATES = ("open", "partly_invoiced", "invoiced", "closed")
+ORDER_STATE_LABELS = {
+    "open": "Open",
+    "partly_invoiced": "Partly invoiced",
+    "invoiced": "Invoiced",
+    "closed": "Closed",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A reference to a record in the ERP (customer, item, terms, class…): its id and its name."""
+
+    id: str
+    name: str = ""
+
+    def __str__(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(frozen=True, slots=True)
+class PostalAddress:
+    lines: tuple[str, ...] = ()
+    city: str = ""
+    region: str = ""  # state, province, county
+    postal_code: str = ""
+    country: str = ""
+    note: str = ""
+
+    # (attribute, label) in display order; the detail page compares an order's address with the
+    # customer's current one by these.
+    FIELDS = (
+        ("lines", "Address"),
+        ("city", "City"),
+        ("region", "State"),
+        ("postal_code", "Postal code"),
+        ("country", "Country"),
+        ("note", "Note"),
+    )
+
+    @property
+    def is_empty(self) -> bool:
+        return not any((self.lines, self.city, self.region, self.postal_code, self.country, self.note))
+
+
+@dataclass(frozen=True, slots=True)
+class CustomField:
+    name: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSummary:
+    """One order as a list shows it (and the local index keeps it). ``deleted_at`` is set for an order
+    the ERP reports as deleted (then most other fields are empty)."""
+
+    id: str
+    number: str = ""
+    state: str = "open"  # one of ORDER_STATES
+    date: dt.date | None = None
+    customer: Ref | None = None
+    reference: str = ""  # the customer's reference (QuickBooks' PO number)
+    total: Decimal | None = None
+    currency_code: str = ""
+    created_at: dt.datetime | None = None
+    modified_at: dt.datetime | None = None
+    deleted_at: dt.datetime | None = None
+
+    @property
+    def state_label(self) -> str:
+        return ORDER_STATE_LABELS.get(self.state, self.state)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    """One line of an order. ``amount`` is the ERP's; ``rate_percent`` prices a line as a percentage
+    (discounts, surcharges). A group line holds its ``sub_lines``."""
+
+    id: str
+    item: Ref | None = None
+    description: str = ""
+    quantity: Decimal | None = None
+    unit: str = ""
+    rate: Decimal | None = None
+    rate_percent: Decimal | None = None
+    amount: Decimal = Decimal(0)
+    tax_code: Ref | None = None
+    taxable: bool = False
+    closed: bool = False
+    invoiced_quantity: Decimal | None = None
+    # QuickBooks has these on lines; other ERPs leave them empty.
+    class_ref: Ref | None = None
+    site: Ref | None = None
+    serial_number: str = ""
+    lot_number: str = ""
+    custom_fields: tuple[CustomField, ...] = ()
+    sub_lines: tuple[OrderLine, ...] = ()
+
+    @property
+    def is_group(self) -> bool:
+        return bool(self.sub_lines)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedTransaction:
+    """A record made from the order (an invoice), as the ERP links it."""
+
+    id: str
+    type: str
+    number: str = ""
+    date: dt.date | None = None
+    amount: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuickBooksDetails:
+    """What only a QuickBooks Desktop order has."""
+
+    class_ref: Ref | None = None
+    sales_rep: Ref | None = None
+    terms: Ref | None = None
+    ship_method: Ref | None = None
+    fob: str = ""
+    template: Ref | None = None
+    customer_message: Ref | None = None
+    sales_tax_item: Ref | None = None
+    sales_tax_rate: Decimal | None = None  # percent
+    other: str = ""
+    to_be_printed: bool = False
+    to_be_emailed: bool = False
+    manually_closed: bool = False
+    fully_invoiced: bool = False
+    edit_sequence: str = ""
+    custom_fields: tuple[CustomField, ...] = ()
+    linked_transactions: tuple[LinkedTransaction, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """An order of any ERP, in full: parties, addresses, lines, totals, currency, status, times.
+    ``details`` is what only its ERP has (``QuickBooksDetails`` for QuickBooks)."""
+
+    id: str
+    number: str = ""
+    state: str = "open"
+    date: dt.date | None = None
+    due_date: dt.date | None = None
+    ship_date: dt.date | None = None
+    customer: Ref | None = None
+    reference: str = ""
+    billing_address: PostalAddress | None = None
+    shipping_address: PostalAddress | None = None
+    currency_code: str = ""
+    currency_name: str = ""
+    exchange_rate: Decimal | None = None
+    memo: str = ""
+    lines: tuple[OrderLine, ...] = ()
+    subtotal: Decimal | None = None
+    tax_amount: Decimal | None = None
+    total: Decimal | None = None
+    total_in_home_currency: Decimal | None = None
+    created_at: dt.datetime | None = None
+    modified_at: dt.datetime | None = None
+    details: Any = None
+
+    @property
+    def state_label(self) -> str:
+        return ORDER_STATE_LABELS.get(self.state, self.state)
+
+    def summary(self) -> OrderSummary:
+        return OrderSummary(
+            id=self.id, number=self.number, state=self.state, date=self.date, customer=self.customer,
+            reference=self.reference, total=self.total, currency_code=self.currency_code,
+            created_at=self.created_at, modified_at=self.modified_at,
+        )

@@ -178,3 +178,77 @@ class SubmissionAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"Attempt {self.number} of {self.step} ({self.get_outcome_display()})"
+
+
+class IndexedOrder(models.Model):
+    """One order of a connection whose ERP cannot filter its orders (QuickBooks through Autofy), as the
+    local index keeps it for the list: what its filters and columns need. Kept in step by
+    ``orders.index`` (full, incremental and deleted-orders syncs); never edited by hand."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        PARTLY_INVOICED = "partly_invoiced", "Partly invoiced"
+        INVOICED = "invoiced", "Invoiced"
+        CLOSED = "closed", "Closed"
+
+    connection = models.ForeignKey(ErpConnection, on_delete=models.CASCADE, related_name="indexed_orders")
+    upstream_id = models.CharField(max_length=100)
+    number = models.CharField(max_length=40, blank=True)
+    reference = models.CharField(max_length=60, blank=True)  # the customer's PO number
+    state = models.CharField(max_length=20, choices=State, default=State.OPEN)
+    date = models.DateField(null=True, blank=True)
+    customer_id = models.CharField(max_length=100, blank=True)
+    customer_name = models.CharField(max_length=255, blank=True)
+    total = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    currency_code = models.CharField(max_length=8, blank=True)
+    created_at = models.DateTimeField(null=True, blank=True)  # in the ERP
+    modified_at = models.DateTimeField(null=True, blank=True)  # in the ERP
+    deleted = models.BooleanField(default=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # The full sync that last saw it (``IndexSyncState.full_sync_generation``).
+    seen_in_sync = models.PositiveIntegerField(default=0)
+    synced_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-date", "-created_at", "-id")
+        constraints = [
+            models.UniqueConstraint(fields=("connection", "upstream_id"), name="unique_indexed_order"),
+        ]
+        indexes = [
+            models.Index(fields=("connection", "deleted", "-date"), name="index_by_date"),
+            models.Index(fields=("connection", "deleted", "state", "-date"), name="index_by_state"),
+            models.Index(fields=("connection", "customer_id"), name="index_by_customer"),
+            models.Index(fields=("connection", "number"), name="index_by_number"),
+            models.Index(fields=("connection", "modified_at"), name="index_by_modified"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connection.slug} order {self.number or self.upstream_id}"
+
+
+class IndexSyncState(models.Model):
+    """Where the sync of one connection's order index stands. Times named ``*_mark`` are the ERP's
+    (its modification and deletion times), the others the dashboard's."""
+
+    connection = models.OneToOneField(ErpConnection, on_delete=models.CASCADE, related_name="index_state")
+    # The latest modification time the index is complete up to: the next incremental sync asks for
+    # changes from it (less the overlap window).
+    modified_mark = models.DateTimeField(null=True, blank=True)
+    # Likewise for deletions (the deleted-orders list filters on the deletion time).
+    deleted_mark = models.DateTimeField(null=True, blank=True)
+    # An unfinished full sync: its number, the next page to read, when it started, the latest
+    # modification time it saw so far. ``full_sync_page`` is null when none is under way.
+    full_sync_generation = models.PositiveIntegerField(default=0)
+    full_sync_page = models.PositiveIntegerField(null=True, blank=True)
+    full_sync_started_at = models.DateTimeField(null=True, blank=True)
+    full_sync_modified_mark = models.DateTimeField(null=True, blank=True)
+    full_synced_at = models.DateTimeField(null=True, blank=True)  # the last complete full sync
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    agent_answered_at = models.DateTimeField(null=True, blank=True)  # when the ERP last answered a sync
+    last_error = models.TextField(blank=True)  # in plain words, never a secret
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)  # a sync task is waiting since then
+
+    def __str__(self) -> str:
+        return f"Index of {self.connection.slug}"

@@ -89,8 +89,18 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    "django_tasks_db",
     "orders",
 ]
+
+# Background work (django.tasks): tasks are rows in the database, run by `manage.py db_worker`
+# (django-tasks-db); see the README's "Background work".
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -315,6 +325,19 @@ AUTOFY = {
     "POOL_SIZE": int(env("AUTOFY_POOL_SIZE", "4")),
     "RATE_LIMIT_PER_MINUTE": int(env("AUTOFY_RATE_LIMIT_PER_MINUTE", "100")),
     "SETTLE_SECONDS": float(env("AUTOFY_SETTLE_SECONDS", "60")),
+}
+
+# The local order index of connections whose ERP cannot filter orders (QuickBooks), kept in step in the
+# background (orders/index.py, orders/tasks.py).
+INDEX_SYNC = {
+    # How often the scheduler asks for an incremental sync of each such connection.
+    "INTERVAL_SECONDS": float(env("INDEX_SYNC_INTERVAL_SECONDS", "60")),
+    # Changes are asked for from the last one seen less this: the agent's clock and time zone are not ours.
+    "OVERLAP_SECONDS": float(env("INDEX_SYNC_OVERLAP_SECONDS", "600")),
+    # A full sync (every order read again) this often, to catch what incremental syncs cannot see.
+    "FULL_SYNC_DAYS": float(env("INDEX_FULL_SYNC_DAYS", "7")),
+    # The lease of a connection's sync lock in Redis, renewed after every page.
+    "LOCK_SECONDS": float(env("INDEX_SYNC_LOCK_SECONDS", "300")),
 }
 
 # The order builder posts every field of every line (11 per line, up to 500 lines, plus the order's

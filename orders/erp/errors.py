@@ -69,6 +69,7 @@ class UpstreamError(Exception):
         method: str = "",
         path: str = "",
         body: str = "",
+        code: str = "",
     ) -> None:
         self.message = message or self.default_message
         self.status = status
@@ -78,6 +79,8 @@ class UpstreamError(Exception):
         self.method = method
         self.path = path
         self.body = body[:2000]
+        # The upstream's own error code when it has one (Autofy's 1302, QuickBooks' 3200…).
+        self.code = code
         super().__init__(self.message)
 
     @property
@@ -87,12 +90,14 @@ class UpstreamError(Exception):
             parts.append(f"tracking id {self.tracking_id}")
         if self.trace_id:
             parts.append(f"trace id {self.trace_id}")
+        if self.code:
+            parts.append(f"code {self.code}")
         return ", ".join(parts)
 
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}({self.message!r}, status={self.status}, method={self.method!r}, "
-            f"path={self.path!r}, tracking_id={self.tracking_id!r}, trace_id={self.trace_id!r})"
+            f"path={self.path!r}, code={self.code!r}, tracking_id={self.tracking_id!r}, trace_id={self.trace_id!r})"
         )
 
 

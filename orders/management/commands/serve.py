@@ -1,8 +1,10 @@
 """Serve the dashboard with waitress (one process, a pool of threads).
 
-``manage.py serve --with-sandbox`` is what ``make demo`` runs: it starts the embedded sandbox upstream
-(``sandbox/``) as a second process on its own port, waits until it answers, then serves the
-dashboard, which reaches the sandbox over real HTTP through the same client code as production.
+``manage.py serve --with-sandbox --with-worker`` is what ``make demo`` runs: it starts the embedded
+sandbox upstream (``sandbox/``) as a second process on its own port, waits until it answers, then serves
+the dashboard, which reaches the sandbox over real HTTP through the same client code as production.
+``--with-worker`` also runs the background worker (``db_worker``) and the index scheduler
+(``index_scheduler``) as processes of their own, so QuickBooks' order indexes fill and stay fresh.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--with-sandbox", action="store_true",
                             help="also run the sandbox upstream at SANDBOX_URL (demo and development only)")
+        parser.add_argument("--with-worker", action="store_true",
+                            help="also run the background worker and the index scheduler (one process each)")
 
-    def handle(self, *args, host, port, threads, with_sandbox, **options):
+    def handle(self, *args, host, port, threads, with_sandbox, with_worker, **options):
         from waitress import serve
 
         from salesadmin.wsgi import application
@@ -45,6 +49,7 @@ class Command(BaseCommand):
                 "--threads."
             ))
         sandbox = self._start_sandbox() if with_sandbox else None
+        helpers = self._start_worker() if with_worker else []
         try:
             url = f"http://{host}:{port}/"
             self.stdout.write("")
@@ -54,17 +59,22 @@ class Command(BaseCommand):
                 self.stdout.write("  log in as  sales / demo   (sales staff)")
                 self.stdout.write("         or  admin / demo   (admin: raw upstream data and trace ids)")
                 self.stdout.write(f"  sandbox knobs: {settings.SANDBOX_URL}/_sandbox/config (see README)")
+            if with_worker:
+                self.stdout.write("  background: db_worker and index_scheduler (QuickBooks order indexes)")
             self.stdout.write("  press Ctrl+C to stop")
             self.stdout.write("")
             serve(application, host=host, port=port, threads=threads, ident="salesadmin",
                   clear_untrusted_proxy_headers=True, _quiet=True, **proxy)
         finally:
-            if sandbox is not None:
-                sandbox.terminate()
-                try:
-                    sandbox.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    sandbox.kill()
+            for process in [*helpers, *([sandbox] if sandbox is not None else [])]:
+                _stop(process)
+
+    def _start_worker(self) -> list[subprocess.Popen]:
+        """The tasks worker and the scheduler that enqueues index syncs, each a process of its own."""
+        manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+        commands = ([*manage, "db_worker", "--no-reload", "--interval", "1"], [*manage, "index_scheduler"])
+        return [subprocess.Popen(command, cwd=Path(settings.BASE_DIR), start_new_session=True)
+                for command in commands]
 
     def _start_sandbox(self) -> subprocess.Popen:
         if not settings.DEMO_MODE:
@@ -116,6 +126,14 @@ def _proxy_options() -> dict:
         "trusted_proxy_count": settings.TRUSTED_PROXY_COUNT,
         "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
     }
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def _answers(url: str) -> bool:

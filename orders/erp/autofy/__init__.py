@@ -1,0 +1,126 @@
+"""QuickBooks Desktop through Autofy: the connector the services call.
+
+``connector_for(connection)`` gives this process's ``QuickBooksConnector`` for an ``ErpConnection``
+(one client, one pooled session per connection and configuration). It speaks the domain's language
+(``orders.domain``): ids are strings, times are aware ``datetime``s, money is ``Decimal``; what Autofy
+calls things stays in ``client`` and ``reading``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+from orders import domain
+from orders.erp.autofy import reading
+from orders.erp.autofy.client import AutofyClient, Answer
+
+# The Currency and SalesTaxCode lists change rarely: what the connector needs of them is kept this long.
+LOOKUPS_SECONDS = 3600
+# How many ids one "orders by id" call asks for (the URL stays short).
+IDS_PER_CALL = 40
+
+
+class QuickBooksConnector:
+    def __init__(self, client: AutofyClient, cache_key: str) -> None:
+        self.client = client
+        self._cache_key = cache_key
+
+    @property
+    def agent_answered_at(self) -> dt.datetime | None:
+        """When QuickBooks last answered a call of this process."""
+        at = self.client.agent_answered_at
+        return None if at is None else dt.datetime.fromtimestamp(at, tz=dt.UTC)
+
+    def orders_page(self, page: int, *, page_size: int, modified_from: dt.datetime | None = None,
+                    ) -> tuple[list[domain.OrderSummary], bool]:
+        """One page of the orders (modified at or after ``modified_from``), and whether more follow."""
+        answer = self.client.list_sales_orders(page=page, page_size=page_size,
+                                               modified_from=_utc(modified_from) if modified_from else None)
+        return self._summaries(answer), answer.more_data
+
+    def deleted_page(self, page: int, *, page_size: int, deleted_from: dt.datetime | None = None,
+                     ) -> tuple[list[domain.OrderSummary], bool]:
+        """One page of the orders deleted in QuickBooks (its last 90 days; at or after ``deleted_from``)."""
+        answer = self.client.list_sales_orders(page=page, page_size=page_size, deleted=True,
+                                               modified_from=_utc(deleted_from) if deleted_from else None)
+        return [summary for summary in self._summaries(answer) if summary.deleted_at], answer.more_data
+
+    def orders_by_id(self, ids: Iterable[str]) -> tuple[list[domain.OrderSummary], set[str]]:
+        """The orders with these ids that exist, and the ids QuickBooks does not have (deleted)."""
+        wanted = list(dict.fromkeys(ids))
+        found: list[domain.OrderSummary] = []
+        for start in range(0, len(wanted), IDS_PER_CALL):
+            found.extend(self._summaries(self.client.sales_orders_by_id(wanted[start:start + IDS_PER_CALL])))
+        return found, set(wanted) - {summary.id for summary in found}
+
+    def order(self, order_id: str) -> tuple[domain.Order, Answer]:
+        answer = self.client.get_sales_order(order_id)
+        if not answer.objects:
+            from orders.erp.errors import UpstreamNotFound
+
+            raise UpstreamNotFound(upstream=self.client.name, tracking_id=answer.request_id)
+        return reading.read_order(answer.objects[0], self.lookups()), answer
+
+    def lookups(self) -> reading.Lookups:
+        """The company's currency codes and taxable sales tax codes (read at most once an hour; without
+        them the common currency names and QuickBooks' default tax codes are known)."""
+        key = f"{self._cache_key}:lookups"
+        lookups = cache.get(key)
+        if lookups is None:
+            lookups = reading.read_lookups(self._every("Currency"), self._every("SalesTaxCode"))
+            cache.set(key, lookups, timeout=LOOKUPS_SECONDS)
+        return lookups
+
+    def _every(self, object_name: str) -> list[dict]:
+        objects, page = [], 1
+        while True:
+            answer = self.client.list_objects(object_name, page=page, page_size=100)
+            objects.extend(answer.objects)
+            if not answer.more_data:
+                return objects
+            page += 1
+
+    def _summaries(self, answer: Answer) -> list[domain.OrderSummary]:
+        lookups = cache.get(f"{self._cache_key}:lookups") or reading.NO_LOOKUPS
+        return [reading.read_summary(obj, lookups) for obj in answer.objects]
+
+
+def _utc(moment: dt.datetime) -> str:
+    """An aware time as Autofy's filters take it: UTC with a ``Z``, to the second (QuickBooks reads a
+    time without an offset as the PC's local time)."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_connectors: dict[str, QuickBooksConnector] = {}
+_lock = threading.Lock()
+
+
+def connector_for(connection) -> QuickBooksConnector:
+    """This process's connector for the ``ErpConnection`` (a new one when its settings change)."""
+    from orders.connections import autofy_config
+
+    config = autofy_config(connection)
+    identity = json.dumps({k: v for k, v in config.items() if k != "API_KEY"}, sort_keys=True, default=str)
+    # The key is part of what makes a client, but only as a digest (never kept in a name or a log).
+    digest = hashlib.sha256((identity + "|" + config["API_KEY"]).encode()).hexdigest()[:24]
+    with _lock:
+        connector = _connectors.get(digest)
+        if connector is None:
+            connector = _connectors[digest] = QuickBooksConnector(
+                AutofyClient(config), cache_key=f"autofy:{connection.pk}:{digest[:12]}")
+        return connector
+
+
+@receiver(setting_changed)
+def _reset_connectors(*, setting: str, **kwargs) -> None:
+    if setting in {"AUTOFY", "CACHES", "REDIS_URL"}:
+        with _lock:
+            _connectors.clear()

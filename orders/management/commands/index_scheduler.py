@@ -1,0 +1,38 @@
+"""Keep the order indexes fresh: enqueue a sync of every QuickBooks connection every
+``INDEX_SYNC_INTERVAL_SECONDS`` (a sync already waiting is not enqueued twice). The syncs themselves run
+in ``manage.py db_worker``. ``--once`` enqueues once and stops (for cron)."""
+
+import logging
+import signal
+import sys
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from orders import tasks
+
+logger = logging.getLogger("orders.tasks")
+
+
+class Command(BaseCommand):
+    help = "Enqueue index syncs of every QuickBooks connection, every INDEX_SYNC_INTERVAL_SECONDS."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="enqueue once and stop")
+        parser.add_argument("--interval", type=float, default=None, help="seconds between rounds")
+
+    def handle(self, *args, once, interval, **options):
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        every = interval or tasks.interval()
+        while True:
+            close_old_connections()
+            try:
+                count = tasks.schedule_syncs()
+                if count:
+                    logger.info("Enqueued %d index sync(s)", count)
+            except Exception:  # a database hiccup must not stop the scheduler
+                logger.exception("Could not enqueue index syncs")
+            if once:
+                return
+            time.sleep(every)
