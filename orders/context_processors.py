@@ -45,6 +45,20 @@ def failed_order_count() -> int:
     return Submission.objects.filter(state__in=(Submission.State.FAILED, Submission.State.NEEDS_ATTENTION)).count()
 
 
+def note_quickbooks_agents(visible) -> bool:
+    """Give each visible QuickBooks connection its index's freshness as ``.agent``: when its agent last
+    answered, whether the last sync failed (one query; nothing asks the ERP)."""
+    from orders import index
+    from orders.models import ErpConnection
+
+    quickbooks = [connection for connection in visible if connection.kind == ErpConnection.Kind.QBD_AUTOFY]
+    if quickbooks and not hasattr(quickbooks[0], "agent"):
+        found = index.freshness_of(quickbooks)
+        for connection in quickbooks:
+            connection.agent = found[connection.pk]
+    return bool(quickbooks)
+
+
 def navigation(request: HttpRequest) -> dict:
     from orders import connections
 
@@ -53,9 +67,11 @@ def navigation(request: HttpRequest) -> dict:
     # The company the page works on (pages outside /c/<slug>/ link to the user's default one), and
     # the others the user may switch to.
     current = getattr(request, "erp_connection", None) or connections.default_for(user)
+    visible = connections.visible_to(user)
     return {
         "connection": current,
-        "erp_connections": connections.visible_to(user),
+        "erp_connections": visible,
+        "agents_noted": note_quickbooks_agents(visible),
         "is_admin": admin,
         "failed_order_count": failed_order_count() if admin else 0,
         "user_role": role_label(user),

@@ -139,8 +139,18 @@ def indexed_order(connection: ErpConnection, order_id: str) -> domain.OrderSumma
 
 def freshness(connection: ErpConnection) -> Freshness:
     state = IndexSyncState.objects.filter(connection=connection).first()
-    if state is None:
-        return Freshness()
+    return _freshness(state) if state is not None else Freshness()
+
+
+def freshness_of(connections) -> dict[int, Freshness]:
+    """``freshness`` of several connections in one query, by connection id (for the header)."""
+    ids = [connection.pk for connection in connections]
+    states = IndexSyncState.objects.filter(connection_id__in=ids) if ids else ()
+    found = {state.connection_id: _freshness(state) for state in states}
+    return {pk: found.get(pk, Freshness()) for pk in ids}
+
+
+def _freshness(state: IndexSyncState) -> Freshness:
     return Freshness(synced_at=state.last_success_at, agent_answered_at=state.agent_answered_at,
                      complete=state.full_synced_at is not None, full_sync_running=state.full_sync_page is not None,
                      last_error=state.last_error, last_error_at=state.last_error_at)
