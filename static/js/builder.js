@@ -199,20 +199,22 @@
       if ("added" in change) order.reverse();
       order.forEach(function (at) { if (kept[at]) takeIds(kept[at], rows[at]); });
       var previous = change.first > 0 ? before[change.first - 1] : null;
-      var swapped = rows.map(function (row, at) {
+      var added = [];
+      rows.forEach(function (row, at) {
         var old = kept[at];
         if (old) {
           window.Idiomorph.morph(old, row, { callbacks: { beforeAttributeUpdated: keepEdits } });
         } else {
           body.insertBefore(row, previous ? previous.nextSibling : body.firstChild);
-          old = row;
+          added.push(old = row);
         }
         previous = old;
-        return old;
       });
       // Rows past the last one answered are gone (none, unless the page was out of step).
       while (body.rows.length > change.count) body.rows[body.rows.length - 1].remove();
-      return swapped;
+      // htmx sets up the new rows. A kept row's htmx attributes read their values (the line's index)
+      // when a request leaves, and its triggers are every row's: it needs nothing set up again.
+      return added;
     }
   });
 
