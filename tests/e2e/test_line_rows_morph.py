@@ -73,7 +73,7 @@ class Held:
 
 def test_typing_while_a_middle_line_is_removed_and_one_added_stays_on_its_line_and_is_sent(page, e2e_upstream):
     order_id = order_with_lines(e2e_upstream, LINES)
-    log_in(page, "nora", start=f"/orders/new/?from={order_id}")
+    log_in(page, "nora", start=f"/c/nordlys/orders/new/?from={order_id}")
     expect(page.locator(f"#line-{LINES - 1}")).to_be_visible()
     htmx_idle(page)
     # The rows around the removed one are the same elements afterwards (morphed, not built again): an
@@ -135,7 +135,7 @@ def test_typing_while_a_middle_line_is_removed_and_one_added_stays_on_its_line_a
 
 def test_a_line_removed_first_and_another_duplicated_keep_the_rows_in_step(page, e2e_upstream):
     order_id = order_with_lines(e2e_upstream, 4)
-    log_in(page, "nora", start=f"/orders/new/?from={order_id}")
+    log_in(page, "nora", start=f"/c/nordlys/orders/new/?from={order_id}")
     expect(page.locator("#line-3")).to_be_visible()
     htmx_idle(page)
 
