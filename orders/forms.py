@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -951,6 +952,34 @@ def live_line_errors(rows: Sequence[Mapping[str, str]]) -> dict[int, dict[str, s
 FIELD_SECTIONS = {"customer_id": "customer", "delivery_customer_id": "customer"}
 
 
+class LineRows(Sequence):
+    """The lines' (form, amounts), each form built when it is first asked for: an answer with a few
+    rows of a long order (``views.builder._row_change``) builds only their forms. A bound formset's
+    forms (validated, with their errors) are its own."""
+
+    def __init__(self, formset: BaseFormSet, amounts: Sequence[money.LineAmounts | None]) -> None:
+        self.formset, self.amounts = formset, amounts
+        self.built: dict[int, LineForm] = {}
+
+    def __len__(self) -> int:
+        return len(self.amounts)
+
+    def form(self, index: int) -> LineForm:
+        if self.formset.is_bound or "forms" in self.formset.__dict__:
+            return self.formset.forms[index]
+        if index not in self.built:
+            self.built[index] = self.formset._construct_form(index, **self.formset.get_form_kwargs(index))
+        return self.built[index]
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        index %= len(self)
+        return self.form(index), self.amounts[index]
+
+
 class OrderBuilder:
     """The order form with its dimension and line formsets, built from a builder state.
 
@@ -983,10 +1012,10 @@ class OrderBuilder:
             self.lines = LineFormSet(initial=state["lines"], prefix="lines", **kwargs)
         self.figures = figures(state["lines"], reference.tax_codes)
 
-    @property
-    def rows(self) -> list[tuple[LineForm, money.LineAmounts | None]]:
-        """Each line's form with its amounts, for the template."""
-        return list(zip(self.lines.forms, self.figures.lines))
+    @functools.cached_property
+    def rows(self) -> Sequence[tuple[LineForm, money.LineAmounts | None]]:
+        """Each line's form with its amounts, for the template (see ``LineRows``)."""
+        return LineRows(self.lines, self.figures.lines)
 
     def add_section_error(self, section: str, message: str) -> None:
         messages = self.sections.setdefault(section, [])

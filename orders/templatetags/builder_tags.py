@@ -80,8 +80,9 @@ def _invalid(message: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def line_rows(context, rows) -> str:
-    """The ``<tr>`` of each line: ``rows`` are ``OrderBuilder.rows`` (form, amounts)."""
+def line_rows(context, rows, first: int = 0) -> str:
+    """The ``<tr>`` of each line: ``rows`` are ``OrderBuilder.rows`` (form, amounts); from row ``first``
+    on (an answer of only the rows that changed, see ``views.builder._row_change``)."""
     url = escape(context["builder_url"])
     products_url = escape(context["products_url"])
     tax_choices = context["tax_choices"]
@@ -89,7 +90,7 @@ def line_rows(context, rows) -> str:
     full = len(rows) >= context["max_lines"]
     last = len(rows) - 1
     html = []
-    for i, (line, amounts) in enumerate(rows):
+    for i, (line, amounts) in enumerate(rows[first:], start=first):
         n, p, is_text = i + 1, f"lines-{i}", line.is_text
         value = {name: escape(raw(line, name)) for name in line.base_fields if name != "type"}
         errors = {name: _error(line, name) for name in ("product_id", "description", *AMOUNT_FIELDS)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 import time
@@ -56,6 +57,11 @@ SENDING_POLL_SECONDS = 0.2
 
 # Answer header of a sent order (htmx): the address its form's history entry gets.
 SENT_FORM_HEADER = "X-Sent-Form-Url"
+# Adding, duplicating or removing a line on a long order: builder.js asks (request header) for only the
+# rows that changed, and the answer says which (``_row_change``), so that the browser morphs those rows
+# into the table rather than swapping every line in again.
+ROWS_HEADER = "X-Builder-Rows"
+ROW_ACTIONS = frozenset({"add_line", "duplicate_line", "remove_line"})
 LINE_ACTIONS = ("add_line", "remove_line", "duplicate_line", "move_line_up", "move_line_down", "pick_product")
 # Every named button of the builder, in the order a POST is checked for them, and the region an
 # htmx request for it swaps. Without a button (Enter in a field), the page is shown again.
@@ -141,12 +147,20 @@ def order_new(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
     if action == "submit":
         return _submit(request, state, reference, token=token, source_order_id=source_order_id,
                        submission=submission)
+    lines_before = len(state["lines"])
     extra = _apply(action, value, state, reference)
     builder = forms.OrderBuilder(state, reference, validate=False)
     wider = extra.pop("region", None)  # an action that changed more than its own region says so
     region = (wider or REGIONS[action]) if request.htmx else None
+    change = _row_change(action, value, lines_before, len(state["lines"])) if (
+        region == "builder-lines" and request.headers.get(ROWS_HEADER) and action in ROW_ACTIONS) else None
+    if change is not None:
+        region, extra["first_row"] = "builder-rows", change["first"]
     response = _render_builder(request, builder, token=token, source_order_id=source_order_id,
                                submission=submission, region=region, dirty=True, **extra)
+    if change is not None:
+        response[ROWS_HEADER] = json.dumps(change)
+        response = reswap(response, "builder-rows settle:0ms")  # builder.js's htmx extension morphs them
     if request.htmx and wider:  # swapped where it belongs, not into the button's own region
         response = reswap(retarget(response, f"#{wider}"), "outerHTML")
     # Focus where the action leaves the user; a drop-down that re-rendered its region keeps it.
@@ -154,6 +168,25 @@ def order_new(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
     if request.htmx and focus:
         trigger_client_event(response, "builder:focus", {"id": focus, "target": "body"}, after="settle")
     return response
+
+
+def _row_change(action: str, value: str, before: int, after: int) -> dict | None:
+    """Which line a row action added (``{"added": index}``) or removed (``{"removed": index}``), the
+    first row the answer holds (``first``: the one before it, whose move buttons may change; every row
+    after it is answered, renumbered) and how many lines there are now (``count``). None when the whole
+    lines region changes: the table appears or goes, the order reaches its most lines or leaves them
+    (every row's Duplicate button), or nothing happened."""
+    full = forms.MAX_LINES
+    if before == 0 or after == 0 or (before >= full) != (after >= full):
+        return None
+    if after == before + 1:
+        change = {"added": before if action == "add_line" else parse_index(value, before) + 1}
+    elif after == before - 1:
+        change = {"removed": parse_index(value, before)}
+    else:
+        return None
+    index = change.get("added", change.get("removed"))
+    return {**change, "first": max(0, index - 1), "count": after}
 
 
 def _apply(action: str, value: str, state: dict, reference: services.BuilderReference) -> dict:
@@ -377,7 +410,7 @@ def _render_builder(request: HtmxHttpRequest, builder: forms.OrderBuilder, *, to
     if region is None:
         return render(request, BUILDER, context, status=status)
     content = render_to_string(f"{BUILDER}#{region}", context, request=request)
-    if region in TOTALS_FOLLOW:
+    if region in TOTALS_FOLLOW or region == "builder-rows":
         content += render_to_string(f"{BUILDER}#totals-oob", context, request=request)
     return HttpResponse(content, status=status)
 

@@ -7,8 +7,12 @@
 // * The internal memo's live character count.
 // * Enter in a field does not submit the form; in a search box it searches. Arrow keys move between
 //   a search box and its results, Escape closes them, a click elsewhere too.
-// * After an htmx action the server names the element to focus (event "builder:focus"); after
-//   "Create order" comes back, its message is scrolled into view.
+// * After an htmx action the server names the element to focus (event "builder:focus"), unless the
+//   user has gone on to another field meanwhile; after "Create order" comes back, its message is
+//   scrolled into view.
+// * Adding, duplicating or removing a line answers only the rows that changed, which are morphed
+//   into the table (idiomorph, the htmx extension "builder-rows" below): a long order's hundreds of
+//   fields are not built again, and what is typed while the answer is on its way stays.
 (function () {
   "use strict";
   var form = document.getElementById("builder");
@@ -90,16 +94,30 @@
     return form.querySelector('[name="' + CSS.escape(name) + '"]:not([type=hidden])');
   }
 
+  var sentByField = new WeakMap(); // each field of the region an action sent -> its value then
+  var focusAtSend = null; // what had the focus when the last action left
+
   document.addEventListener("htmx:beforeSend", function (evt) {
     var region = evt.detail.target;
+    focusAtSend = document.activeElement;
     if (!region || !form.contains(region) || !evt.detail.xhr) return;
     var values = {};
-    editable(region).forEach(function (el) { values[el.name] = valueOf(el); });
+    editable(region).forEach(function (el) {
+      values[el.name] = valueOf(el);
+      sentByField.set(el, valueOf(el));
+    });
     sentValues.set(evt.detail.xhr, values);
   });
   document.addEventListener("htmx:beforeSwap", function (evt) {
     var sent = evt.detail.xhr && sentValues.get(evt.detail.xhr);
     editsInFlight = null;
+    rowsChange = null;
+    var rows = evt.detail.xhr && evt.detail.xhr.getResponseHeader(ROWS_HEADER);
+    if (rows && evt.detail.shouldSwap) {
+      // Rows are morphed, field by field: edits stay on their own elements (see keepEdits).
+      rowsChange = JSON.parse(rows);
+      return;
+    }
     if (!sent || !evt.detail.shouldSwap) return;
     var edits = {};
     var any = false;
@@ -125,6 +143,79 @@
       // Tell the rest of the page: totals follow, the character count too.
       el.dispatchEvent(new Event(el.tagName === "SELECT" || el.type === "checkbox" ? "change" : "input", { bubbles: true }));
     });
+  });
+
+  // --- Only the rows that changed ---------------------------------------------------------------
+  // The lines region asks for them (request header); the server answers, for a line added at
+  // (or removed from) index k, the rows from k - 1 to the last as they are now, and says so in the
+  // same header: {"added"|"removed": k, "first": k - 1, "count": lines now}. Each row after k was a
+  // row before it (or after it), one index off: that row's own elements are kept and morphed into
+  // the renumbered one (names, ids, labels), so its values, the focus and the caret stay with the
+  // line the user typed them into. A field changed since the request left keeps its value.
+  var ROWS_HEADER = "X-Builder-Rows";
+  var rowsChange = null;
+
+  document.addEventListener("htmx:configRequest", function (evt) {
+    if (window.Idiomorph && evt.detail.target && evt.detail.target.id === "builder-lines") {
+      evt.detail.headers[ROWS_HEADER] = "1";
+    }
+  });
+
+  function editedSinceSent(el) {
+    return sentByField.has(el) && valueOf(el) !== sentByField.get(el);
+  }
+  function keepEdits(attribute, el) {
+    if (attribute === "value" && el.name) return !editedSinceSent(el);
+    if (attribute === "selected" && el.tagName === "OPTION") return !(el.parentNode && editedSinceSent(el.parentNode));
+    return true;
+  }
+  // The row a new row was before the change (its index then), or -1 for the added row itself.
+  function formerIndex(change, index) {
+    if ("removed" in change) return index < change.removed ? index : index + 1;
+    if (index === change.added) return -1;
+    return index < change.added ? index : index - 1;
+  }
+  // A kept row gets the ids of the row it becomes (element by element, in order: the same line has
+  // the same elements), so that idiomorph matches them rather than building them anew.
+  function takeIds(row, next) {
+    var mine = [row].concat(Array.prototype.slice.call(row.querySelectorAll("[id]")));
+    var theirs = [next].concat(Array.prototype.slice.call(next.querySelectorAll("[id]")));
+    if (mine.length !== theirs.length) return;
+    mine.forEach(function (el, at) { el.id = theirs[at].id; });
+  }
+
+  if (window.htmx) window.htmx.defineExtension("builder-rows", {
+    handleSwap: function (style, target, fragment) {
+      if (style !== "builder-rows" || !rowsChange) return false;
+      var change = rowsChange;
+      rowsChange = null;
+      var body = target.querySelector("tbody");
+      var before = Array.prototype.slice.call(body.rows);
+      var rows = Array.prototype.slice.call(fragment.children);
+      if ("removed" in change && before[change.removed]) before[change.removed].remove();
+      var kept = rows.map(function (row, at) { return before[formerIndex(change, change.first + at)]; });
+      // Ids move one way, in the order that never gives two rows the same id at once.
+      var order = rows.map(function (row, at) { return at; });
+      if ("added" in change) order.reverse();
+      order.forEach(function (at) { if (kept[at]) takeIds(kept[at], rows[at]); });
+      var previous = change.first > 0 ? before[change.first - 1] : null;
+      var added = [];
+      rows.forEach(function (row, at) {
+        var old = kept[at];
+        if (old) {
+          window.Idiomorph.morph(old, row, { callbacks: { beforeAttributeUpdated: keepEdits } });
+        } else {
+          body.insertBefore(row, previous ? previous.nextSibling : body.firstChild);
+          added.push(old = row);
+        }
+        previous = old;
+      });
+      // Rows past the last one answered are gone (none, unless the page was out of step).
+      while (body.rows.length > change.count) body.rows[body.rows.length - 1].remove();
+      // htmx sets up the new rows. A kept row's htmx attributes read their values (the line's index)
+      // when a request leaves, and its triggers are every row's: it needs nothing set up again.
+      return added;
+    }
   });
 
   function updateCount(textarea) {
@@ -186,6 +277,9 @@
   });
 
   document.body.addEventListener("builder:focus", function (evt) {
+    // The user went on to another field while the answer was on its way: leave the focus there.
+    var active = document.activeElement;
+    if (active && active !== focusAtSend && form.contains(active) && active.matches("input, select, textarea")) return;
     var element = document.getElementById(evt.detail.id);
     // A line moved to the top or the bottom: the button that moved it is disabled now, and focus on it
     // would be lost. The nearest control of the line takes it.

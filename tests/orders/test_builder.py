@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 import socket
 import subprocess
@@ -722,6 +723,59 @@ def test_an_htmx_action_answers_only_its_region(sales_client, button, value, reg
     assert 'id="builder-body"' not in content and "<html" not in content
     if region_id in ("builder-lines", "builder-currency"):
         assert '<dl id="builder-totals" class="totals builder-totals" aria-label="Totals" data-hx-swap-oob="true">' in content
+
+
+ROWS = {"HTTP_X_BUILDER_ROWS": "1", **HTMX}
+
+
+def row_ids(response) -> list[str]:
+    return re.findall(r'<tr id="(line-\d+)"', response.content.decode())
+
+
+@pytest.mark.parametrize(("button", "value", "change", "rows"), [
+    ("add_line", "", {"added": 5, "first": 4, "count": 6}, ["line-4", "line-5"]),
+    ("duplicate_line", "1", {"added": 2, "first": 1, "count": 6}, [f"line-{i}" for i in range(1, 6)]),
+    ("remove_line", "2", {"removed": 2, "first": 1, "count": 4}, ["line-1", "line-2", "line-3"]),
+    ("remove_line", "0", {"removed": 0, "first": 0, "count": 4}, [f"line-{i}" for i in range(4)]),
+    ("remove_line", "4", {"removed": 4, "first": 3, "count": 4}, ["line-3"]),
+])
+def test_adding_or_removing_a_line_answers_only_the_rows_that_changed(sales_client, button, value, change, rows):
+    lines = [product_line(description=f"Line {number}") for number in range(5)]
+    response = press(sales_client, NEW, posted(order_state(lines=lines)), button, value, **ROWS)
+    content = response.content.decode()
+    assert json.loads(response["X-Builder-Rows"]) == change
+    assert response["HX-Reswap"] == "builder-rows settle:0ms"
+    assert row_ids(response) == rows and 'id="builder-lines"' not in content
+    # Renumbered: a row's fields are named after its place now, and carry the line that is there.
+    descriptions = [line["description"] for line in lines]
+    if button == "remove_line":
+        del descriptions[int(value)]
+    elif button == "duplicate_line":
+        descriptions.insert(int(value) + 1, descriptions[int(value)])
+    else:
+        descriptions.append("")
+    for row in rows:
+        index = int(row.removeprefix("line-"))
+        assert f'name="lines-{index}-description" id="id_lines-{index}-description"' in content
+        assert f'value="{descriptions[index]}" autocomplete="off" aria-label="Line {index + 1} description"' in content
+    count = change["count"]
+    assert f'name="lines-TOTAL_FORMS" value="{count}" id="id_lines-TOTAL_FORMS" data-hx-swap-oob="true"' in content
+    assert f'{count} lines</span>' in content and 'id="builder-lines-notes" data-hx-swap-oob="true"' in content
+    assert '<dl id="builder-totals" class="totals builder-totals" aria-label="Totals" data-hx-swap-oob="true">' in content
+
+
+@pytest.mark.parametrize(("count", "button", "value"), [
+    (1, "remove_line", "0"),  # the table goes
+    (0, "add_line", ""),  # the table comes
+    (forms.MAX_LINES - 1, "add_line", ""),  # every row's Duplicate button goes
+    (forms.MAX_LINES, "remove_line", "3"),  # and comes back
+    (2, "remove_line", "9"),  # nothing happens
+])
+def test_a_row_action_that_changes_more_than_rows_answers_the_whole_lines_region(sales_client, count, button, value):
+    state = order_state(lines=[product_line() for _ in range(count)])
+    response = press(sales_client, NEW, posted(state), button, value, **ROWS)
+    assert "X-Builder-Rows" not in response and "HX-Reswap" not in response
+    assert 'id="builder-lines"' in response.content.decode().split(">", 1)[0]
 
 
 def test_an_htmx_action_names_the_element_to_focus(sales_client):

@@ -9,6 +9,7 @@ the dashboard, which reaches the sandbox over real HTTP through the same client 
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -39,6 +40,10 @@ class Command(BaseCommand):
 
         from salesadmin.wsgi import application
 
+        # Everything loaded so far (Django, the app, its templates' modules) lives as long as the
+        # process: out of the garbage collector's sight, its collections during requests stay short.
+        gc.collect()
+        gc.freeze()
         proxy = _proxy_options()
         spare = threads - settings.ERP_BULKHEAD_THREADS
         if spare < 2:
