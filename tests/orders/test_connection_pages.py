@@ -104,3 +104,29 @@ def test_an_order_made_in_a_company_belongs_to_it_and_opens_only_there(sales_cli
     assert admin_client_logged_in.get(f"/c/nordlys/orders/new/{submission.public_id}/").status_code == 200
     journal = text(admin_client_logged_in.get(f"/submissions/{submission.public_id}/"))
     assert f'href="/c/nordlys/orders/new/{submission.public_id}/"' in journal
+
+
+def test_a_quickbooks_agent_that_is_off_is_shown_but_does_not_make_the_dashboard_unhealthy(
+        sales_client, admin_client_logged_in, upstream):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from orders.models import IndexSyncState
+
+    lakeshore = ErpConnection.objects.get(slug="lakeshore")
+    answered = timezone.now() - dt.timedelta(minutes=5)
+    state = IndexSyncState.objects.create(connection=lakeshore, agent_answered_at=answered, last_success_at=answered)
+    page = text(sales_client.get("/c/nordlys/orders/"))
+    assert "answered 5\xa0minutes ago" in page and "QuickBooks not answering" not in page
+
+    state.last_error, state.last_error_at = "QuickBooks is not reachable: its computer is off.", timezone.now()
+    state.save()
+    page = text(sales_client.get("/c/nordlys/orders/"))
+    assert "QuickBooks not answering" in page
+
+    response = admin_client_logged_in.get("/healthz")
+    assert response.status_code == 200 and response.json()["status"] == "ok"
+    agent = response.json()["connections"]["lakeshore"]
+    assert agent["ok"] is False and agent["detail"] == "QuickBooks is not reachable: its computer is off."
+    assert agent["checked_at"] == answered.isoformat()
