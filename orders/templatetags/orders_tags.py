@@ -13,6 +13,7 @@ from html import escape
 from django import template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 
 from orders import money
 from orders.domain import STATUS_LABELS
@@ -297,3 +298,13 @@ def comparison_rows(comparison) -> str:
             f'<td class="pre-line">{current}</td></tr>'
         )
     return mark_safe("\n".join(rows))
+
+
+@register.filter
+def ago(value) -> str:
+    """How long ago ``value`` (an aware datetime) was, as people say it: "just now", "3 minutes ago"."""
+    if not value:
+        return ""
+    if timezone.now() - value < dt.timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(value)} ago"

@@ -179,3 +179,16 @@ def test_a_moment_for_a_time_element_is_local_and_to_the_millisecond_at_most(val
     settings.TIME_ZONE = "Europe/Oslo"
     assert iso_datetime(value) == expected
     assert Template("{% load orders_tags %}{{ value|datetime_attr }}").render(Context({"value": value})) == expected
+
+
+def test_ago_says_just_now_for_the_last_minute_then_how_long():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from orders.templatetags.orders_tags import ago
+
+    now = timezone.now()
+    assert ago(now - dt.timedelta(seconds=20)) == "just now"
+    assert ago(now - dt.timedelta(minutes=3, seconds=5)) == "3\xa0minutes ago"
+    assert ago(None) == ""
