@@ -15,16 +15,22 @@ keys without every call passing it along; the services' thread pool copies the c
 
 from __future__ import annotations
 
+import copy
 import os
 import re
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
 
+from orders.context_processors import group_names
 from orders.models import ErpConnection
 
 Kind = ErpConnection.Kind
@@ -79,17 +85,46 @@ def cache_scope() -> str:
     return connection.slug if connection is not None else "-"
 
 
+# Every page needs the active connections and who sees them: read once per process and kept for
+# SNAPSHOT_SECONDS (a change made in the admin is seen at once by the process that made it, and by the
+# others within that time).
+SNAPSHOT_SECONDS = 5.0
+_snapshot: tuple[float, tuple[tuple[ErpConnection, frozenset[str]], ...]] | None = None
+
+
+def _active() -> tuple[tuple[ErpConnection, frozenset[str]], ...]:
+    """Each active connection with the names of the groups that see it."""
+    global _snapshot
+    taken = _snapshot
+    now = time.monotonic()
+    if taken is None or now - taken[0] > SNAPSHOT_SECONDS:
+        rows = ErpConnection.objects.filter(is_active=True).prefetch_related("groups")
+        taken = (now, tuple((row, frozenset(group.name for group in row.groups.all())) for row in rows))
+        _snapshot = taken
+    return taken[1]
+
+
+@receiver(post_save, sender=ErpConnection)
+@receiver(post_delete, sender=ErpConnection)
+@receiver(m2m_changed, sender=ErpConnection.groups.through)
+@receiver(post_save, sender=Group)
+@receiver(post_delete, sender=Group)
+def forget(**kwargs) -> None:
+    """Read the connections again on the next request (this process)."""
+    global _snapshot
+    _snapshot = None
+
+
 def visible_to(user) -> list[ErpConnection]:
     """The active connections ``user`` may see: every one for a superuser, else those shared with
-    one of their groups; the default first, then by name."""
+    one of their groups; the default first, then by name. Each request gets its own copies."""
     if not getattr(user, "is_authenticated", False):
         return []
-    visible = getattr(user, "_salesadmin_connections", None)  # read once per request
+    visible = getattr(user, "_salesadmin_connections", None)  # worked out once per request
     if visible is None:
-        connections = ErpConnection.objects.filter(is_active=True)
-        if not user.is_superuser:
-            connections = connections.filter(groups__in=user.groups.all()).distinct()
-        visible = sorted(connections, key=lambda c: (not c.is_default, c.name.casefold()))
+        groups = None if user.is_superuser else group_names(user)
+        chosen = [row for row, seen_by in _active() if groups is None or seen_by & groups]
+        visible = sorted((copy.copy(row) for row in chosen), key=lambda c: (not c.is_default, c.name.casefold()))
         user._salesadmin_connections = visible
     return list(visible)
 

@@ -3,6 +3,8 @@ company (ERP connection) and which others the user may switch to."""
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -53,10 +55,33 @@ def note_quickbooks_agents(visible) -> bool:
 
     quickbooks = [connection for connection in visible if connection.kind == ErpConnection.Kind.QBD_AUTOFY]
     if quickbooks and not hasattr(quickbooks[0], "agent"):
-        found = index.freshness_of(quickbooks)
+        found = _agents(tuple(connection.pk for connection in quickbooks), index)
         for connection in quickbooks:
             connection.agent = found[connection.pk]
     return bool(quickbooks)
+
+
+# The header's agent states, read at most every AGENTS_SECONDS per process (they change with a sync,
+# once a minute or so): one query less on most pages.
+AGENTS_SECONDS = 5.0
+_agents_seen: dict[tuple[int, ...], tuple[float, dict]] = {}
+
+
+def _agents(ids: tuple[int, ...], index) -> dict:
+    now = time.monotonic()
+    seen = _agents_seen.get(ids)
+    if seen is None or now - seen[0] > AGENTS_SECONDS:
+        from orders.models import ErpConnection
+
+        seen = (now, index.freshness_of([ErpConnection(pk=pk) for pk in ids]))
+        if len(_agents_seen) > 100:
+            _agents_seen.clear()
+        _agents_seen[ids] = seen
+    return seen[1]
+
+
+def forget_agents(**kwargs) -> None:
+    _agents_seen.clear()
 
 
 def navigation(request: HttpRequest) -> dict:

@@ -61,7 +61,9 @@ def test_a_company_the_user_may_not_see_is_a_404_never_a_403(db, path):
 
 
 def test_an_inactive_company_is_gone(sales_client):
-    ErpConnection.objects.filter(slug="nordlys").update(is_active=False)
+    nordlys = ErpConnection.objects.get(slug="nordlys")
+    nordlys.is_active = False
+    nordlys.save()
     assert sales_client.get("/c/nordlys/orders/").status_code == 404
 
 
@@ -73,7 +75,9 @@ def test_the_header_names_the_company_and_its_erp_and_offers_the_others(sales_cl
 
 
 def test_one_company_only_shows_no_menu(sales_client, upstream):
-    ErpConnection.objects.filter(slug="lakeshore").update(is_active=False)
+    lakeshore = ErpConnection.objects.get(slug="lakeshore")
+    lakeshore.is_active = False
+    lakeshore.save()
     page = text(sales_client.get("/c/nordlys/orders/"))
     assert "Nordlys Kontorservice AS" in page and "company__menu" not in page and "lakeshore" not in page
 
@@ -130,3 +134,12 @@ def test_a_quickbooks_agent_that_is_off_is_shown_but_does_not_make_the_dashboard
     agent = response.json()["connections"]["lakeshore"]
     assert agent["ok"] is False and agent["detail"] == "QuickBooks is not reachable: its computer is off."
     assert agent["checked_at"] == answered.isoformat()
+
+
+def test_who_sees_what_is_read_once_per_process_and_again_after_a_change(sales_client, upstream,
+                                                                        django_assert_max_num_queries):
+    sales_client.get("/c/nordlys/orders/")
+    with django_assert_max_num_queries(2):  # the signed-in user and their groups: nothing about connections
+        assert sales_client.get("/c/nordlys/orders/").status_code == 200
+    ErpConnection.objects.get(slug="nordlys").groups.clear()  # the admin takes it away: seen at once
+    assert sales_client.get("/c/nordlys/orders/").status_code == 404
