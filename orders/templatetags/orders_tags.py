@@ -308,3 +308,45 @@ def ago(value) -> str:
     if timezone.now() - value < dt.timedelta(minutes=1):
         return "just now"
     return f"{timesince(value)} ago"
+
+
+# --- the header's company (ERP connection) and the others the user may switch to -------------------
+# On every page: built here (as the list's rows are) rather than through a loop of includes, which
+# cost a couple of milliseconds a page.
+
+
+def _agent_status(connection) -> str:
+    """A QuickBooks company's agent (its Windows PC) as the last index sync met it (see
+    ``orders.context_processors.note_quickbooks_agents``); nothing for other kinds."""
+    agent = getattr(connection, "agent", None)
+    if agent is None:
+        return ""
+    if agent.failing:
+        return '<span class="company__agent company__agent--down">QuickBooks not answering</span>'
+    said = f"answered {ago(agent.agent_answered_at)}" if agent.agent_answered_at else "not reached yet"
+    return f'<span class="company__agent">{escape(said)}</span>'
+
+
+def _company(connection) -> str:
+    return (f'<span class="company__name">{escape(connection.name)}</span> '
+            f'<span class="company__erp">{escape(connection.get_kind_display())}</span>{_agent_status(connection)}')
+
+
+@register.simple_tag(takes_context=True)
+def company_switcher(context) -> str:
+    """The company the page shows, with its ERP; when the user sees more than one, a menu of all (a
+    ``<details>``: works without JavaScript and with the keyboard)."""
+    current = context.get("connection")
+    if current is None:
+        return ""
+    visible = context.get("erp_connections") or ()
+    if len(visible) < 2:
+        return mark_safe(f'<div class="company"><span class="company__current">{_company(current)}</span></div>')
+    items = "".join(
+        f'<li><a href="{escape(order_path("orders:list", connection=other))}"'
+        f'{" aria-current=\"true\"" if other.pk == current.pk else ""}>{_company(other)}</a></li>'
+        for other in visible)
+    return mark_safe(
+        '<div class="company"><details class="company__switch"><summary class="company__current">'
+        f'<span class="sr-only">Company: </span>{_company(current)}<span class="sr-only">. Switch company</span>'
+        f'</summary><ul class="company__menu">{items}</ul></details></div>')

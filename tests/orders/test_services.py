@@ -304,7 +304,8 @@ def test_health(sandbox):
     sandbox.configure(failure_rate=1.0)
     health = services.health()
     assert health.database_ok and not health.ok
-    assert [(erp.slug, erp.ok) for erp in health.connections] == [("nordlys", False)]
+    assert [(erp.slug, erp.ok, erp.required) for erp in health.connections] == [
+        ("lakeshore", True, False), ("nordlys", False, True)]  # QuickBooks: as its last sync met the agent
 
 
 @pytest.mark.django_db
