@@ -289,6 +289,60 @@ def sample_orders(sandbox_server) -> dict[str, int]:
     }
 
 
+@pytest.fixture(scope="session")
+def qbd_seeded(sandbox_server) -> dict:
+    """The Autofy stand-in's sales orders and customers as it serves them (read once a session)."""
+    def every(name):
+        body = sandbox_server.autofy("GET", f"/{name}", params={"pageSize": 500}).json()
+        return [item["Object"] for item in body["Contents"]]
+
+    return {"orders": every("SalesOrder"), "customers": {c["ID"]: c for c in every("Customer")}}
+
+
+def qbd_group_and_closed_line(order) -> bool:
+    lines = order["ItemLines"]
+    return any(line["SubLines"] for line in lines) and any(line["IsManuallyClosed"] for line in lines)
+
+
+def qbd_address_moved(customers):
+    def moved(order) -> bool:
+        customer = customers.get(order["Customer"]["ID"])
+        return bool(customer and order["BillingAddress"] and customer["BillingAddress"]
+                    and order["BillingAddress"]["Line2"] != customer["BillingAddress"]["Line2"])
+    return moved
+
+
+@pytest.fixture(scope="session")
+def qbd_sample_orders(qbd_seeded) -> dict[str, dict]:
+    """Seeded QuickBooks orders that show the order page's states (the newest of each): ``group`` (a
+    group line with sub-lines and a closed line), ``foreign`` (in CAD), ``moved`` (its bill-to differs
+    from the customer's current record)."""
+    orders = list(reversed(qbd_seeded["orders"]))
+    return {
+        "group": next(o for o in orders if qbd_group_and_closed_line(o)),
+        "foreign": next(o for o in orders if (o["Currency"] or {}).get("FullName") == "Canadian Dollar"),
+        "moved": next(o for o in orders if qbd_address_moved(qbd_seeded["customers"])(o)),
+    }
+
+
+@pytest.fixture
+def qbd_upstream(autofy, settings):
+    """The dashboard's QuickBooks company (``lakeshore``) pointed at the Autofy stand-in, with quick
+    time-outs (the test needs the database)."""
+    from django.core.cache import cache
+
+    from orders.models import ErpConnection
+
+    settings.AUTOFY = {**settings.AUTOFY, "BASE_URL": f"{autofy.url}/autofy/v2/data", "READ_TIMEOUT": 5,
+                       "MAX_RETRIES": 1, "BACKOFF": 0.01, "API_KEY": autofy.autofy_key}
+    connection = ErpConnection.objects.get(slug="lakeshore")
+    connection.settings = {**connection.settings, "endpoint_id": autofy.autofy_endpoint}
+    connection.save()
+    cache.clear()
+    yield autofy
+    cache.clear()
+
+
 STORED_SUBMISSIONS = ("rejected", "incomplete", "checking", "sending", "needs_attention", "closed", "succeeded")
 
 

@@ -18,41 +18,24 @@ from django.utils import timezone
 
 from orders import domain, index, quickbooks_order
 from orders.models import ErpConnection, IndexSyncState
+from tests.conftest import qbd_address_moved, qbd_group_and_closed_line as with_group_and_closed_line
 from tests.orders.conftest import make_user, signed_in
 
 SLUG = "lakeshore"
 
 
 @pytest.fixture
-def quickbooks(autofy, settings, db):
-    """The dashboard's QuickBooks company pointed at the Autofy stand-in, with quick time-outs."""
-    settings.AUTOFY = {**settings.AUTOFY, "BASE_URL": f"{autofy.url}/autofy/v2/data", "READ_TIMEOUT": 5,
-                       "MAX_RETRIES": 1, "BACKOFF": 0.01, "API_KEY": autofy.autofy_key}
-    connection = ErpConnection.objects.get(slug=SLUG)
-    connection.settings = {**connection.settings, "endpoint_id": autofy.autofy_endpoint}
-    connection.save()
-    cache.clear()
-    yield autofy
-    cache.clear()
+def quickbooks(qbd_upstream, db):
+    return qbd_upstream
 
 
-@pytest.fixture(scope="module")
-def seeded(sandbox_server):
-    """The stand-in's orders and customers as it serves them (read once)."""
-    def every(name):
-        body = sandbox_server.autofy("GET", f"/{name}", params={"pageSize": 500}).json()
-        return [item["Object"] for item in body["Contents"]]
-
-    return {"orders": every("SalesOrder"), "customers": {c["ID"]: c for c in every("Customer")}}
+@pytest.fixture
+def seeded(qbd_seeded):
+    return qbd_seeded
 
 
 def find(seeded, test) -> dict:
     return next(order for order in reversed(seeded["orders"]) if test(order))
-
-
-def with_group_and_closed_line(order) -> bool:
-    lines = order["ItemLines"]
-    return any(line["SubLines"] for line in lines) and any(line["IsManuallyClosed"] for line in lines)
 
 
 def url(order_id: str) -> str:
@@ -142,12 +125,7 @@ def test_custom_fields_and_header_references_are_shown(quickbooks, seeded, sales
 
 
 def test_addresses_that_differ_from_the_customers_current_record_are_highlighted(quickbooks, seeded, sales_client):
-    def moved(order):
-        customer = seeded["customers"].get(order["Customer"]["ID"])
-        return customer and order["BillingAddress"] and customer["BillingAddress"] and \
-            order["BillingAddress"]["Line2"] != customer["BillingAddress"]["Line2"]
-
-    order = find(seeded, moved)
+    order = find(seeded, qbd_address_moved(seeded["customers"]))
     current = seeded["customers"][order["Customer"]["ID"]]["BillingAddress"]
     response = sales_client.get(url(order["ID"]))
     text = text_of(response)
