@@ -312,6 +312,18 @@ def qbd_address_moved(customers):
     return moved
 
 
+def qbd_index_copy(order: dict):
+    """What the local index would keep of a stand-in's order (``domain.OrderSummary``)."""
+    from decimal import Decimal
+
+    from orders import domain
+
+    return domain.OrderSummary(
+        id=order["ID"], number=order["Number"] or "", state="open", reference=order["PONumber"] or "",
+        customer=domain.Ref(id=order["Customer"]["ID"], name=order["Customer"]["FullName"]),
+        total=Decimal(str(order["Amount"])), currency_code="USD")
+
+
 @pytest.fixture(scope="session")
 def qbd_sample_orders(qbd_seeded) -> dict[str, dict]:
     """Seeded QuickBooks orders that show the order page's states (the newest of each): ``group`` (a
@@ -341,6 +353,28 @@ def qbd_upstream(autofy, settings):
     cache.clear()
     yield autofy
     cache.clear()
+
+
+@pytest.fixture
+def qbd_tampered(sandbox_server):
+    """``qbd_tampered(order, **fields)``: the Autofy stand-in serves the order with these fields changed
+    (written into its database), as a QuickBooks whose totals do not add up would; put back afterwards."""
+    import json
+    import sqlite3
+
+    saved = []
+
+    def tamper(order, **fields):
+        with sqlite3.connect(sandbox_server.db_path) as db:
+            (data,) = db.execute("SELECT data FROM sandbox_qbsalesorder WHERE txn_id = ?", (order["ID"],)).fetchone()
+            saved.append((order["ID"], data))
+            db.execute("UPDATE sandbox_qbsalesorder SET data = ? WHERE txn_id = ?",
+                       (json.dumps({**json.loads(data), **fields}), order["ID"]))
+
+    yield tamper
+    with sqlite3.connect(sandbox_server.db_path) as db:
+        for txn_id, data in reversed(saved):
+            db.execute("UPDATE sandbox_qbsalesorder SET data = ? WHERE txn_id = ?", (data, txn_id))
 
 
 STORED_SUBMISSIONS = ("rejected", "incomplete", "checking", "sending", "needs_attention", "closed", "succeeded")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from decimal import Decimal
 from html import unescape
 
@@ -147,22 +146,8 @@ def test_an_order_at_the_customers_address_flags_nothing(quickbooks, seeded, sal
 
 
 @pytest.fixture
-def tampered(quickbooks, seeded):
-    """``tampered(order, **fields)``: the stand-in serves the order with these fields changed (written
-    into its database), as a QuickBooks whose totals do not add up would; put back afterwards."""
-    saved = []
-
-    def tamper(order, **fields):
-        with sqlite3.connect(quickbooks.db_path) as db:
-            (data,) = db.execute("SELECT data FROM sandbox_qbsalesorder WHERE txn_id = ?", (order["ID"],)).fetchone()
-            saved.append((order["ID"], data))
-            db.execute("UPDATE sandbox_qbsalesorder SET data = ? WHERE txn_id = ?",
-                       (json.dumps({**json.loads(data), **fields}), order["ID"]))
-
-    yield tamper
-    with sqlite3.connect(quickbooks.db_path) as db:
-        for txn_id, data in reversed(saved):
-            db.execute("UPDATE sandbox_qbsalesorder SET data = ? WHERE txn_id = ?", (data, txn_id))
+def tampered(quickbooks, qbd_tampered):
+    return qbd_tampered
 
 
 def test_totals_that_do_not_match_the_lines_are_flagged(tampered, seeded, sales_client):
