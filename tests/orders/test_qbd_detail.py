@@ -12,7 +12,6 @@ from html import unescape
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.utils import timezone
 
 from orders import domain, index, quickbooks_order
