@@ -393,6 +393,10 @@ class OrderDraft:
 # connector reads its own JSON into these; what only one ERP has hangs off ``Order.details`` (e.g.
 # ``QuickBooksDetails``). The 24SevenOffice pages still use ``SalesOrder`` above.
 
+# What a line's item is, where it changes how the line counts: a subtotal adds up the lines above it
+# (and is not counted itself), a discount is negative, a group holds sub-lines.
+LINE_KINDS = ("subtotal", "discount", "group")
+
 # Where an order stands, for ERPs whose orders are invoiced from (QuickBooks): the local index filters by these.
 ORDER_STATES = ("open", "partly_invoiced", "invoiced", "closed")
 ORDER_STATE_LABELS = {
@@ -470,7 +474,8 @@ class OrderSummary:
 @dataclass(frozen=True, slots=True)
 class OrderLine:
     """One line of an order. ``amount`` is the ERP's; ``rate_percent`` prices a line as a percentage
-    (discounts, surcharges). A group line holds its ``sub_lines``."""
+    (discounts, surcharges). A group line holds its ``sub_lines``. ``kind`` is what its item is, where
+    that changes how the line counts (``LINE_KINDS``), else empty."""
 
     id: str
     item: Ref | None = None
@@ -491,10 +496,15 @@ class OrderLine:
     lot_number: str = ""
     custom_fields: tuple[CustomField, ...] = ()
     sub_lines: tuple[OrderLine, ...] = ()
+    kind: str = ""
 
     @property
     def is_group(self) -> bool:
-        return bool(self.sub_lines)
+        return bool(self.sub_lines) or self.kind == "group"
+
+    @property
+    def is_subtotal(self) -> bool:
+        return self.kind == "subtotal"
 
 
 @dataclass(frozen=True, slots=True)
@@ -520,7 +530,8 @@ class QuickBooksDetails:
     template: Ref | None = None
     customer_message: Ref | None = None
     sales_tax_item: Ref | None = None
-    sales_tax_rate: Decimal | None = None  # percent
+    sales_tax_rate: Decimal | None = None  # percent, as the order applied it
+    sales_tax_item_rate: Decimal | None = None  # percent, the tax item's rate in the company's list today
     other: str = ""
     to_be_printed: bool = False
     to_be_emailed: bool = False
@@ -529,6 +540,23 @@ class QuickBooksDetails:
     edit_sequence: str = ""
     custom_fields: tuple[CustomField, ...] = ()
     linked_transactions: tuple[LinkedTransaction, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRecord:
+    """A customer's current record in an ERP that keeps addresses with it (QuickBooks: a job is a
+    customer too, ``name`` its full "Customer:Job" name)."""
+
+    id: str
+    name: str = ""
+    company_name: str = ""
+    contact: str = ""
+    phone: str = ""
+    email: str = ""
+    billing_address: PostalAddress | None = None
+    shipping_address: PostalAddress | None = None
+    active: bool = True
+    modified_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

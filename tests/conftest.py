@@ -289,6 +289,94 @@ def sample_orders(sandbox_server) -> dict[str, int]:
     }
 
 
+@pytest.fixture(scope="session")
+def qbd_seeded(sandbox_server) -> dict:
+    """The Autofy stand-in's sales orders and customers as it serves them (read once a session)."""
+    def every(name):
+        body = sandbox_server.autofy("GET", f"/{name}", params={"pageSize": 500}).json()
+        return [item["Object"] for item in body["Contents"]]
+
+    return {"orders": every("SalesOrder"), "customers": {c["ID"]: c for c in every("Customer")}}
+
+
+def qbd_group_and_closed_line(order) -> bool:
+    lines = order["ItemLines"]
+    return any(line["SubLines"] for line in lines) and any(line["IsManuallyClosed"] for line in lines)
+
+
+def qbd_address_moved(customers):
+    def moved(order) -> bool:
+        customer = customers.get(order["Customer"]["ID"])
+        return bool(customer and order["BillingAddress"] and customer["BillingAddress"]
+                    and order["BillingAddress"]["Line2"] != customer["BillingAddress"]["Line2"])
+    return moved
+
+
+def qbd_index_copy(order: dict):
+    """What the local index would keep of a stand-in's order (``domain.OrderSummary``)."""
+    from decimal import Decimal
+
+    from orders import domain
+
+    return domain.OrderSummary(
+        id=order["ID"], number=order["Number"] or "", state="open", reference=order["PONumber"] or "",
+        customer=domain.Ref(id=order["Customer"]["ID"], name=order["Customer"]["FullName"]),
+        total=Decimal(str(order["Amount"])), currency_code="USD")
+
+
+@pytest.fixture(scope="session")
+def qbd_sample_orders(qbd_seeded) -> dict[str, dict]:
+    """Seeded QuickBooks orders that show the order page's states (the newest of each): ``group`` (a
+    group line with sub-lines and a closed line), ``foreign`` (in CAD), ``moved`` (its bill-to differs
+    from the customer's current record)."""
+    orders = list(reversed(qbd_seeded["orders"]))
+    return {
+        "group": next(o for o in orders if qbd_group_and_closed_line(o)),
+        "foreign": next(o for o in orders if (o["Currency"] or {}).get("FullName") == "Canadian Dollar"),
+        "moved": next(o for o in orders if qbd_address_moved(qbd_seeded["customers"])(o)),
+    }
+
+
+@pytest.fixture
+def qbd_upstream(autofy, settings):
+    """The dashboard's QuickBooks company (``lakeshore``) pointed at the Autofy stand-in, with quick
+    time-outs (the test needs the database)."""
+    from django.core.cache import cache
+
+    from orders.models import ErpConnection
+
+    settings.AUTOFY = {**settings.AUTOFY, "BASE_URL": f"{autofy.url}/autofy/v2/data", "READ_TIMEOUT": 5,
+                       "MAX_RETRIES": 1, "BACKOFF": 0.01, "API_KEY": autofy.autofy_key}
+    connection = ErpConnection.objects.get(slug="lakeshore")
+    connection.settings = {**connection.settings, "endpoint_id": autofy.autofy_endpoint}
+    connection.save()
+    cache.clear()
+    yield autofy
+    cache.clear()
+
+
+@pytest.fixture
+def qbd_tampered(sandbox_server):
+    """``qbd_tampered(order, **fields)``: the Autofy stand-in serves the order with these fields changed
+    (written into its database), as a QuickBooks whose totals do not add up would; put back afterwards."""
+    import json
+    import sqlite3
+
+    saved = []
+
+    def tamper(order, **fields):
+        with sqlite3.connect(sandbox_server.db_path) as db:
+            (data,) = db.execute("SELECT data FROM sandbox_qbsalesorder WHERE txn_id = ?", (order["ID"],)).fetchone()
+            saved.append((order["ID"], data))
+            db.execute("UPDATE sandbox_qbsalesorder SET data = ? WHERE txn_id = ?",
+                       (json.dumps({**json.loads(data), **fields}), order["ID"]))
+
+    yield tamper
+    with sqlite3.connect(sandbox_server.db_path) as db:
+        for txn_id, data in reversed(saved):
+            db.execute("UPDATE sandbox_qbsalesorder SET data = ? WHERE txn_id = ?", (data, txn_id))
+
+
 STORED_SUBMISSIONS = ("rejected", "incomplete", "checking", "sending", "needs_attention", "closed", "succeeded")
 
 

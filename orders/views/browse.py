@@ -36,6 +36,8 @@ from orders.erp.errors import (
 from orders.forms import LIST_PARAMS, OrderFilterForm
 from orders.parsing import parse_id
 from orders.paths import order_path
+from orders.models import ErpConnection
+from orders.views import qbd_detail
 from orders.views.common import HtmxHttpRequest, describe_error, pretty_json, tso_only
 
 logger = logging.getLogger(__name__)
@@ -194,10 +196,12 @@ def _paging_links(query: QueryDict, page, cursor: str | None) -> dict:
     }
 
 
-@tso_only
 @require_GET
 def order_detail(request: HtmxHttpRequest, order_id: str) -> HttpResponse:
     back_url = safe_back_url(request.GET.get("back", ""))
+    connection = request.erp_connection
+    if connection is not None and connection.kind == ErpConnection.Kind.QBD_AUTOFY:
+        return qbd_detail.order_detail(request, order_id, back_url)
     order_id = parse_id(order_id)
     if order_id is None:  # 24SevenOffice's ids are numbers
         raise Http404("No such order.")

@@ -178,6 +178,58 @@ def test_the_order_list_and_an_order(page, live_server, checks, e2e_upstream, sa
     checks.assert_none_failed()
 
 
+def test_a_quickbooks_order(page, live_server, checks, qbd_upstream, qbd_sample_orders, qbd_tampered):
+    from orders import index
+    from orders.models import ErpConnection
+    from tests.conftest import qbd_index_copy
+
+    autofy, qbd = qbd_upstream, qbd_sample_orders
+    group = qbd["group"]["ID"]
+    sales, admin = signed_in_client(make_user("kari", "Sales")), signed_in_client(make_user("ada", "Admins"))
+    sign_in(page, live_server, sales)
+    page.goto(f"/c/lakeshore/orders/{group}/")
+    expect(page.locator(".line--sub").first).to_be_visible()
+    checks("QuickBooks order, a group and a closed line")
+    page.goto(f"/c/lakeshore/orders/{qbd['foreign']['ID']}/")
+    checks("QuickBooks order, in CAD")
+    page.goto(f"/c/lakeshore/orders/{qbd['moved']['ID']}/")
+    expect(page.locator(".is-changed").first).to_be_visible()
+    checks("QuickBooks order, addresses differ")
+    autofy.autofy_fault("GET /Customer/*", "503", count=5, code=1303, retry_after=0)
+    page.goto(f"/c/lakeshore/orders/{group}/")
+    expect(page.get_by_role("note").first).to_be_visible()
+    checks("QuickBooks order, the customer's record unavailable")
+    autofy.clear_faults()
+    page.goto("/c/lakeshore/orders/FFFF-1234567890/")
+    checks("QuickBooks order, unknown (404)")
+    autofy.autofy_fault(f"GET /SalesOrder/{group}", "malformed", count=5)
+    page.goto(f"/c/lakeshore/orders/{group}/")
+    expect(page.get_by_role("alert")).to_be_visible()
+    checks("QuickBooks order, an answer that cannot be read")
+    autofy.clear_faults()
+    autofy.autofy_configure(agent_offline=True)
+    page.goto(f"/c/lakeshore/orders/{group}/")
+    expect(page.get_by_role("alert")).to_be_visible()
+    checks("QuickBooks order, offline without a copy")
+    index.upsert(ErpConnection.objects.get(slug="lakeshore"), [qbd_index_copy(qbd["group"])])
+    page.goto(f"/c/lakeshore/orders/{group}/")
+    expect(page.get_by_role("status")).to_be_visible()
+    checks("QuickBooks order, offline: the index's copy")
+    autofy.autofy_configure(agent_offline=False)
+
+    sign_in(page, live_server, admin)
+    qbd_tampered(qbd["group"], SalesTaxAmount=0.01)
+    page.goto(f"/c/lakeshore/orders/{group}/")
+    expect(page.locator(".totals-warning")).to_be_visible()
+    page.get_by_text("Upstream data").click()
+    checks("QuickBooks order (admin, totals do not match, upstream data open)")
+    autofy.autofy_configure(agent_offline=True)
+    page.goto(f"/c/lakeshore/orders/{group}/")
+    checks("QuickBooks order, offline: the index's copy (admin)")
+    autofy.autofy_configure(agent_offline=False)
+    checks.assert_none_failed()
+
+
 def test_the_builder(page, live_server, checks, e2e_upstream, sample_orders):
     sandbox = e2e_upstream
     sales = signed_in_client(make_user("kari", "Sales"))

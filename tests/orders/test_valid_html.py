@@ -18,8 +18,9 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.test import Client
 
-from orders import services
-from orders.models import Submission
+from orders import index, services
+from orders.models import ErpConnection, Submission
+from tests.conftest import qbd_index_copy as index_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +94,8 @@ def builder_post(client: Client, button: str, value: str = "", **changes) -> dic
 
 
 def test_every_page_and_state_is_valid_html(upstream, sales_client, admin_client_logged_in, sales_user, settings,
-                                           sample_orders, stored_submission, tmp_path):
+                                           sample_orders, stored_submission, tmp_path, qbd_upstream,
+                                           qbd_sample_orders, qbd_tampered):
     settings.LOGIN_FAILURE_DELAY = 0
     sandbox = upstream
     docs: dict[str, str] = {}
@@ -141,6 +143,30 @@ def test_every_page_and_state_is_valid_html(upstream, sales_client, admin_client
         sandbox.fault("GET /salesorders/*", "503", count=5, retry_after=0)
         docs[f"order, ERP failing ({who})"] = page(client, f"/c/nordlys/orders/{plain}/", status=503)
         sandbox.clear_faults()
+
+    # A QuickBooks order.
+    autofy, qbd = qbd_upstream, qbd_sample_orders
+    group = qbd["group"]["ID"]
+    for who, client in (("sales", sales_client), ("admin", admin_client_logged_in)):
+        docs[f"QuickBooks order, a group and a closed line ({who})"] = page(client, f"/c/lakeshore/orders/{group}/")
+    docs["QuickBooks order, in CAD"] = page(sales_client, f"/c/lakeshore/orders/{qbd['foreign']['ID']}/")
+    docs["QuickBooks order, addresses differ"] = page(sales_client, f"/c/lakeshore/orders/{qbd['moved']['ID']}/")
+    autofy.autofy_fault("GET /Customer/*", "503", count=5, code=1303, retry_after=0)
+    docs["QuickBooks order, customer record unavailable (admin)"] = page(admin_client_logged_in, f"/c/lakeshore/orders/{group}/")
+    autofy.clear_faults()
+    qbd_tampered(qbd["group"], SalesTaxAmount=0.01)
+    docs["QuickBooks order, totals do not match"] = page(sales_client, f"/c/lakeshore/orders/{group}/")
+    docs["QuickBooks order, unknown (404)"] = page(sales_client, "/c/lakeshore/orders/FFFF-1234567890/", status=404)
+    autofy.autofy_fault(f"GET /SalesOrder/{group}", "malformed", count=5)
+    docs["QuickBooks order, an answer that cannot be read (admin)"] = page(
+        admin_client_logged_in, f"/c/lakeshore/orders/{group}/", status=503)
+    autofy.clear_faults()
+    autofy.autofy_configure(agent_offline=True)
+    docs["QuickBooks order, offline without a copy"] = page(sales_client, f"/c/lakeshore/orders/{group}/", status=503)
+    index.upsert(ErpConnection.objects.get(slug="lakeshore"), [index_copy(qbd["group"])])
+    for who, client in (("sales", sales_client), ("admin", admin_client_logged_in)):
+        docs[f"QuickBooks order, offline: the index's copy ({who})"] = page(client, f"/c/lakeshore/orders/{group}/")
+    autofy.autofy_configure(agent_offline=False)
 
     # The builder.
     docs["builder, new"] = page(sales_client, "/c/nordlys/orders/new/")

@@ -22,7 +22,7 @@ from orders import domain
 from orders.erp.autofy import reading
 from orders.erp.autofy.client import AutofyClient, Answer
 
-# The Currency and SalesTaxCode lists change rarely: what the connector needs of them is kept this long.
+# The Currency, SalesTaxCode and Item lists change rarely: what the connector needs of them is kept this long.
 LOOKUPS_SECONDS = 3600
 # How many ids one "orders by id" call asks for (the URL stays short).
 IDS_PER_CALL = 40
@@ -69,14 +69,27 @@ class QuickBooksConnector:
             raise UpstreamNotFound(upstream=self.client.name, tracking_id=answer.request_id)
         return reading.read_order(answer.objects[0], self.lookups()), answer
 
+    def customer(self, customer_id: str) -> tuple[domain.CustomerRecord, Answer]:
+        """A customer's (or job's) current record."""
+        answer = self.client.get_object("Customer", customer_id)
+        if not answer.objects:
+            from orders.erp.errors import UpstreamNotFound
+
+            raise UpstreamNotFound(upstream=self.client.name, tracking_id=answer.request_id)
+        return reading.read_customer(answer.objects[0]), answer
+
+    @property
+    def _lookups_key(self) -> str:
+        return f"{self._cache_key}:lookups:v2"
+
     def lookups(self) -> reading.Lookups:
-        """The company's currency codes and taxable sales tax codes (read at most once an hour; without
-        them the common currency names and QuickBooks' default tax codes are known)."""
-        key = f"{self._cache_key}:lookups"
-        lookups = cache.get(key)
+        """The company's currency codes, taxable sales tax codes, the items whose lines count differently
+        and the sales tax items' rates (read at most once an hour; without them the common currency
+        names and QuickBooks' default tax codes are known)."""
+        lookups = cache.get(self._lookups_key)
         if lookups is None:
-            lookups = reading.read_lookups(self._every("Currency"), self._every("SalesTaxCode"))
-            cache.set(key, lookups, timeout=LOOKUPS_SECONDS)
+            lookups = reading.read_lookups(self._every("Currency"), self._every("SalesTaxCode"), self._every("Item"))
+            cache.set(self._lookups_key, lookups, timeout=LOOKUPS_SECONDS)
         return lookups
 
     def _every(self, object_name: str) -> list[dict]:
@@ -89,7 +102,7 @@ class QuickBooksConnector:
             page += 1
 
     def _summaries(self, answer: Answer) -> list[domain.OrderSummary]:
-        lookups = cache.get(f"{self._cache_key}:lookups") or reading.NO_LOOKUPS
+        lookups = cache.get(self._lookups_key) or reading.NO_LOOKUPS
         return [reading.read_summary(obj, lookups) for obj in answer.objects]
 
 

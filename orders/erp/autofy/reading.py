@@ -23,20 +23,37 @@ KNOWN_CURRENCIES = {
 }
 
 
+# Item types (``Item.Type``) that change how a line counts, as the domain's line kinds.
+LINE_KIND_OF_TYPE = {"Subtotal": "subtotal", "Discount": "discount", "Group": "group"}
+SALES_TAX_TYPES = ("SalesTax", "SalesTaxGroup")
+
+
 @dataclass(frozen=True, slots=True)
 class Lookups:
     """What an order refers to and does not repeat, from the company's lists: each currency's ISO code
-    and whether each sales tax code is taxable (by ID and by lower-case name)."""
+    and whether each sales tax code is taxable (by ID and by lower-case name); from the Item list, the
+    kind of the items whose lines count differently (``LINE_KIND_OF_TYPE``) and each sales tax item's
+    rate (by ID)."""
 
     currency_codes: Mapping[str, str] = field(default_factory=dict)
     taxable: Mapping[str, bool] = field(default_factory=dict)
+    line_kinds: Mapping[str, str] = field(default_factory=dict)
+    tax_rates: Mapping[str, Decimal] = field(default_factory=dict)
 
 
 NO_LOOKUPS = Lookups()
 
 
-def read_lookups(currencies, tax_codes) -> Lookups:
-    """``Lookups`` from the Currency and SalesTaxCode lists' objects."""
+def read_lookups(currencies, tax_codes, items=()) -> Lookups:
+    """``Lookups`` from the Currency, SalesTaxCode and Item lists' objects."""
+    line_kinds, tax_rates = {}, {}
+    for item in items:
+        item_id, item_type = _str(item.get("ID")), _str(item.get("Type"))
+        if item_id and item_type in LINE_KIND_OF_TYPE:
+            line_kinds[item_id] = LINE_KIND_OF_TYPE[item_type]
+        rate = _decimal(item.get("TaxRate"))
+        if item_id and item_type in SALES_TAX_TYPES and rate is not None:
+            tax_rates[item_id] = rate
     codes, taxable = {}, {}
     for currency in currencies:
         code = _str(currency.get("CurrencyCode"))
@@ -48,7 +65,7 @@ def read_lookups(currencies, tax_codes) -> Lookups:
             for key in (_str(tax_code.get("ID")), _str(tax_code.get("FullName")).casefold()):
                 if key:
                     taxable[key] = tax_code["IsTaxable"]
-    return Lookups(currency_codes=codes, taxable=taxable)
+    return Lookups(currency_codes=codes, taxable=taxable, line_kinds=line_kinds, tax_rates=tax_rates)
 
 
 def read_summary(data: Mapping[str, Any], lookups: Lookups = NO_LOOKUPS) -> domain.OrderSummary:
@@ -71,6 +88,7 @@ def read_summary(data: Mapping[str, Any], lookups: Lookups = NO_LOOKUPS) -> doma
 
 def read_order(data: Mapping[str, Any], lookups: Lookups = NO_LOOKUPS) -> domain.Order:
     currency = _ref(data.get("Currency"))
+    tax_item = _ref(data.get("ItemSalesTax"))
     details = domain.QuickBooksDetails(
         class_ref=_ref(data.get("Class")),
         sales_rep=_ref(data.get("SalesRep")),
@@ -79,8 +97,9 @@ def read_order(data: Mapping[str, Any], lookups: Lookups = NO_LOOKUPS) -> domain
         fob=_str(data.get("FOB")),
         template=_ref(data.get("Template")),
         customer_message=_ref(data.get("Message")),
-        sales_tax_item=_ref(data.get("ItemSalesTax")),
+        sales_tax_item=tax_item,
         sales_tax_rate=_decimal(data.get("SalesTaxPercentage")),
+        sales_tax_item_rate=lookups.tax_rates.get(tax_item.id) if tax_item else None,
         other=_str(data.get("Other")),
         to_be_printed=data.get("ToBePrinted") is True,
         to_be_emailed=data.get("ToBeEmailed") is True,
@@ -125,9 +144,10 @@ def read_line(data: Mapping[str, Any], lookups: Lookups = NO_LOOKUPS) -> domain.
     """A line, or a group's sub-line (``Desc`` there, ``Description`` on lines)."""
     tax_code = _ref(data.get("SalesTaxCode"))
     unit = data.get("UnitOfMeasure")
+    item = _ref(data.get("Item"))
     return domain.OrderLine(
         id=_str(data.get("ID")),
-        item=_ref(data.get("Item")),
+        item=item,
         description=_str(data.get("Description") if "Description" in data else data.get("Desc")),
         quantity=_decimal(data.get("Quantity")),
         unit=_str(unit.get("FullName")) if isinstance(unit, dict) else "",
@@ -144,6 +164,7 @@ def read_line(data: Mapping[str, Any], lookups: Lookups = NO_LOOKUPS) -> domain.
         lot_number=_str(data.get("LotNumber")),
         custom_fields=_custom_fields(data.get("CustomFields")),
         sub_lines=tuple(read_line(sub, lookups) for sub in _dicts(data.get("SubLines"))),
+        kind=lookups.line_kinds.get(item.id, "") if item else "",
     )
 
 
@@ -159,6 +180,22 @@ def read_address(data: Any) -> domain.PostalAddress | None:
         note=_str(data.get("Notes")),
     )
     return None if address.is_empty else address
+
+
+def read_customer(data: Mapping[str, Any]) -> domain.CustomerRecord:
+    """A customer's (or a job's) current record."""
+    return domain.CustomerRecord(
+        id=_str(data.get("ID")),
+        name=_str(data.get("FullName")) or _str(data.get("Name")),
+        company_name=_str(data.get("CompanyName")),
+        contact=_str(data.get("Contact")),
+        phone=_str(data.get("Phone")),
+        email=_str(data.get("Email")),
+        billing_address=read_address(data.get("BillingAddress")),
+        shipping_address=read_address(data.get("ShippingAddress")),
+        active=data.get("IsActive") is not False,
+        modified_at=_datetime(data.get("LastModifiedDate")),
+    )
 
 
 def order_state(data: Mapping[str, Any]) -> str:

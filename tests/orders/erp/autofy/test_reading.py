@@ -119,3 +119,27 @@ def test_reading_is_tolerant():
                                 "Currency": {"FullName": "Euro"}, "Date": "garbage"})
     assert order.total is None and order.date is None and order.currency_code == "EUR"
     assert order.lines[0].quantity is None and order.state == "open"
+
+
+def test_the_item_list_tells_line_kinds_and_tax_rates():
+    lookups = reading.read_lookups([], [], [
+        {"ID": "S", "Type": "Subtotal"}, {"ID": "D", "Type": "Discount"}, {"ID": "G", "Type": "Group"},
+        {"ID": "I", "Type": "Inventory"}, {"ID": "T", "Type": "SalesTaxGroup", "TaxRate": Decimal("10.25")},
+        {"ID": "X", "Type": "SalesTax", "TaxRate": "junk"}, {"Type": "Subtotal"},
+    ])
+    assert lookups.line_kinds == {"S": "subtotal", "D": "discount", "G": "group"}
+    assert lookups.tax_rates == {"T": Decimal("10.25")}
+    assert reading.read_line({"Item": {"ID": "S", "FullName": "Subtotal"}}, lookups).is_subtotal
+    assert reading.read_line({"Item": {"ID": "I", "FullName": "Chair"}}, lookups).kind == ""
+    order = reading.read_order({"ItemSalesTax": {"ID": "T", "FullName": "Chicago"}, "SalesTaxPercentage": 10}, lookups)
+    assert order.details.sales_tax_item_rate == Decimal("10.25") and order.details.sales_tax_rate == 10
+
+
+def test_a_customer_record_is_read_tolerantly():
+    customer = reading.read_customer({"ID": "C1", "FullName": "Acme:Job", "IsActive": False, "Phone": None,
+                                      "BillingAddress": {"Line1": "1 Main St", "City": "Chicago"},
+                                      "ShippingAddress": "nonsense", "LastModifiedDate": "2026-01-02T03:04:05Z"})
+    assert customer.name == "Acme:Job" and not customer.active and customer.phone == ""
+    assert customer.billing_address.lines == ("1 Main St",) and customer.shipping_address is None
+    assert customer.modified_at.year == 2026
+    assert reading.read_customer({}).id == ""

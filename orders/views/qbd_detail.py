@@ -1,0 +1,73 @@
+"""A QuickBooks order's page (``/c/<slug>/orders/<TxnID>/``): the order read live, or the index's copy
+while QuickBooks does not answer. The use case is ``orders.quickbooks_order``; this module only decides
+what the user sees:
+
+* the live order: 200, with the totals check and, for admins, the raw object and Autofy's ``RequestId``;
+* QuickBooks not answering (agent off, busy, slower than the page's deadline): 200 with the index's
+  copy and a banner saying how old it is; with no copy, the error page (503);
+* an order QuickBooks does not have: our 404 page;
+* an answer that cannot be read, or another refusal: the error page (503).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from orders import quickbooks_order
+from orders.context_processors import is_admin
+from orders.erp.errors import UpstreamError, UpstreamNotFound, UpstreamUnavailable
+from orders.views.common import HtmxHttpRequest, describe_error, pretty_json
+
+logger = logging.getLogger(__name__)
+
+NOT_ANSWERING = {
+    "title": "QuickBooks is not answering",
+    "message": "The PC running QuickBooks and the Autofy agent is off, busy or not connected, and the "
+               "dashboard has no copy of this order yet. Try again in a moment.",
+}
+
+UNREADABLE = {
+    "title": "QuickBooks answered with something the dashboard cannot read",
+    "message": "The answer for this order was not a sales order the dashboard understands. Try again; if it "
+               "stays so, an administrator can look the ids below up in Autofy.",
+}
+
+
+def order_detail(request: HtmxHttpRequest, order_id: str, back_url: str) -> HttpResponse:
+    connection = request.erp_connection
+    try:
+        page = quickbooks_order.order_page(connection, order_id)
+    except UpstreamNotFound:
+        return render(request, "404.html", {
+            "title": f"Order {order_id} does not exist",
+            "message": f"{connection.name}'s QuickBooks has no sales order with id {order_id}. "
+                       "It may have been deleted, or the link is wrong.",
+            "back_url": back_url,
+        }, status=404)
+    except UpstreamError as error:
+        logger.warning("QuickBooks order %s failed: %r", order_id, error)
+        described = describe_error(error)
+        if isinstance(error, quickbooks_order.UnreadableOrder) or (
+                isinstance(error, UpstreamUnavailable) and quickbooks_order.answered(error)):
+            described.update(UNREADABLE)
+        elif isinstance(error, UpstreamUnavailable):
+            described.update(NOT_ANSWERING)
+        else:  # the connector's own words: they name QuickBooks and what to change
+            described["message"] = error.message
+        return render(request, "orders/order_error.html",
+                      {"order_id": order_id, "error": described, "back_url": back_url}, status=503)
+
+    if not page.live:
+        return render(request, "orders/qbd/order_copy.html", {
+            "copy": page, "order": page.summary, "back_url": back_url,
+            "reason": page.error.message,
+        })
+    admin = is_admin(request.user)
+    context = {"detail": page, "order": page.order, "q": page.details, "back_url": back_url,
+               "show_upstream": admin}
+    if admin:
+        context["raw_order_json"] = pretty_json(page.raw)
+    return render(request, "orders/qbd/order_detail.html", context)
