@@ -275,3 +275,14 @@ def test_a_user_who_cannot_see_the_connection_gets_a_404(quickbooks, seeded):
     assert response.status_code == 404
     assert order["Number"] not in response.content.decode()
     assert quickbooks.autofy_state() == before
+
+
+def test_a_second_look_at_an_order_asks_quickbooks_once_the_customer_is_kept_a_while(quickbooks, seeded,
+                                                                                      sales_client):
+    order = find(seeded, with_group_and_closed_line)
+    assert sales_client.get(url(order["ID"])).status_code == 200
+    since = quickbooks.last_call_id()
+    assert sales_client.get(url(order["ID"])).status_code == 200
+    paths = [call["path"] for call in quickbooks.calls(since)]
+    assert len(paths) == 1 and f"/SalesOrder/{order['ID']}" in paths[0]  # the agent takes one call at a time:
+    # one round trip, not two
