@@ -10,6 +10,8 @@ Also reports the serving process's peak memory. Targets (from the product issues
 * list page median overhead (page time − upstream time) ≤ 8 ms
 * the serving process's CPU time per list page and per detail page ≤ 8 ms (``/proc/<pid>/stat``)
 * memory of one serving process ≤ 120 MB
+* the QuickBooks company's list: median overhead over reading the local index ≤ 15 ms; its order page:
+  median ≤ 1.3 × one upstream round trip (``tests/benchmarks/quickbooks.py``)
 * order builder with 100 lines: one line change, htmx request to swapped totals, median ≤ 50 ms
   (measured in Chromium; the change needs no upstream call, which the run checks)
 * order builder with 100 lines: adding a line at the end or removing one in the middle, from the click
@@ -35,6 +37,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import quickbooks  # noqa: E402 - the QuickBooks pages, beside this file
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
@@ -292,6 +297,8 @@ def main() -> int:
         list_times, list_cpu = cpu_per_page(dashboard.pid, [lambda: page("/c/nordlys/orders/")] * args.rounds)
         detail_times, detail_cpu = cpu_per_page(
             dashboard.pid, [lambda i=i: page(f"/c/nordlys/orders/{ids[i % len(ids)]}/") for i in range(args.rounds)])
+        quickbooks_pages = quickbooks.measure(ROOT, PY, {**env, "DJANGO_SETTINGS_MODULE": "salesadmin.settings"},
+                                              sandbox_url, base, browser)
         builder_times, builder_calls, line_action_times, middle_times = measure_builder(base, sandbox_url, upstream, orders[0], args.rounds)
         memory_before_slow_erp = peak_rss_mb(dashboard.pid)
         slow_erp = measure_slow_erp(base, sandbox_url, browser.cookies, dashboard.pid)
@@ -316,6 +323,11 @@ def main() -> int:
               f"{statistics.median(waits):13.1f}ms {percentile(waits, .95):10.1f}ms")
     print(f"{'  (detail: its 3 calls at once)':30} {'':9} {'':9}   {statistics.median(up_fan_out):13.1f}ms "
           f"{percentile(up_fan_out, .95):10.1f}ms")
+    print(f"{'QuickBooks list':30} {statistics.median(quickbooks_pages['list']):7.1f}ms "
+          f"{percentile(quickbooks_pages['list'], .95):7.1f}ms   reading the index: {quickbooks_pages['index_read_ms']:.1f} ms")
+    print(f"{'QuickBooks order page':30} {statistics.median(quickbooks_pages['detail']):7.1f}ms "
+          f"{percentile(quickbooks_pages['detail'], .95):7.1f}ms   {statistics.median(quickbooks_pages['upstream']):13.1f}ms "
+          f"{percentile(quickbooks_pages['upstream'], .95):10.1f}ms")
     print(f"{'builder, 100 lines: line change':30} {statistics.median(builder_times):7.1f}ms "
           f"{percentile(builder_times, .95):7.1f}ms   upstream calls during the changes: {builder_calls}")
     print(f"{'  add or remove a line':30} {statistics.median(line_action_times):7.1f}ms "
@@ -353,6 +365,7 @@ def main() -> int:
          f"{builder_calls} upstream calls", statistics.median(builder_times) <= 50 and builder_calls == 0, "≤ 50 ms, 0 calls"),
         (f"builder add or remove a line median = {line_action:.1f} ms with {BUILDER_LINES} lines (click to painted)",
          line_action <= 150, "≤ 150 ms"),
+        *quickbooks.checks(quickbooks_pages),
     ]
     print()
     for text, ok, target in checks:
