@@ -12,7 +12,7 @@ Every web request runs inside a ``Budget`` (``orders.middleware.ErpBudgetMiddlew
   fails at once as "busy" (and so does every later call of that request to that connection). Pages
   that never call the ERP (login, static files, the submissions list) never touch a permit.
 
-A page's concurrent calls run on ``orders.services._pool``, which runs each call in a copy of its
+A page's concurrent calls run on ``orders.services.pool``, which runs each call in a copy of its
 submitter's context, so they share the request's budget and its permit. Code outside a web request
 (management commands, background threads started without a copied context) has no budget: only the
 per-call time-outs apply and no permit is needed. Work meant to outlive its request therefore belongs

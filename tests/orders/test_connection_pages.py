@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from orders import connections, services
-from orders.models import ErpConnection, Submission
+from orders.models import ErpConnection
 from tests.orders.conftest import make_user, signed_in
 
 pytestmark = pytest.mark.django_db

@@ -103,16 +103,16 @@ def _one_waits_the_others_answer(upstream):
 
     from orders import services
 
-    first = services._upstream_probe()
+    first = services.healthcheck._upstream_probe()
     assert first["ok"]
     cache.delete(services.scoped(services.HEALTH_PROBE_KEY))  # the period is over
     upstream.fault("GET /currencies", "stall", seconds=3)
-    probing = threading.Thread(target=contextvars.copy_context().run, args=(services._upstream_probe,))
+    probing = threading.Thread(target=contextvars.copy_context().run, args=(services.healthcheck._upstream_probe,))
     probing.start()
     time.sleep(0.3)  # that poll is now waiting on the ERP
 
     started = time.monotonic()
-    answer = services._upstream_probe()
+    answer = services.healthcheck._upstream_probe()
 
     assert time.monotonic() - started < 0.5
     assert answer == first  # the latest probe there is

@@ -315,7 +315,7 @@ def test_health_reports_a_database_that_is_down(sandbox, monkeypatch):
     def broken_cursor(*args, **kwargs):
         raise OperationalError("could not connect to server")
 
-    monkeypatch.setattr(services.connection, "cursor", broken_cursor)
+    monkeypatch.setattr(services.healthcheck.connection, "cursor", broken_cursor)
     health = services.health()
     assert not health.database_ok and health.database_detail == "OperationalError"
     assert not health.ok

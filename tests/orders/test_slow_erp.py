@@ -114,5 +114,5 @@ def test_when_every_permit_is_taken_a_page_says_so_at_once(sales_client, slow_er
 
 def test_calls_started_on_the_pool_keep_the_request_s_budget():
     with deadline.budget(5) as budget:
-        assert services.wait(services._pool.submit(deadline.current)) is budget
-    assert services.wait(services._pool.submit(deadline.current)) is None  # outside a web request: none
+        assert services.wait(services.pool.submit(deadline.current)) is budget
+    assert services.wait(services.pool.submit(deadline.current)) is None  # outside a web request: none

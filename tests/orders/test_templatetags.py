@@ -103,7 +103,7 @@ def test_order_rows_escape_what_the_upstream_sends():
 
 
 def test_path_tag_gives_the_same_paths_as_url_and_follows_the_script_prefix():
-    from django.template import Context, engines
+    from django.template import engines
     from django.urls import get_script_prefix, reverse, set_script_prefix
 
     from orders.models import ErpConnection

@@ -16,7 +16,6 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client
 
 from orders.domain import STATUS_LABELS
 from orders.templatetags.orders_tags import format_amount
