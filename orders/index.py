@@ -193,8 +193,8 @@ def sync(connection: ErpConnection, *, full: bool = False, connector=None) -> Sy
         started = timezone.now()
         state.last_attempt_at, state.enqueued_at = started, None
         state.save(update_fields=["last_attempt_at", "enqueued_at"])
-        run = _Run(connection, state, connector or connector_for(connection), lock, result)
         try:
+            run = _Run(connection, state, connector or connector_for(connection), lock, result)
             if full or _full_sync_due(state, started):
                 _start_full(state, started)
             if state.full_sync_page is not None:

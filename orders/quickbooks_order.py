@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+import decimal
 from decimal import Decimal
 from typing import Any
 
@@ -219,7 +220,11 @@ def order_page(connection: ErpConnection, order_id: str) -> LiveOrder | IndexedC
 
 
 def answered(error: UpstreamUnavailable) -> bool:
-    """An answer that arrived (HTTP 2xx) but could not be read: not "QuickBooks is not answering"."""
+    """An answer that arrived (HTTP 2xx) but could not be read: not "QuickBooks is not answering". An
+    error Autofy names with a code (the agent offline, busy, or failing; it may come inside an HTTP 200)
+    is not answering, whatever the status."""
+    if error.code:
+        return False
     return error.status is not None and 200 <= error.status < 300
 
 
@@ -294,7 +299,24 @@ def expected_amount(line: domain.OrderLine, above: Decimal) -> Decimal | None:
 
 
 def check_totals(order: domain.Order) -> TotalsCheck:
-    """The order's totals worked out again from its lines (see the module's docstring)."""
+    """The order's totals worked out again from its lines (see the module's docstring). Numbers whose
+    products do not fit even a wide context make the order unreadable (``UnreadableOrder``)."""
+    try:
+        with decimal.localcontext() as context:
+            context.prec = 60
+            checked = _check_totals(order)
+    except decimal.InvalidOperation as error:
+        raise UnreadableOrder(upstream="QuickBooks", status=200) from error
+    computed = checked.computed
+    worked_out = [computed.subtotal, computed.tax, computed.total, computed.total_in_home_currency,
+                  *(line.expected for line in checked.lines)]
+    if any(number is not None and abs(number) >= LARGEST_NUMBER for number in worked_out):
+        # Each number was within QuickBooks' reach, their products are not: not an order QuickBooks made.
+        raise UnreadableOrder(upstream="QuickBooks", status=200)
+    return checked
+
+
+def _check_totals(order: domain.Order) -> TotalsCheck:
     details = order.details or domain.QuickBooksDetails()
     checks: list[LineCheck] = []
     subtotal = taxable = since_subtotal = above = money.ZERO

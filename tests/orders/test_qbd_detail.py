@@ -191,7 +191,10 @@ def test_admins_see_the_raw_object_and_the_request_id(quickbooks, seeded, admin_
     assert request_id[1] not in sales_page and "EditSequence" not in sales_page
 
 
-def test_offline_the_indexed_copy_is_shown_with_a_banner(quickbooks, seeded, sales_client):
+@pytest.mark.parametrize("offline", [{}, {"offline_status": 200, "offline_code": 1302},
+                                     {"offline_status": 200, "offline_code": 1600}],
+                         ids=["http-error", "1302-in-a-200", "1600-in-a-200"])
+def test_offline_the_indexed_copy_is_shown_with_a_banner(quickbooks, seeded, sales_client, offline):
     order = find(seeded, with_group_and_closed_line)
     connection = ErpConnection.objects.get(slug=SLUG)
     summary = domain.OrderSummary(id=order["ID"], number=order["Number"], state="open",
@@ -201,7 +204,7 @@ def test_offline_the_indexed_copy_is_shown_with_a_banner(quickbooks, seeded, sal
     index.upsert(connection, [summary])
     synced = timezone.now().replace(microsecond=0) - timezone.timedelta(minutes=7)
     IndexSyncState.objects.update_or_create(connection=connection, defaults={"last_success_at": synced})
-    quickbooks.autofy_configure(agent_offline=True)
+    quickbooks.autofy_configure(agent_offline=True, **offline)  # Autofy may say so inside an HTTP 200
 
     response = sales_client.get(url(order["ID"]))
     assert response.status_code == 200
@@ -286,3 +289,26 @@ def test_a_second_look_at_an_order_asks_quickbooks_once_the_customer_is_kept_a_w
     paths = [call["path"] for call in quickbooks.calls(since)]
     assert len(paths) == 1 and f"/SalesOrder/{order['ID']}" in paths[0]  # the agent takes one call at a time:
     # one round trip, not two
+
+
+def test_numbers_too_large_to_multiply_make_an_unreadable_order_not_a_500():
+    huge = Decimal("9999999999999999")
+    line = domain.OrderLine(id="1", item=None, description="", quantity=huge, unit="", rate=huge, rate_percent=None,
+                            amount=Decimal("1"), tax_code=None, taxable=True, closed=False, invoiced_quantity=None,
+                            class_ref=None, site=None, serial_number="", lot_number="", custom_fields=(),
+                            sub_lines=(), kind="")
+    order = domain.Order(id="1A2B-1", number="1", lines=(line,), exchange_rate=huge)
+    with pytest.raises(quickbooks_order.UnreadableOrder):
+        quickbooks_order.check_totals(order)
+
+
+def test_a_company_whose_key_is_not_set_says_so_and_its_sync_records_it(db, sales_client, settings, monkeypatch):
+    settings.DEMO_MODE = False
+    monkeypatch.delenv("AUTOFY_API_KEY", raising=False)
+    lakeshore = ErpConnection.objects.get(slug=SLUG)
+    response = sales_client.get(url("1A2B-1234567890"))
+    assert response.status_code == 503
+    assert "Set the environment variable AUTOFY_API_KEY" in text_of(response)
+    result = index.sync(lakeshore)
+    assert "AUTOFY_API_KEY" in result.error
+    assert "AUTOFY_API_KEY" in IndexSyncState.objects.get(connection=lakeshore).last_error

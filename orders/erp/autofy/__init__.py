@@ -129,9 +129,13 @@ _lock = threading.Lock()
 
 def connector_for(connection) -> QuickBooksConnector:
     """This process's connector for the ``ErpConnection`` (a new one when its settings change)."""
-    from orders.connections import autofy_config
+    from orders.connections import ConnectionNotConfigured, autofy_config
+    from orders.erp.errors import UpstreamAuthError
 
-    config = autofy_config(connection)
+    try:
+        config = autofy_config(connection)
+    except ConnectionNotConfigured as error:  # its key is not set: says which variable (never a secret)
+        raise UpstreamAuthError(str(error), upstream=f"QuickBooks ({connection.slug})") from None
     identity = json.dumps({k: v for k, v in config.items() if k != "API_KEY"}, sort_keys=True, default=str)
     # The key is part of what makes a client, but only as a digest (never kept in a name or a log).
     digest = hashlib.sha256((identity + "|" + config["API_KEY"]).encode()).hexdigest()[:24]
