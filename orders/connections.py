@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
@@ -127,6 +128,27 @@ def visible_to(user) -> list[ErpConnection]:
         visible = sorted((copy.copy(row) for row in chosen), key=lambda c: (not c.is_default, c.name.casefold()))
         user._salesadmin_connections = visible
     return list(visible)
+
+
+def default_connection() -> ErpConnection | None:
+    """The connection marked default (where orders saved before connections existed belong)."""
+    return next((row for row, _ in _active() if row.is_default), None)
+
+
+def of_submission(submission) -> ErpConnection | None:
+    """The company a submission's order is for: its own, or the default one for an order saved before
+    connections existed."""
+    return submission.connection if submission.connection_id else default_connection()
+
+
+def submissions_visible_to(user) -> Q:
+    """Which submissions ``user`` may see (admins' journal, failed orders, a submission's page): those
+    of the companies they see; those saved before connections existed if they see the default one."""
+    visible = visible_to(user)
+    seen = Q(connection_id__in=[connection.pk for connection in visible])
+    if any(connection.is_default for connection in visible):
+        seen |= Q(connection__isnull=True)
+    return seen
 
 
 def for_user(user, slug: str) -> ErpConnection | None:

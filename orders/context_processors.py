@@ -40,11 +40,14 @@ def role_label(user) -> str:
     return names[0] if names else "No group"
 
 
-def failed_order_count() -> int:
-    """How many orders did not reach the ERP and wait for someone (the admins' "Failed orders")."""
+def failed_order_count(user) -> int:
+    """How many orders of the companies ``user`` sees did not reach the ERP and wait for someone (the
+    admins' "Failed orders")."""
+    from orders import connections
     from orders.models import Submission
 
-    return Submission.objects.filter(state__in=(Submission.State.FAILED, Submission.State.NEEDS_ATTENTION)).count()
+    waiting = Submission.objects.filter(state__in=(Submission.State.FAILED, Submission.State.NEEDS_ATTENTION))
+    return waiting.filter(connections.submissions_visible_to(user)).count()
 
 
 def note_quickbooks_agents(visible) -> bool:
@@ -98,7 +101,7 @@ def navigation(request: HttpRequest) -> dict:
         "erp_connections": visible,
         "agents_noted": note_quickbooks_agents(visible),
         "is_admin": admin,
-        "failed_order_count": failed_order_count() if admin else 0,
+        "failed_order_count": failed_order_count(user) if admin else 0,
         "user_role": role_label(user),
         "environment": settings.ENVIRONMENT,
         "demo_mode": settings.DEMO_MODE,

@@ -118,7 +118,7 @@ def submission_run(*, submission: Submission, attended: bool = False, budget: fl
         submission.refresh_from_db()
         return submission
     try:
-        with connections.using(claimed.connection):
+        with connections.using(connections.of_submission(claimed)):
             _run_steps(claimed, get_client(), until)
     finally:
         with _running_lock:

@@ -24,7 +24,7 @@ from django_htmx.http import (
     trigger_client_event,
 )
 
-from orders import forms, services, submissions
+from orders import connections, forms, services, submissions
 from orders.context_processors import is_admin
 from orders.erp.errors import (
     UpstreamError,
@@ -100,11 +100,17 @@ def _may_open(user, submission: Submission) -> bool:
     return submission.created_by_id == user.pk or is_admin(user)
 
 
+def _same_company(request: HttpRequest, submission: Submission) -> None:
+    """A submission opens (and is sent) only under its own company: 404 elsewhere."""
+    company = connections.of_submission(submission)
+    if company is None or company.pk != request.erp_connection.pk:
+        raise Http404("This order was made for another company.")
+
+
 def _owned_submission(request: HttpRequest, submission_id) -> Submission:
     """The submission ``submission_id`` if the user may open it (its owner or an admin)."""
     submission = get_object_or_404(Submission, public_id=submission_id)
-    if submission.connection_id not in (None, request.erp_connection.pk):
-        raise Http404("This order was made for another company.")
+    _same_company(request, submission)
     if not _may_open(request.user, submission):
         raise PermissionDenied("Only the person who sent this order, or an admin, can open it.")
     return submission
@@ -536,6 +542,8 @@ def _submit(request: HtmxHttpRequest, state: dict, reference: services.BuilderRe
         return render_again()
     draft = builder.draft()
     submission = submission or Submission.objects.filter(token=token).first()
+    if submission is not None:
+        _same_company(request, submission)
     try:
         if submission is None:
             submission = submissions.submission_start(user=request.user, token=token, draft=draft,

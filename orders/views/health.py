@@ -9,7 +9,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
-from orders import services
+from orders import connections, services
 from orders.context_processors import is_admin
 
 logger = logging.getLogger(__name__)
@@ -27,11 +27,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     state = services.health()
     body: dict = {"status": "ok" if state.ok else "degraded"}
     if is_admin(request.user):
+        seen = {connection.slug for connection in connections.visible_to(request.user)}
         body["database"] = {"ok": state.database_ok, "detail": state.database_detail}
         body["connections"] = {
             erp.slug or "default": {"name": erp.name, "erp": erp.kind, "ok": erp.ok, "detail": erp.detail,
                                     "checked_at": erp.checked_at.isoformat() if erp.checked_at else None}
-            for erp in state.connections
+            for erp in state.connections if erp.slug in seen or not erp.slug
         }
     response = JsonResponse(body, status=200 if state.ok else 503)
     add_never_cache_headers(response)

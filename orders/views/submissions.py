@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from orders import submissions
+from orders import connections, submissions
 from orders.context_processors import is_admin
 from orders.models import Submission
 from orders.views.builder import send
@@ -37,11 +37,16 @@ def _require_admin(request: HttpRequest) -> None:
         raise PermissionDenied("Only admins can see the submissions.")
 
 
+def _visible(request: HttpRequest):
+    """The submissions of the companies the admin sees: another company's do not exist for them (404)."""
+    return Submission.objects.filter(connections.submissions_visible_to(request.user))
+
+
 @require_GET
 def failed_orders(request: HtmxHttpRequest) -> HttpResponse:
     """What admins come for: the orders that did not reach the ERP (failed, or needing a person)."""
     _require_admin(request)
-    rows = (Submission.objects.select_related("created_by", "connection").filter(state__in=ATTENTION_STATES)
+    rows = (_visible(request).select_related("created_by", "connection").filter(state__in=ATTENTION_STATES)
             .order_by("-created_at"))
     page = Paginator(rows, SUBMISSIONS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -58,11 +63,11 @@ def submission_list(request: HtmxHttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state not in Submission.State.values:
         state = ""
-    rows = Submission.objects.select_related("created_by", "connection").order_by("-created_at")
+    rows = _visible(request).select_related("created_by", "connection").order_by("-created_at")
     if state:
         rows = rows.filter(state=state)
     page = Paginator(rows, SUBMISSIONS_PER_PAGE).get_page(request.GET.get("page"))
-    counts = dict(Submission.objects.values_list("state").annotate(count=Count("id")).order_by())
+    counts = dict(_visible(request).values_list("state").annotate(count=Count("id")).order_by())
     tabs = [{"value": "", "label": "All", "count": sum(counts.values()), "active": not state}] + [
         {"value": value, "label": label, "count": counts.get(value, 0), "active": value == state}
         for value, label in Submission.State.choices
@@ -101,7 +106,7 @@ def submission_detail(request: HtmxHttpRequest, submission_id) -> HttpResponse:
 
 def _submission_page(request: HtmxHttpRequest, submission_id, *, close_error: str = "",
                      close_note: str = "") -> HttpResponse:
-    submission = get_object_or_404(Submission.objects.select_related("created_by", "closed_by", "connection"),
+    submission = get_object_or_404(_visible(request).select_related("created_by", "closed_by", "connection"),
                                    public_id=submission_id)
     steps = [
         {
@@ -135,7 +140,7 @@ def submission_retry(request: HtmxHttpRequest, submission_id) -> HttpResponse:
     needs attention ("Check the ERP again", once an admin put the ERP right), the step in doubt is
     checked against the ERP once more before anything is sent."""
     _require_admin(request)
-    submission = get_object_or_404(Submission, public_id=submission_id)
+    submission = get_object_or_404(_visible(request), public_id=submission_id)
     attended = submission.state == Submission.State.NEEDS_ATTENTION
     submission = send(submission, attended=attended)
     if submission.state == Submission.State.SUCCEEDED:
@@ -151,7 +156,7 @@ def submission_retry(request: HtmxHttpRequest, submission_id) -> HttpResponse:
 def submission_close(request: HtmxHttpRequest, submission_id) -> HttpResponse:
     """"Close" on the submission's page: an admin settled it by hand in the ERP and says how."""
     _require_admin(request)
-    submission = get_object_or_404(Submission, public_id=submission_id)
+    submission = get_object_or_404(_visible(request), public_id=submission_id)
     note = request.POST.get("note", "")
     problem = submissions.close_note_problem(note)
     if problem:  # shown next to the note, with what was typed

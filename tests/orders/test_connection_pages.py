@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from orders import connections, services
-from orders.models import ErpConnection
+from orders.models import ErpConnection, Submission
 from tests.orders.conftest import make_user, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -48,16 +48,19 @@ def test_a_user_without_any_company_is_told_so(db):
     assert response.status_code == 404 and "No ERP connection is shared with you yet" in text(response)
 
 
-@pytest.mark.parametrize("path", ["/c/lakeshore/orders/", "/c/nordlys/orders/", "/c/nordlys/orders/1001/",
-                                  "/c/nordlys/orders/new/", "/c/nowhere/orders/"])
-def test_a_company_the_user_may_not_see_is_a_404_never_a_403(db, path):
-    us_only = Group.objects.create(name="US sales")
-    ErpConnection.objects.get(slug="lakeshore").groups.set([us_only])
-    nordlys_only = signed_in(make_user("nora", groups=("Nordlys",)))
-    ErpConnection.objects.get(slug="nordlys").groups.set([Group.objects.get(name="Nordlys")])
-    if path.startswith("/c/nordlys/"):
-        path = path.replace("/c/nordlys/", "/c/lakeshore/")
-    assert nordlys_only.get(path).status_code == 404
+@pytest.mark.parametrize("path", ["/c/sor/orders/", "/c/sor/orders/1001/", "/c/sor/orders/new/",
+                                  "/c/sor/orders/new/?from=1001"])
+def test_a_company_the_user_may_not_see_is_a_404_never_a_403(db, upstream, path):
+    sor = ErpConnection.objects.create(slug="sor", name="Sør AS", kind=ErpConnection.Kind.TSO)
+    sor.groups.add(Group.objects.create(name="Sør"))
+    outsider = signed_in(make_user("nora", groups=("Sales",)))  # sees nordlys and lakeshore, not sør
+    insider = signed_in(make_user("siri", groups=("Sør",)))
+    assert insider.get(path).status_code == 200  # the same address works for whom it is shared with
+    assert outsider.get(path).status_code == 404
+
+
+def test_an_unknown_company_is_a_404(sales_client):
+    assert sales_client.get("/c/nowhere/orders/").status_code == 404
 
 
 def test_an_inactive_company_is_gone(sales_client):
@@ -143,3 +146,57 @@ def test_who_sees_what_is_read_once_per_process_and_again_after_a_change(sales_c
         assert sales_client.get("/c/nordlys/orders/").status_code == 200
     ErpConnection.objects.get(slug="nordlys").groups.clear()  # the admin takes it away: seen at once
     assert sales_client.get("/c/nordlys/orders/").status_code == 404
+
+
+# --- submissions belong to their company ------------------------------------------------------------
+
+
+@pytest.fixture
+def us_admin(db):
+    """An admin who sees only the US company: the Norwegian one is shared with Sales alone."""
+    ErpConnection.objects.get(slug="nordlys").groups.set([Group.objects.get(name="Sales")])
+    ErpConnection.objects.get(slug="lakeshore").groups.set([Group.objects.get(name="Admins")])
+    return signed_in(make_user("ula", groups=("Admins",)))
+
+
+def test_an_admin_never_reaches_another_company_s_submissions(sales_client, stored_submission, upstream, us_admin):
+    submission = stored_submission(sales_client, "incomplete")
+    page = f"/submissions/{submission.public_id}/"
+    assert us_admin.get(page).status_code == 404
+    assert str(submission.public_id) not in text(us_admin.get("/submissions/"))
+    assert str(submission.public_id) not in text(us_admin.get("/submissions/failed/"))
+    assert 'class="nav-badge"' not in text(us_admin.get("/submissions/"))
+    since = upstream.last_call_id()
+    assert us_admin.post(page + "retry/").status_code == 404
+    assert upstream.calls(since) == []  # nothing was sent to the company's ERP
+    assert us_admin.post(page + "close/", {"note": "done by hand"}).status_code == 404
+    submission.refresh_from_db()
+    assert submission.state == Submission.State.FAILED
+    assert "nordlys" not in us_admin.get("/healthz").json()["connections"]
+
+
+def test_an_order_saved_before_companies_existed_belongs_to_the_default_one(sales_client, admin_client_logged_in,
+                                                                           stored_submission, upstream):
+    submission = stored_submission(sales_client, "incomplete")
+    Submission.objects.filter(pk=submission.pk).update(connection=None)
+    other = ErpConnection.objects.create(slug="sor", name="Sør AS", kind=ErpConnection.Kind.TSO,
+                                         settings={"api_base_url": "http://127.0.0.1:9/v1"})
+    other.groups.add(Group.objects.get(name="Admins"))
+    assert admin_client_logged_in.get(f"/c/sor/orders/new/{submission.public_id}/").status_code == 404
+    assert admin_client_logged_in.get(f"/c/nordlys/orders/new/{submission.public_id}/").status_code == 200
+    admin_client_logged_in.post(f"/submissions/{submission.public_id}/retry/")
+    submission.refresh_from_db()
+    assert submission.state == Submission.State.SUCCEEDED  # sent with the default company's client
+
+
+def test_the_migration_gives_old_orders_the_default_company(sales_client, stored_submission, upstream):
+    import importlib
+
+    from django.apps import apps
+
+    submission = stored_submission(sales_client, "incomplete")
+    Submission.objects.filter(pk=submission.pk).update(connection=None)
+    migration = importlib.import_module("orders.migrations.0008_submissions_of_the_default_company")
+    migration.to_default(apps, None)
+    submission.refresh_from_db()
+    assert submission.connection.slug == "nordlys"
