@@ -60,11 +60,14 @@ def assert_index_matches(autofy, connection):
         row = rows[order_id]
         assert (row.number, row.reference, row.total) == (order["Number"] or "", order["PONumber"] or "",
                                                           Decimal(str(order["Amount"])))
+        assert (row.customer_id, row.date.isoformat()) == ((order["Customer"] or {}).get("ID", ""),
+                                                           order["Date"][:10])
     deleted = set(every_order(autofy, isDeleted="true"))
-    assert deleted <= set(IndexedOrder.objects.filter(connection=connection, deleted=True)
-                          .values_list("upstream_id", flat=True))
-    assert IndexedOrder.objects.filter(connection=connection).count() == len(
-        set(IndexedOrder.objects.filter(connection=connection).values_list("upstream_id", flat=True)))
+    marked = set(IndexedOrder.objects.filter(connection=connection, deleted=True).values_list("upstream_id", flat=True))
+    assert deleted <= marked and not marked & set(orders)
+    # Nothing else: no row for an order QuickBooks never had, and no order twice.
+    everything = list(IndexedOrder.objects.filter(connection=connection).values_list("upstream_id", flat=True))
+    assert sorted(everything) == sorted(set(orders) | marked)
 
 
 def test_a_full_sync_then_incremental_ones(company, connection):
