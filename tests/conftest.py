@@ -460,25 +460,18 @@ QBD_SLUG = "lakeshore"
 
 
 @pytest.fixture
-def quickbooks(autofy, settings):
-    """The demo's QuickBooks company on the Autofy sandbox's company file as seeded, the dashboard's
-    Autofy settings pointed at it, its order index empty: ``quickbooks.sync()`` fills it through the
-    real sync (``orders.index.sync``); ``quickbooks.connection``, ``quickbooks.sandbox``."""
+def quickbooks(qbd_upstream):
+    """``qbd_upstream`` with the company file reset as seeded (these tests change it) and the company's order
+    index empty: ``quickbooks.sync()`` fills it through the real sync (``orders.index.sync``);
+    ``quickbooks.connection``, ``quickbooks.sandbox``."""
     from orders import index
     from orders.models import ErpConnection
 
-    autofy.control("POST", "/autofy/reset")
-    settings.AUTOFY = {**settings.AUTOFY, "BASE_URL": f"{autofy.url}/autofy/v2/data", "READ_TIMEOUT": 10,
-                       "MAX_RETRIES": 1, "BACKOFF": 0.01, "API_KEY": autofy.autofy_key}
-    connection = ErpConnection.objects.get(kind=ErpConnection.Kind.QBD_AUTOFY, slug=QBD_SLUG)
-    connection.settings = {**connection.settings, "endpoint_id": autofy.autofy_endpoint}
-    connection.save()
+    qbd_upstream.control("POST", "/autofy/reset")
 
     class QuickBooks:
-        sandbox = autofy
-
-        def __init__(self):
-            self.connection = connection
+        sandbox = qbd_upstream
+        connection = ErpConnection.objects.get(kind=ErpConnection.Kind.QBD_AUTOFY, slug=QBD_SLUG)
 
         def sync(self):
             result = index.sync(self.connection)
@@ -486,4 +479,4 @@ def quickbooks(autofy, settings):
             return result
 
     yield QuickBooks()
-    autofy.control("POST", "/autofy/reset")
+    qbd_upstream.control("POST", "/autofy/reset")

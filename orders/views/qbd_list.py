@@ -5,7 +5,7 @@ company's **local order index** (``orders.index``), never QuickBooks: its filter
 customer, number, PO number, modified since) and paging are queries of the index, and the page works
 the same whether QuickBooks answers or not. What it says about the index:
 
-* **How fresh it is**: "As of 2 min ago", the end of the last sync that succeeded.
+* **How fresh it is**: "As of 2 minutes ago", the end of the last sync that succeeded.
 * **Refresh** (a POST) enqueues a sync of the changes (``tasks.request_sync``) and waits for it a moment
   (``REFRESH_WAIT_SECONDS``, never past the page's deadline). A sync that is not done by then is
   "Refreshing…": the page asks again by itself every ``POLL_SECONDS`` (htmx) and swaps the table in
@@ -161,15 +161,13 @@ def _sync_status(request: HtmxHttpRequest, connection: ErpConnection, freshness:
     failing = freshness.failing
     return {
         "synced_at": freshness.synced_at,
-        "ago": ago(freshness.synced_at, now),
         "refreshing": refreshing,
         "just_finished": just_finished,
         "first_sync": first_sync,
         "failing": failing,
-        "failed_ago": ago(freshness.last_error_at, now),
+        "failed_at": freshness.last_error_at,
         "error": freshness.last_error if is_admin(request.user) else "",
         "agent_answered_at": freshness.agent_answered_at,
-        "agent_ago": ago(freshness.agent_answered_at, now),
         "poll": refreshing or (first_sync and not failing),
         "poll_seconds": POLL_SECONDS,
     }
@@ -181,21 +179,6 @@ def _asked_at(value) -> dt.datetime | None:
     except ValueError:
         return None
     return moment if moment is not None and timezone.is_aware(moment) else None
-
-
-def ago(moment: dt.datetime | None, now: dt.datetime) -> str:
-    """``"just now"``, ``"2 min ago"``, ``"3 h ago"``, ``"4 days ago"``: how long ago, roughly."""
-    if moment is None:
-        return ""
-    seconds = max(0, int((now - moment).total_seconds()))
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{seconds // 60} min ago"
-    if seconds < 86400:
-        return f"{seconds // 3600} h ago"
-    days = seconds // 86400
-    return f"{days} day{'s' if days > 1 else ''} ago"
 
 
 def _home_currency(connection: ErpConnection) -> str:

@@ -30,7 +30,7 @@ IMMEDIATE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.Immed
 
 
 def text(response) -> str:
-    return response.content.decode()
+    return response.content.decode().replace("\xa0", " ")  # "2 minutes ago" has a no-break space
 
 
 def ids(response) -> list[str]:
@@ -253,18 +253,10 @@ def test_a_page_past_the_end_leads_back_to_the_first(synced, sales_client):
 def test_it_says_how_fresh_the_index_is(synced, sales_client):
     IndexSyncState.objects.filter(connection=synced.connection).update(
         last_success_at=timezone.now() - dt.timedelta(minutes=2, seconds=5))
-    assert ">2 min ago</time>" in text(sales_client.get(LIST))
+    assert ">2 minutes ago</time>" in text(sales_client.get(LIST))
     IndexSyncState.objects.filter(connection=synced.connection).update(
         last_success_at=timezone.now() - dt.timedelta(hours=3, minutes=1))
-    assert ">3 h ago</time>" in text(sales_client.get(LIST))
-
-
-@pytest.mark.parametrize(("seconds", "said"), [(0, "just now"), (59, "just now"), (60, "1 min ago"),
-                                               (3599, "59 min ago"), (7200, "2 h ago"), (86400, "1 day ago"),
-                                               (3 * 86400, "3 days ago"), (-5, "just now")])
-def test_ago(seconds, said):
-    now = timezone.now()
-    assert qbd_list.ago(now - dt.timedelta(seconds=seconds), now) == said
+    assert ">3 hours, 1 minute ago</time>" in text(sales_client.get(LIST))
 
 
 def test_refresh_without_javascript_syncs_the_changes_through_the_worker(synced, sales_client, no_waiting,
@@ -352,7 +344,8 @@ def test_with_quickbooks_unreachable_the_list_works_from_the_index_and_says_so(s
     page = text(response)
     assert response.status_code == 200 and len(numbers(response)) == 25
     assert "QuickBooks cannot be reached" in page
-    assert "The list shows the orders as they were 42 min ago" in page and "QuickBooks last answered 42 min ago" in page
+    assert "The list shows the orders as they were 42 minutes ago" in page
+    assert "QuickBooks last answered 42 minutes ago" in page
     assert "Last error" not in page  # the error itself is for admins
     admin_page = text(admin_client_logged_in.get(LIST))
     assert "Last error: <code>" in admin_page and "1302" in admin_page
