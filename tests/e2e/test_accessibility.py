@@ -231,6 +231,7 @@ def test_a_quickbooks_order(page, live_server, checks, qbd_upstream, qbd_sample_
     page.goto(f"/c/lakeshore/orders/{group}/")
     checks("QuickBooks order, offline: the index's copy (admin)")
     autofy.autofy_configure(agent_offline=False)
+    checks.assert_none_failed()
 
 
 def test_the_quickbooks_order_list(page, live_server, checks, quickbooks, monkeypatch):
