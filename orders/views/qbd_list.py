@@ -86,11 +86,13 @@ def _page(request: HtmxHttpRequest) -> HttpResponse:
     connection = request.erp_connection
     htmx = request.htmx
     fragment = bool(htmx) and not htmx.history_restore_request
-    freshness = index.freshness(connection)
-    sync = _sync_status(request, connection, freshness)
-    if fragment and htmx.target == FRESHNESS_TARGET and sync["poll"]:
-        # Still working: only the freshness line again (it asks again by itself).
-        return _render(request, "orders/qbd/order_list.html#freshness", {"sync": sync, "oob": False})
+    poll = fragment and htmx.target == FRESHNESS_TARGET
+    sync = None
+    if poll:
+        sync = _sync_status(request, connection, index.freshness(connection))
+        if sync["poll"]:
+            # Still working: only the freshness line again (it asks again by itself).
+            return _render(request, "orders/qbd/order_list.html#freshness", {"sync": sync, "oob": False})
 
     zone = timezone.get_current_timezone()
     form = QuickBooksFilterForm(request.GET, customer_names=[] if fragment else index.customer_names(connection))
@@ -98,6 +100,7 @@ def _page(request: HtmxHttpRequest) -> HttpResponse:
     filters, page_size = form.to_filters(zone=zone)
     page_number = parse_whole(request.GET.get("page", ""), maximum=MAX_PAGE) or 1
     found = index.find_orders(connection, filters, page=page_number, page_size=page_size)
+    sync = sync or _sync_status(request, connection, found.freshness)
     counts = index.count_by_state(connection, filters)
     query = list_query(request.GET, QBD_LIST_PARAMS)
     matching = counts.get(filters.state, 0) if filters.state else sum(counts.values())
@@ -122,7 +125,7 @@ def _page(request: HtmxHttpRequest) -> HttpResponse:
     if fragment:
         template += "#order-table"
     response = _render(request, template, context)
-    if fragment and htmx.target == FRESHNESS_TARGET:
+    if poll:
         # The refresh has finished: the poll brings the table in, not just its freshness line.
         response["HX-Retarget"] = "#order-table"
         response["HX-Reswap"] = "outerHTML"
