@@ -1,9 +1,9 @@
 """The dashboard's forms.
 
-* The order list's filter form (``OrderFilterForm``): validates the query string and builds
-  ``services.OrderFilters``. It is always bound to ``request.GET`` (filter state lives in the URL). An
-  invalid field is left out of the filters and its error shown next to it, so the table still shows
-  with the valid filters.
+* The order lists' filter forms (``OrderFilterForm`` for 24SevenOffice, ``QuickBooksFilterForm`` for the
+  local index of QuickBooks orders): validate the query string and build the list's filters. They are
+  always bound to ``request.GET`` (filter state lives in the URL). An invalid field is left out of the
+  filters and its error shown next to it, so the table still shows with the valid filters.
 * The order builder (``OrderBuilder``, at the end): the order form and its dimension and line
   formsets, with the field names of the contract in ``orders.submissions``.
 """
@@ -23,10 +23,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator, validate_email
 from django.forms import BaseFormSet, formset_factory
 
-from orders import money
+from orders import index, money
 from orders.domain import (
     DISTRIBUTION_METHODS,
     NEW_ORDER_STATUSES,
+    ORDER_STATE_LABELS,
     STATUS_LABELS,
     CustomerSnapshot,
     LineDraft,
@@ -53,12 +54,27 @@ LIST_PARAMS = (
     "page_size",
     "cursor",
 )
+# And the QuickBooks list's (``views/qbd_list.py``): it pages by number.
+QBD_LIST_PARAMS = (
+    "status",
+    "date_from",
+    "date_to",
+    "customer",
+    "number",
+    "po_number",
+    "modified_since",
+    "page_size",
+    "page",
+)
 # Dates before this are typing mistakes (an order or a filter in year 1), and the earliest ones are not
 # even a moment the ERP can store once it is turned into UTC.
 EARLIEST_DATE = dt.date(1900, 1, 1)
 DATE_BOUNDS = [MinValueValidator(EARLIEST_DATE, "Enter a date in 1900 or later.")]
 # What HTML takes as a date input's and a number input's value (anything else it shows empty).
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+TEXT_MESSAGES = {
+    "max_length": "At most %(limit_value)d characters (this has %(show_value)d).",
+}
 HTML_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
 
@@ -115,26 +131,19 @@ class IdField(forms.Field):
         return number
 
 
-class OrderFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        choices=[("", "All")] + [(status, STATUS_LABELS[status]) for status in STATUS_FILTERS],
-        required=False,
-        widget=forms.HiddenInput,
-    )
+class ListFilterForm(forms.Form):
+    """What both order lists' filter forms share: the date range, "modified since", the page size, the
+    status tab (a hidden field, its choices the subclass's), error slots next to each field.
+
+    Always bound to ``request.GET``: an invalid field gets its message and is left out of the filters."""
+
+    STATUS_CHOICES: Sequence[tuple[str, str]] = ()
+    # The fields besides the status tab that narrow the list (for "Clear filters").
+    NARROWING: Sequence[str] = ()
+
+    status = forms.ChoiceField(required=False, widget=forms.HiddenInput)
     date_from = forms.DateField(required=False, label="From", widget=DateInput, validators=DATE_BOUNDS)
     date_to = forms.DateField(required=False, label="To", widget=DateInput, validators=DATE_BOUNDS)
-    customer = IdField(
-        required=False,
-        label="Customer",
-        error_messages={"invalid": "Enter a customer id (a whole number)."},
-    )
-    invoice_number = forms.CharField(
-        required=False,
-        max_length=20,
-        label="Invoice no.",
-        validators=[RegexValidator(r"^[0-9]+\Z", "Invoice numbers are digits only.")],
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "type": "search"}),
-    )
     modified_since = forms.DateField(required=False, label="Modified since", widget=DateInput, validators=DATE_BOUNDS)
     page_size = forms.TypedChoiceField(
         choices=[(size, str(size)) for size in PAGE_SIZES],
@@ -145,32 +154,15 @@ class OrderFilterForm(forms.Form):
         widget=forms.Select(attrs={"data-default": DEFAULT_PAGE_SIZE}),
     )
 
-    def __init__(
-        self,
-        data=None,
-        *,
-        customer_choices: Sequence[tuple[int, str]] | None = None,
-        customers_unavailable: bool = False,
-        **kwargs,
-    ) -> None:
+    def __init__(self, data=None, **kwargs) -> None:
         if data is not None and not data.get("page_size"):
             data = data.copy()
             data["page_size"] = str(DEFAULT_PAGE_SIZE)
         super().__init__(data, **kwargs)
-        self.customers_unavailable = customers_unavailable
-        customer = self.fields["customer"]
-        if customer_choices is not None:
-            options = [("", "All customers")] + [(str(pk), name) for pk, name in customer_choices]
-            chosen = parse_id(str(self.data.get("customer", "")).strip()) if self.is_bound else None
-            selected = "" if chosen is None else str(chosen)
-            if selected and selected not in {value for value, _ in options}:
-                # A bookmarked id that is not in the list (any more): keep it visible, not "All".
-                options.append((selected, f"Customer #{selected}"))
-            customer.widget = forms.Select(choices=options)
-        else:
-            customer.widget = IdInput(attrs={"min": 1, "step": 1, "placeholder": "Customer id"})
-            if customers_unavailable:
-                customer.help_text = "The customer list could not be loaded: enter a customer id."
+        self.fields["status"].choices = [("", "All"), *self.STATUS_CHOICES]
+
+    def describe_fields(self) -> None:
+        """Point each visible field to its error slot (and help text): call once the widgets are set."""
         for name, field in self.fields.items():
             if field.widget.is_hidden:
                 continue
@@ -188,6 +180,63 @@ class OrderFilterForm(forms.Form):
             cleaned.pop("date_from", None)
         return cleaned
 
+    @property
+    def status_note(self) -> str:
+        """Why the link's status was not applied ("" when it was): the list then shows all statuses."""
+        return "Unknown status in the link: showing all statuses." if "status" in self.errors else ""
+
+    @property
+    def active_filter_count(self) -> int:
+        """How many filters besides the status tab narrow the list (for "Clear filters")."""
+        data = getattr(self, "cleaned_data", {})
+        return sum(bool(data.get(name)) for name in self.NARROWING)
+
+
+class OrderFilterForm(ListFilterForm):
+    """The 24SevenOffice list's filters: they become ``services.OrderFilters``, the ERP's own query."""
+
+    STATUS_CHOICES = [(status, STATUS_LABELS[status]) for status in STATUS_FILTERS]
+    NARROWING = ("date_from", "date_to", "customer", "invoice_number", "modified_since")
+
+    customer = IdField(
+        required=False,
+        label="Customer",
+        error_messages={"invalid": "Enter a customer id (a whole number)."},
+    )
+    invoice_number = forms.CharField(
+        required=False,
+        max_length=20,
+        label="Invoice no.",
+        validators=[RegexValidator(r"^[0-9]+\Z", "Invoice numbers are digits only.")],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "type": "search"}),
+    )
+    field_order = ("status", "date_from", "date_to", "customer", "invoice_number", "modified_since", "page_size")
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        customer_choices: Sequence[tuple[int, str]] | None = None,
+        customers_unavailable: bool = False,
+        **kwargs,
+    ) -> None:
+        super().__init__(data, **kwargs)
+        self.customers_unavailable = customers_unavailable
+        customer = self.fields["customer"]
+        if customer_choices is not None:
+            options = [("", "All customers")] + [(str(pk), name) for pk, name in customer_choices]
+            chosen = parse_id(str(self.data.get("customer", "")).strip()) if self.is_bound else None
+            selected = "" if chosen is None else str(chosen)
+            if selected and selected not in {value for value, _ in options}:
+                # A bookmarked id that is not in the list (any more): keep it visible, not "All".
+                options.append((selected, f"Customer #{selected}"))
+            customer.widget = forms.Select(choices=options)
+        else:
+            customer.widget = IdInput(attrs={"min": 1, "step": 1, "placeholder": "Customer id"})
+            if customers_unavailable:
+                customer.help_text = "The customer list could not be loaded: enter a customer id."
+        self.describe_fields()
+
     def to_filters(self) -> OrderFilters:
         """The filters from every field that validated (call after ``is_valid()``)."""
         data = getattr(self, "cleaned_data", {})
@@ -203,28 +252,45 @@ class OrderFilterForm(forms.Form):
 
     @property
     def status_note(self) -> str:
-        """Why the link's status was not applied ("" when it was): the list then shows all statuses."""
-        if "status" not in self.errors:
-            return ""
-        if self.data.get("status") == "Inactive":
+        if "status" in self.errors and self.data.get("status") == "Inactive":
             return ("Inactive orders cannot be listed on their own: showing all statuses, "
                     "where inactive orders are marked “Inactive”.")
-        return "Unknown status in the link: showing all statuses."
+        return super().status_note
 
-    @property
-    def active_filter_count(self) -> int:
-        """How many filters besides the status tab narrow the list (for "Clear filters")."""
-        filters = self.to_filters()
-        return sum(
-            bool(value)
-            for value in (
-                filters.date_from,
-                filters.date_to,
-                filters.customer_id,
-                filters.invoice_number,
-                filters.modified_since,
-            )
+
+class QuickBooksFilterForm(ListFilterForm):
+    """The QuickBooks list's filters: they become ``index.Filters``, a query of the local order index
+    (Autofy itself filters by none of them). The customer is a name (or part of one) or a customer's
+    id, offered from the index's customers (``customer_names``) but typed freely."""
+
+    STATUS_CHOICES = list(ORDER_STATE_LABELS.items())
+    NARROWING = ("date_from", "date_to", "customer", "number", "po_number", "modified_since")
+
+    customer = forms.CharField(required=False, max_length=100, label="Customer", error_messages=TEXT_MESSAGES)
+    number = forms.CharField(required=False, max_length=40, label="Order no.", error_messages=TEXT_MESSAGES)
+    po_number = forms.CharField(required=False, max_length=60, label="PO no.", error_messages=TEXT_MESSAGES)
+    field_order = ("status", "date_from", "date_to", "customer", "number", "po_number", "modified_since", "page_size")
+
+    def __init__(self, data=None, *, customer_names: Sequence[str] = (), **kwargs) -> None:
+        super().__init__(data, **kwargs)
+        self.customer_names = customer_names
+        self.describe_fields()
+
+    def to_filters(self, *, zone: dt.tzinfo) -> tuple[index.Filters, int]:
+        """The index's filters from every field that validated (call after ``is_valid()``), and the
+        page size. "Modified since" a day is from its start in ``zone``."""
+        data = getattr(self, "cleaned_data", {})
+        since = data.get("modified_since")
+        filters = index.Filters(
+            state=data.get("status") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            customer=data.get("customer") or "",
+            number=data.get("number") or "",
+            reference=data.get("po_number") or "",
+            modified_since=dt.datetime.combine(since, dt.time(), tzinfo=zone) if since else None,
         )
+        return filters, data.get("page_size") or DEFAULT_PAGE_SIZE
 
 
 # --- the order builder ---------------------------------------------------------------------------
@@ -256,9 +322,6 @@ LINE_TYPE_CHOICES = (("product", "Product"), ("text", "Text"))
 SEPARATORS = re.compile(r"[,;\s]+")
 SPACES = ("\u00a0", "\u202f", "\u2009", " ", "'")
 PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-TEXT_MESSAGES = {
-    "max_length": "At most %(limit_value)d characters (this has %(show_value)d).",
-}
 # Limits of our own where the ERP's contract gives none: generous for what people type, not unbounded.
 EMAILS_MAX_LENGTH = 1000
 YOUR_REFERENCE_MAX_LENGTH = 200

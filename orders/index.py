@@ -28,11 +28,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from orders import domain
@@ -83,6 +83,11 @@ class Freshness:
     full_sync_running: bool = False
     last_error: str = ""
     last_error_at: dt.datetime | None = None
+    last_attempt_at: dt.datetime | None = None  # the last sync that started
+
+    def finished_since(self, moment: dt.datetime) -> bool:
+        """Whether a sync ended (well or not) at or after ``moment``: a refresh asked for then is done."""
+        return any(end is not None and end >= moment for end in (self.synced_at, self.last_error_at))
 
     @property
     def failing(self) -> bool:
@@ -105,6 +110,33 @@ class IndexPage:
 def find_orders(connection: ErpConnection, filters: Filters = Filters(), *, page: int = 1,
                 page_size: int = 25) -> IndexPage:
     """One page of the connection's indexed orders matching ``filters``, newest date first."""
+    rows = _matching(connection, filters)
+    page = max(1, page)
+    start = (page - 1) * page_size
+    found = list(rows.order_by("-date", "-created_at", "-id")[start:start + page_size + 1])
+    return IndexPage(items=tuple(_summary(row) for row in found[:page_size]), page=page,
+                     has_next=len(found) > page_size, freshness=freshness(connection))
+
+
+def count_by_state(connection: ErpConnection, filters: Filters = Filters()) -> dict[str, int]:
+    """How many of the connection's indexed orders match ``filters`` but its state, per state (the
+    list's status tabs)."""
+    rows = _matching(connection, replace(filters, state=""))
+    counts = dict.fromkeys(domain.ORDER_STATES, 0)
+    for state, count in rows.order_by().values_list("state").annotate(count=Count("id")):
+        counts[state] = counts.get(state, 0) + count
+    return counts
+
+
+def customer_names(connection: ErpConnection) -> list[str]:
+    """The names of the customers the connection's indexed orders are for, A to Z (the list's customer
+    filter offers them)."""
+    names = (IndexedOrder.objects.filter(connection=connection, deleted=False).exclude(customer_name="")
+             .order_by("customer_name").values_list("customer_name", flat=True).distinct())
+    return list(names)
+
+
+def _matching(connection: ErpConnection, filters: Filters):
     rows = IndexedOrder.objects.filter(connection=connection, deleted=False)
     if filters.state:
         rows = rows.filter(state=filters.state)
@@ -124,11 +156,7 @@ def find_orders(connection: ErpConnection, filters: Filters = Filters(), *, page
         rows = rows.filter(reference__icontains=filters.reference.strip())
     if filters.modified_since:
         rows = rows.filter(modified_at__gte=filters.modified_since)
-    page = max(1, page)
-    start = (page - 1) * page_size
-    found = list(rows.order_by("-date", "-created_at", "-id")[start:start + page_size + 1])
-    return IndexPage(items=tuple(_summary(row) for row in found[:page_size]), page=page,
-                     has_next=len(found) > page_size, freshness=freshness(connection))
+    return rows
 
 
 def indexed_order(connection: ErpConnection, order_id: str) -> domain.OrderSummary | None:
@@ -153,7 +181,8 @@ def freshness_of(connections) -> dict[int, Freshness]:
 def _freshness(state: IndexSyncState) -> Freshness:
     return Freshness(synced_at=state.last_success_at, agent_answered_at=state.agent_answered_at,
                      complete=state.full_synced_at is not None, full_sync_running=state.full_sync_page is not None,
-                     last_error=state.last_error, last_error_at=state.last_error_at)
+                     last_error=state.last_error, last_error_at=state.last_error_at,
+                     last_attempt_at=state.last_attempt_at)
 
 
 def _summary(row: IndexedOrder) -> domain.OrderSummary:

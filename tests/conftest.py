@@ -453,3 +453,30 @@ def _demo_connections(request):
     from django.core.management import call_command
 
     call_command("demo_connections", stdout=StringIO())
+
+
+# The demo's QuickBooks company (``manage.py demo_connections``): its list reads the local order index.
+QBD_SLUG = "lakeshore"
+
+
+@pytest.fixture
+def quickbooks(qbd_upstream):
+    """``qbd_upstream`` with the company file reset as seeded (these tests change it) and the company's order
+    index empty: ``quickbooks.sync()`` fills it through the real sync (``orders.index.sync``);
+    ``quickbooks.connection``, ``quickbooks.sandbox``."""
+    from orders import index
+    from orders.models import ErpConnection
+
+    qbd_upstream.control("POST", "/autofy/reset")
+
+    class QuickBooks:
+        sandbox = qbd_upstream
+        connection = ErpConnection.objects.get(kind=ErpConnection.Kind.QBD_AUTOFY, slug=QBD_SLUG)
+
+        def sync(self):
+            result = index.sync(self.connection)
+            assert not result.error, result.error
+            return result
+
+    yield QuickBooks()
+    qbd_upstream.control("POST", "/autofy/reset")

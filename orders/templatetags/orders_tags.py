@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from html import escape
+from urllib.parse import quote
 
 from django import template
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
 from orders import money
-from orders.domain import STATUS_LABELS
+from orders.domain import ORDER_STATE_LABELS, STATUS_LABELS
 from orders.paths import order_path, path_to
 
 register = template.Library()
@@ -63,11 +64,13 @@ register.filter("money", money_format)
 
 
 def money_cell_html(value: object, currency: str = "NOK") -> str:
-    """Money as markup (escaped here): the number and a muted currency code, for table cells."""
+    """Money as markup (escaped here): the number and a muted currency code (none when ``currency`` is
+    empty: the company's own), for table cells."""
     text = format_amount(value)
     if text == MISSING:
         return f'<span class="money money--missing">{MISSING}</span>'
-    return f'<span class="money">{text}<span class="money__ccy">{escape(currency)}</span></span>'
+    code = f'<span class="money__ccy">{escape(currency)}</span>' if currency else ""
+    return f'<span class="money">{text}{code}</span>'
 
 
 @register.simple_tag
@@ -100,6 +103,12 @@ def percent(value: object) -> str:
 @register.filter
 def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
+
+
+@register.filter
+def state_label(state: str) -> str:
+    """A QuickBooks order's state in words (``partly_invoiced`` → "Partly invoiced")."""
+    return ORDER_STATE_LABELS.get(state, state)
 
 
 @register.simple_tag
@@ -183,10 +192,7 @@ def order_rows(context, orders, back_param: str = ""):
         customer = order.customer
         name = escape(customer.name)
         customer_id = f'<span class="cell-sub">#{customer.id}</span>' if customer.id else ""
-        modified = MISSING
-        if order.modified_at:
-            local = order.modified_at.astimezone(zone)
-            modified = f'<time datetime="{iso_datetime(local)}">{_day(local)}, {local:%H:%M}</time>'
+        modified = _modified_html(order.modified_at, zone)
         currency = order.currency_code
         rows.append(
             f'<tr><td><a class="order-link" href="{detail}{order.id}/{query}">#{order.id}</a></td>'
@@ -201,6 +207,44 @@ def order_rows(context, orders, back_param: str = ""):
         )
     return mark_safe("\n".join(rows))
 
+
+def _modified_html(moment: dt.datetime | None, zone) -> str:
+    if not moment:
+        return MISSING
+    local = moment.astimezone(zone)
+    return f'<time datetime="{iso_datetime(local)}">{_day(local)}, {local:%H:%M}</time>'
+
+
+def state_badge_html(state: str) -> str:
+    """A QuickBooks order's state (open, partly invoiced, invoiced, closed) as a badge."""
+    slug = escape(state or "unknown")
+    label = escape(ORDER_STATE_LABELS.get(state, state or "Unknown"))
+    return f'<span class="badge badge--{slug}"><span class="badge__dot" aria-hidden="true"></span>{label}</span>'
+
+
+@register.simple_tag(takes_context=True)
+def indexed_order_rows(context, orders, back_param: str = "", home_currency: str = ""):
+    """The ``<tr>`` of each order of a QuickBooks list (``domain.OrderSummary`` from the local index):
+    the number links to the order by its QuickBooks id (``1A2B-1234567890``, as it is); amounts in the
+    company's home currency show no currency code, others do."""
+    detail = order_path("orders:detail", 0, connection=context.get("connection"))[: -len("0/")]
+    query = escape(f"?{back_param}") if back_param else ""
+    zone = timezone.get_current_timezone()
+    rows = []
+    for order in orders:
+        name = escape(order.customer.name) if order.customer else ""
+        currency = "" if order.currency_code in ("", home_currency) else order.currency_code
+        rows.append(
+            f'<tr><td><a class="order-link" href="{detail}{quote(order.id, safe="")}/{query}">'
+            f"{escape(order.number) or escape(order.id)}</a></td>"
+            f'<td class="nowrap">{_day(order.date)}</td>'
+            f'<td class="cell-customer"><span class="truncate" title="{name}">{name or MISSING}</span></td>'
+            f'<td data-label="PO no.">{escape(order.reference) or MISSING}</td>'
+            f"<td>{state_badge_html(order.state)}</td>"
+            f'<td class="num num--strong">{money_cell_html(order.total, currency)}</td>'
+            f'<td class="nowrap muted" data-label="Modified">{_modified_html(order.modified_at, zone)}</td></tr>'
+        )
+    return mark_safe("\n".join(rows))
 
 
 # Form fields: every form here lays a field out the same way. Built in Python rather than through an
@@ -237,6 +281,35 @@ def form_field(field, oob: bool = False) -> str:
         f"  {field}\n"
         f"  {field_error(field, oob)}\n\n"
         f"  {help_text}\n"
+        "</div>"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def search_field(context, field, oob: bool = False, placeholder: str = "", inputmode: str = "",
+                 options: str = "") -> str:
+    """A list filter typed into: it swaps the table region a moment after typing stops (the form's other
+    fields do on change). ``options`` names a ``<datalist>`` offering values."""
+    url = order_path("orders:list", connection=context.get("connection"))
+    auto_id = _text(field.auto_id)
+    value = field.value()
+    invalid = bool(field.errors)
+    attrs = "".join((
+        f' inputmode="{_text(inputmode)}"' if inputmode else "",
+        f' maxlength="{field.field.max_length}"' if getattr(field.field, "max_length", None) else "",
+        f' placeholder="{_text(placeholder)}"' if placeholder else "",
+        f' list="{_text(options)}"' if options else "",
+    ))
+    return mark_safe(
+        f'<div class="field field--{_text(field.name)}{" field--invalid" if invalid else ""}">\n'
+        f'  <label class="field__label" for="{_text(field.id_for_label)}">{_text(field.label)}</label>\n'
+        f'  <input type="search" name="{_text(field.html_name)}" id="{auto_id}" value="{_text("" if value is None else value)}"'
+        f' class="input" autocomplete="off"{attrs}\n'
+        f'         aria-describedby="{auto_id}_error"{" aria-invalid=\"true\"" if invalid else ""}\n'
+        f'         data-hx-get="{url}" data-hx-trigger="input changed delay:400ms, search" data-hx-include="closest form"'
+        f' data-hx-target="#order-table" data-hx-swap="outerHTML" data-hx-push-url="true" data-hx-sync="closest form:replace"'
+        f' data-hx-indicator="#results">\n'
+        f"  {field_error(field, oob)}\n"
         "</div>"
     )
 

@@ -25,7 +25,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.encoding import iri_to_uri
 from django.views.decorators.http import require_GET
 
-from orders import connections, services
+from orders import connections, index, services
 from orders.context_processors import is_admin
 from orders.domain import STATUS_LABELS, CustomerSnapshot, Page
 from orders.erp.errors import (
@@ -33,12 +33,19 @@ from orders.erp.errors import (
     UpstreamError,
     UpstreamNotFound,
 )
-from orders.forms import LIST_PARAMS, OrderFilterForm
+from orders.forms import LIST_PARAMS, QBD_LIST_PARAMS, OrderFilterForm
+from orders.models import ErpConnection
 from orders.parsing import parse_id
 from orders.paths import order_path
-from orders.models import ErpConnection
-from orders.views import qbd_detail
-from orders.views.common import HtmxHttpRequest, describe_error, pretty_json, tso_only
+from orders.views import qbd_detail, qbd_list
+from orders.views.common import (
+    HtmxHttpRequest,
+    describe_error,
+    list_query,
+    list_url,
+    pretty_json,
+    tso_only,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +75,18 @@ def to_default_connection(request: HtmxHttpRequest, rest: str = "") -> HttpRespo
 # --- the order list ------------------------------------------------------------------------------
 
 
+def order_list(request: HtmxHttpRequest) -> HttpResponse:
+    """A company's orders: QuickBooks companies' from the local index (``qbd_list``), 24SevenOffice's
+    from the ERP itself."""
+    connection = request.erp_connection
+    if connection is not None and connection.kind == ErpConnection.Kind.QBD_AUTOFY:
+        return qbd_list.order_list(request)
+    return tso_order_list(request)
+
+
 @tso_only
 @require_GET
-def order_list(request: HtmxHttpRequest) -> HttpResponse:
+def tso_order_list(request: HtmxHttpRequest) -> HttpResponse:
     fragment = bool(request.htmx) and not request.htmx.history_restore_request
 
     # The customer filter is a <select> when the customer list loads, else a numeric id input.
@@ -89,7 +105,7 @@ def order_list(request: HtmxHttpRequest) -> HttpResponse:
     form.is_valid()  # invalid fields are reported next to themselves and left out of the filters
     filters = form.to_filters()
     cursor = request.GET.get("cursor", "")[:MAX_CURSOR_LENGTH] or None
-    query = _list_query(request.GET)
+    query = list_query(request.GET)
     # The ERP is asked now; the page's header and filter form render while it answers (the
     # template first waits for the answer inside the table, see ``PendingPage``).
     pending = PendingPage(services.start_order_list(filters=filters, cursor=cursor), query, cursor)
@@ -150,33 +166,13 @@ class PendingPage:
         return page and _paging_links(self._query, page, self._cursor)
 
 
-def _list_query(params: QueryDict) -> QueryDict:
-    """The list's own parameters from a query string, everything else dropped."""
-    query = QueryDict(mutable=True)
-    for key in LIST_PARAMS:
-        values = [value for value in params.getlist(key) if value]
-        if values:
-            query.setlist(key, values[:1])
-    return query
-
-
-def list_url(query: QueryDict, **changes: str | None) -> str:
-    # A plain dict: ``_list_query`` keeps one value per key, and QueryDict.copy() deep-copies.
-    params = {key: query[key] for key in query}
-    for key, value in changes.items():
-        params.pop(key, None)
-        if value:
-            params[key] = value
-    encoded = urlencode(params)
-    return order_path("orders:list") + (f"?{encoded}" if encoded else "")
-
-
 def _status_tabs(query: QueryDict, current: str) -> list[dict]:
     tabs = [("", "All")] + [(status, STATUS_LABELS[status]) for status in services.STATUS_FILTERS]
     return [
         {
             "value": value,
             "label": label,
+            "dot": f"tab__dot--{value.lower()}",
             "url": list_url(query, status=value, cursor=None),
             "active": value == current,
         }
@@ -275,8 +271,11 @@ def delivery_summary(order) -> dict:
 
 def safe_back_url(back: str) -> str:
     """The list URL with the filters the user came from. ``back`` is only ever a query string for the
-    list; its known parameters are re-encoded onto our own path, so it cannot redirect anywhere else."""
-    query = _list_query(QueryDict(back.lstrip("?")[:MAX_CURSOR_LENGTH * 2]))
+    list; its known parameters (those of the company's kind of list) are re-encoded onto our own path,
+    so it cannot redirect anywhere else."""
+    connection = connections.current()
+    keys = QBD_LIST_PARAMS if connection is not None and index.indexed(connection) else LIST_PARAMS
+    query = list_query(QueryDict(back.lstrip("?")[:MAX_CURSOR_LENGTH * 2]), keys)
     return list_url(query)
 
 

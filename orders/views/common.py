@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Sequence
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django_htmx.middleware import HtmxDetails
 
@@ -17,7 +19,9 @@ from orders.erp.errors import (
     UpstreamNotFound,
     UpstreamUnavailable,
 )
+from orders.forms import LIST_PARAMS
 from orders.models import ErpConnection
+from orders.paths import order_path
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -85,6 +89,30 @@ def describe_error(error: UpstreamError) -> dict:
         # A page link that cannot be followed: trying it again would not help, the first page does.
         "stale_link": isinstance(error, InvalidCursor),
     }
+
+
+# --- the order lists -------------------------------------------------------------------------------
+
+
+def list_query(params: QueryDict, keys: Sequence[str] = LIST_PARAMS) -> QueryDict:
+    """The list's own parameters (``keys``) from a query string, one value each, everything else dropped."""
+    query = QueryDict(mutable=True)
+    for key in keys:
+        values = [value for value in params.getlist(key) if value]
+        if values:
+            query.setlist(key, values[:1])
+    return query
+
+
+def list_url(query: QueryDict, **changes: str | None) -> str:
+    # A plain dict: ``list_query`` keeps one value per key, and QueryDict.copy() deep-copies.
+    params = {key: query[key] for key in query}
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value:
+            params[key] = value
+    encoded = urlencode(params)
+    return order_path("orders:list") + (f"?{encoded}" if encoded else "")
 
 
 # --- the order detail ----------------------------------------------------------------------------

@@ -3,7 +3,8 @@ user meets it, as a sales person and as an admin where the page differs: signing
 order list (each status tab, filters with errors, nothing found, the ERP failing, a stale page link),
 an order (its customer changed, its customer unavailable, unknown, the ERP failing), the builder (new,
 with errors, searching and picking, each banner of a stored submission, the ERP's lists unavailable),
-the admins' submissions, and the error pages.
+the admins' submissions, the error pages, and a QuickBooks company's list (the first sync, each tab,
+filters with errors, refreshing, QuickBooks unreachable).
 
 The same states are checked for valid HTML by ``tests/orders/test_valid_html.py``.
 """
@@ -230,6 +231,56 @@ def test_a_quickbooks_order(page, live_server, checks, qbd_upstream, qbd_sample_
     page.goto(f"/c/lakeshore/orders/{group}/")
     checks("QuickBooks order, offline: the index's copy (admin)")
     autofy.autofy_configure(agent_offline=False)
+    checks.assert_none_failed()
+
+
+def test_the_quickbooks_order_list(page, live_server, checks, quickbooks, monkeypatch):
+    """A QuickBooks company's list (from its local index): the first sync, each tab, filters with errors,
+    nothing found, a later page, refreshing, QuickBooks unreachable (as a sales person and an admin)."""
+    from orders import index
+    from orders.views import qbd_list
+
+    monkeypatch.setattr(qbd_list, "REFRESH_WAIT_SECONDS", 0)  # no worker runs here: the refresh stays under way
+    sales, admin = signed_in_client(make_user("kari", "Sales")), signed_in_client(make_user("ada", "Admins"))
+    sign_in(page, live_server, sales)
+    table = page.locator("#order-table")
+    url = "/c/lakeshore/orders/"
+
+    page.goto(url)
+    expect(page.get_by_role("heading", name="QuickBooks orders are being read for the first time…").first).to_be_visible()
+    checks("QuickBooks list, the first sync")
+    quickbooks.sync()
+    page.goto(url)
+    expect(table.locator("tbody tr").first).to_be_visible()
+    checks("QuickBooks list")
+    for label in ("Open", "Partly invoiced", "Invoiced", "Closed"):
+        page.get_by_role("navigation", name="Order status").get_by_role("link", name=re.compile(f"^{label}")).click()
+        expect(page.locator(".tab--active")).to_contain_text(label)
+        htmx_idle(page)
+        checks(f"QuickBooks list, tab {label}")
+    page.goto(f"{url}?page_size=10&page=2")
+    expect(table.locator("tbody tr")).to_have_count(10)
+    checks("QuickBooks list, second page")
+    page.goto(f"{url}?date_from=2026-03-01&date_to=2026-01-01&modified_since=junk&number={'9' * 41}")
+    expect(page.locator(".field__error:visible").first).to_be_visible()
+    checks("QuickBooks list, filters with errors")
+    page.goto(f"{url}?customer=Zzyzx")
+    expect(page.get_by_role("heading", name="No orders match these filters")).to_be_visible()
+    checks("QuickBooks list, nothing found")
+    page.goto(url)
+    page.get_by_role("button", name="Refresh").click()
+    expect(page.locator("#freshness")).to_contain_text("Refreshing…")
+    htmx_idle(page)
+    checks("QuickBooks list, refreshing")
+    quickbooks.sandbox.autofy_configure(agent_offline=True)
+    assert index.sync(quickbooks.connection).error
+    page.goto(url)
+    expect(page.get_by_text("QuickBooks cannot be reached")).to_be_visible()
+    checks("QuickBooks list, QuickBooks unreachable")
+    sign_in(page, live_server, admin)
+    page.goto(url)
+    expect(page.get_by_text("Last error")).to_be_visible()
+    checks("QuickBooks list, QuickBooks unreachable (admin)")
     checks.assert_none_failed()
 
 

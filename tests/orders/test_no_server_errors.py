@@ -1,5 +1,5 @@
 """No input makes a server error: whatever is typed or sent into the builder's fields and buttons, its
-searches and the order list's filters, the answer is a page (with a message next to the field) or a
+searches and the order lists' filters (24SevenOffice's and QuickBooks'), the answer is a page (with a message next to the field) or a
 400, never a 5xx (Issue 7). Against the running sandbox, which is up and answering: not even the "ERP
 is not answering" 503 may happen here.
 """
@@ -369,6 +369,35 @@ def test_no_list_filter_makes_a_server_error(sales_client, changes, cursor, with
         params["cursor"] = cursor
     response = sales_client.get("/c/nordlys/orders/", params, **(HTMX if htmx else {}))
     assert_no_server_error(response)
+
+
+QBD_LIST_FILTERS = ("status", "date_from", "date_to", "customer", "number", "po_number", "modified_since",
+                    "page_size", "page")
+QBD_REQUESTS = st.sampled_from(["page", "fragment", "poll", "refresh", "refresh (htmx)"])
+
+
+@FUZZ
+@given(changes=st.dictionaries(st.sampled_from(QBD_LIST_FILTERS), VALUES, max_size=4), kind=QBD_REQUESTS)
+def test_no_quickbooks_list_filter_makes_a_server_error(sales_client, quickbooks_index, changes, kind):
+    """The QuickBooks list reads its local index (filled once here by the real sync): every filter value
+    gets its field's message or is left out, in the page, its fragment, its poll and a Refresh."""
+    params = {"status": "invoiced", "customer": "Addison", "page_size": "10", **changes}
+    url = "/c/lakeshore/orders/?" + urlencode(params)
+    extra = {"poll": {**HTMX, "HTTP_HX_TARGET": "freshness"}, "fragment": HTMX, "refresh (htmx)": HTMX}.get(kind, {})
+    if kind.startswith("refresh"):
+        response = sales_client.post(url, {"refresh": "1"}, **extra)
+    else:
+        response = sales_client.get(url, **extra)
+    assert_no_server_error(response)
+
+
+@pytest.fixture
+def quickbooks_index(quickbooks, monkeypatch):
+    from orders.views import qbd_list
+
+    monkeypatch.setattr(qbd_list, "REFRESH_WAIT_SECONDS", 0)  # no worker runs here
+    quickbooks.sync()
+    return quickbooks
 
 
 def test_the_base_form_is_a_valid_order(sales_client, upstream):

@@ -68,8 +68,8 @@ def page(client: Client, url: str, status: int = 200, **extra) -> str:
     return response.content.decode()
 
 
-def fragment(client: Client, url: str, data: dict | None = None, method: str = "get") -> str:
-    response = getattr(client, method)(url, data or {}, **HTMX)
+def fragment(client: Client, url: str, data: dict | None = None, method: str = "get", headers=None) -> str:
+    response = getattr(client, method)(url, data or {}, headers=headers, **HTMX)
     assert response.status_code == 200, (url, response.status_code)
     return FRAGMENT.format(response.content.decode())
 
@@ -93,9 +93,48 @@ def builder_post(client: Client, button: str, value: str = "", **changes) -> dic
     return form
 
 
+def quickbooks_list_states(sales_client: Client, admin_client: Client, quickbooks) -> dict[str, str]:
+    """The QuickBooks company's order list (from its local index) in each of its states."""
+    from orders import index
+    from orders.models import IndexSyncState
+    from orders.views import qbd_list
+
+    docs = {}
+    url = "/c/lakeshore/orders/"
+    docs["QuickBooks list, first sync"] = page(sales_client, url)
+    quickbooks.sandbox.autofy_configure(agent_offline=True)
+    index.sync(quickbooks.connection)
+    docs["QuickBooks list, first sync failed (admin)"] = page(admin_client, url)
+    quickbooks.sandbox.autofy_configure(agent_offline=False)
+    quickbooks.sync()
+    for who, client in (("sales", sales_client), ("admin", admin_client)):
+        docs[f"QuickBooks list ({who})"] = page(client, url)
+    for state in ("open", "partly_invoiced", "invoiced", "closed"):
+        docs[f"QuickBooks list, tab {state}"] = page(sales_client, f"{url}?status={state}")
+    docs["QuickBooks list, filters with errors"] = page(
+        sales_client, f"{url}?date_from=2026-03-01&date_to=2026-01-01&modified_since=junk&number={'9' * 41}&status=x")
+    docs["QuickBooks list, a customer typed, page 2"] = page(sales_client, f"{url}?customer=Addison&page_size=10&page=2")
+    docs["QuickBooks list, nothing found"] = page(sales_client, f"{url}?po_number=no-such-po")
+    docs["QuickBooks list, past the last page"] = page(sales_client, f"{url}?page=999")
+    docs["QuickBooks list, swapped table (htmx)"] = fragment(sales_client, url, {"status": "open", "date_from": "junk"})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(qbd_list, "REFRESH_WAIT_SECONDS", 0)
+        sales_client.post(url, {"refresh": "1"})
+        docs["QuickBooks list, refreshing"] = page(sales_client, url)
+        docs["QuickBooks list, refreshing, its poll (htmx)"] = fragment(
+            sales_client, url, {}, headers={"HX-Target": "freshness"})
+    quickbooks.sandbox.autofy_configure(agent_offline=True)
+    index.sync(quickbooks.connection)
+    IndexSyncState.objects.filter(connection=quickbooks.connection).update(last_error="QuickBooks is not reachable & <off>")
+    for who, client in (("sales", sales_client), ("admin", admin_client)):
+        docs[f"QuickBooks list, QuickBooks unreachable ({who})"] = page(client, url)
+    quickbooks.sandbox.autofy_configure(agent_offline=False)
+    return docs
+
+
 def test_every_page_and_state_is_valid_html(upstream, sales_client, admin_client_logged_in, sales_user, settings,
                                            sample_orders, stored_submission, tmp_path, qbd_upstream,
-                                           qbd_sample_orders, qbd_tampered):
+                                           qbd_sample_orders, qbd_tampered, quickbooks):
     settings.LOGIN_FAILURE_DELAY = 0
     sandbox = upstream
     docs: dict[str, str] = {}
@@ -223,6 +262,8 @@ def test_every_page_and_state_is_valid_html(upstream, sales_client, admin_client
         admin_client_logged_in, f"/submissions/{stored['needs_attention'].public_id}/close/", {"note": ""}, status=400)
     retried = admin_client_logged_in.post(f"/submissions/{stored['rejected'].public_id}/retry/", follow=True)
     docs["submission, tried again (a message)"] = retried.content.decode()
+
+    docs.update(quickbooks_list_states(sales_client, admin_client_logged_in, quickbooks))
 
     # Error pages.
     docs["403"] = page(sales_client, "/submissions/", status=403)
