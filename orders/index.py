@@ -376,8 +376,14 @@ def _any_since(summaries, moment: dt.datetime) -> bool:
 
 
 def upsert(connection: ErpConnection, summaries, *, generation: int | None = None) -> int:
-    """Save these orders in the index (in the caller's transaction); returns how many rows changed. A
-    row is replaced only by a copy at least as new as its own; a deleted row stays deleted."""
+    """Save these orders in the index (in the caller's transaction, or one of its own); returns how many
+    rows changed. A row is replaced only by a copy at least as new as its own; a deleted row stays
+    deleted."""
+    with transaction.atomic():
+        return _upsert(connection, summaries, generation=generation)
+
+
+def _upsert(connection: ErpConnection, summaries, *, generation: int | None = None) -> int:
     latest: dict[str, domain.OrderSummary] = {}
     for summary in summaries:
         if summary.id and not summary.deleted_at:
