@@ -37,6 +37,15 @@ from orders.models import ErpConnection, OrderAction
 Kind = OrderAction.Kind
 STALE_EDIT = "3200"
 SIGNING_SALT = "orders.actions.qbd.version"
+NO_DELETE = ("Autofy offers no way to delete an order: to delete it, do so in QuickBooks itself. Closing it "
+             "keeps it from being invoiced further.")
+# What the confirmation says, by (kind, whole order).
+CONSEQUENCES = {
+    (Kind.QBD_CLOSE, True): "QuickBooks closes the order and every line on it; nothing more is invoiced from it.",
+    (Kind.QBD_REOPEN, True): "QuickBooks reopens the order and its lines (lines fully invoiced stay closed).",
+    (Kind.QBD_CLOSE, False): "QuickBooks closes these lines only. When every line is closed, the order is closed too.",
+    (Kind.QBD_REOPEN, False): "QuickBooks reopens these lines, and so the order.",
+}
 
 
 def _number(value: Any) -> Decimal | None:

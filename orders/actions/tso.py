@@ -40,6 +40,16 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 ADMIN_ONLY = frozenset({"Invoice", "Inactive"})
 
+# What the confirmation says each status means.
+CONSEQUENCES = {
+    "Invoice": "24SevenOffice makes the invoice (number, due date, KID) and books it. An invoiced order cannot "
+               "be changed or deleted afterwards.",
+    "Confirmed": "The order is confirmed to the customer.",
+    "Proposal": "The order becomes a proposal (quote) to the customer.",
+    "Inactive": "The order is set aside; it can be brought back to Draft later.",
+    "Draft": "The order is brought back as a draft.",
+}
+
 BUSINESS_RULES = {
     "NoLines": "An order needs at least one line before it can be invoiced. Add a line in 24SevenOffice, "
                "then invoice it.",
