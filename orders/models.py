@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -280,7 +281,7 @@ class OrderAction(models.Model):
     order_id = models.CharField(max_length=100)  # the ERP's id as it spells it
     kind = models.CharField(max_length=20, choices=Kind)
     # What is asked for: {"status": "Confirmed"} or {"lines": ["<line ID>", …]} (empty: the whole order).
-    target = models.JSONField(default=dict)
+    target = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="order_actions")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -288,8 +289,8 @@ class OrderAction(models.Model):
     state = models.CharField(max_length=20, choices=State, default=State.PENDING, db_index=True)
     # The version of the order the user saw (QuickBooks' EditSequence, 24SevenOffice's status).
     seen_version = models.CharField(max_length=100, blank=True)
-    request = models.JSONField(null=True, blank=True)
-    response = models.JSONField(null=True, blank=True)
+    request = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    response = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     # What changed in the order since the user saw it (a stale edit), as (label, then, now) rows.
     changes = models.JSONField(default=list, blank=True)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -327,7 +328,7 @@ class OrderActionAttempt(models.Model):
     trace_id = models.CharField(max_length=100, blank=True)
     tracking_id = models.CharField(max_length=100, blank=True)
     error = models.TextField(blank=True)
-    response = models.JSONField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta:
         ordering = ("action", "number")
