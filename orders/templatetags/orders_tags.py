@@ -360,3 +360,5 @@ def pretty_json(value: object) -> str:
     from orders.views.common import pretty_json as dumps
 
     return dumps(value)
+
+register.filter("iso_datetime", iso_datetime)
