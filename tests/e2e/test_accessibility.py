@@ -326,7 +326,7 @@ def test_stored_submissions_and_the_admins_pages(page, live_server, checks, e2e_
     checks.assert_none_failed()
 
 
-def test_acting_on_orders(page, live_server, checks, e2e_upstream, qbd_upstream, settings):
+def test_acting_on_orders(page, live_server, checks, e2e_upstream, qbd_upstream, settings, seed_restored):
     """Order actions with htmx: the status buttons, the confirmation, NoLines in place and the timeline;
     a QuickBooks order's close/reopen form and its outcome."""
     from tests.orders.test_order_actions import qbd_order, tso_order

@@ -10,11 +10,19 @@ from html import unescape
 import pytest
 
 from orders.models import OrderAction
+from tests.conftest import restore_seed
 from tests.orders.conftest import make_user, signed_in
 
 TSO = "nordlys"
 QBD = "lakeshore"
 State = OrderAction.State
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _seed_restored(sandbox_server):
+    """These tests invoice, close and create orders: the seeded data again for the tests after them."""
+    yield
+    restore_seed(sandbox_server)
 
 
 def text_of(response) -> str:

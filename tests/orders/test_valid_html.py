@@ -242,7 +242,7 @@ def test_every_page_and_state_is_valid_html(upstream, sales_client, admin_client
 
 
 def test_acting_on_orders_is_valid_html(upstream, sales_client, admin_client_logged_in, qbd_upstream, settings,
-                                        tmp_path):
+                                        tmp_path, seed_restored):
     """The order pages' actions in every state: buttons, confirmations, refusals, outcomes, the timeline."""
     from tests.orders.test_order_actions import qbd_act, qbd_order, tso_order, version_on
 
