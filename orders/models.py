@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -252,3 +253,86 @@ class IndexSyncState(models.Model):
 
     def __str__(self) -> str:
         return f"Index of {self.connection.slug}"
+
+
+class OrderAction(models.Model):
+    """One change the dashboard makes to an order that already exists in the ERP (a 24SevenOffice status,
+    closing or reopening a QuickBooks order or some of its lines), recorded before the ERP is called.
+
+    The form's one-time ``token`` makes a double click or a repeated POST the same action. A write whose
+    answer was lost is ``in_doubt`` until the order has been read again (not before ``settles_at``);
+    nothing is sent again for it. The logic lives in ``orders.actions``."""
+
+    class Kind(models.TextChoices):
+        TSO_STATUS = "tso_status", "Set the status"
+        QBD_CLOSE = "qbd_close", "Close"
+        QBD_REOPEN = "qbd_reopen", "Reopen"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        IN_PROGRESS = "in_progress", "Sending"
+        SUCCEEDED = "succeeded", "Done"
+        FAILED = "failed", "Not done"
+        NEEDS_ATTENTION = "needs_attention", "Needs a decision"
+        CANCELLED = "cancelled", "Cancelled"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    connection = models.ForeignKey(ErpConnection, on_delete=models.PROTECT, related_name="order_actions")
+    order_id = models.CharField(max_length=100)  # the ERP's id as it spells it
+    kind = models.CharField(max_length=20, choices=Kind)
+    # What is asked for: {"status": "Confirmed"} or {"lines": ["<line ID>", …]} (empty: the whole order).
+    target = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="order_actions")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    token = models.CharField(max_length=64, unique=True)
+    state = models.CharField(max_length=20, choices=State, default=State.PENDING, db_index=True)
+    # The version of the order the user saw (QuickBooks' EditSequence, 24SevenOffice's status).
+    seen_version = models.CharField(max_length=100, blank=True)
+    request = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    response = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    # What changed in the order since the user saw it (a stale edit), as (label, then, now) rows.
+    changes = models.JSONField(default=list, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    tracking_id = models.CharField(max_length=100, blank=True)  # trackingId / Autofy's RequestId
+    trace_id = models.CharField(max_length=100, blank=True)
+    last_error = models.TextField(blank=True)
+    note = models.TextField(blank=True)  # how the outcome was established, when not by the answer
+    in_doubt = models.BooleanField(default=False)
+    settles_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=("connection", "order_id", "-created_at"), name="action_by_order")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on order {self.order_id} ({self.get_state_display()})"
+
+
+class OrderActionAttempt(models.Model):
+    """One call that carried out (or checked) an action, every one kept."""
+
+    class Outcome(models.TextChoices):
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        UNKNOWN = "unknown", "No answer"
+        CHECKED = "checked", "Checked by reading the order"
+
+    action = models.ForeignKey(OrderAction, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveSmallIntegerField()
+    attempted_at = models.DateTimeField()
+    outcome = models.CharField(max_length=20, choices=Outcome)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.FloatField(null=True, blank=True)
+    trace_id = models.CharField(max_length=100, blank=True)
+    tracking_id = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    response = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ("action", "number")
+        constraints = [models.UniqueConstraint(fields=("action", "number"), name="unique_action_attempt_number")]
+
+    def __str__(self) -> str:
+        return f"Attempt {self.number} of {self.action} ({self.get_outcome_display()})"

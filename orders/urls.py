@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from orders.views import browse, builder, submissions
+from orders.views import actions, browse, builder, submissions
 
 app_name = "orders"
 
@@ -31,6 +31,11 @@ urlpatterns = [
     path("new/<uuid:submission_id>/products/", builder.builder_products, name="new_products_for_submission"),
     # After "new/": an id such as QuickBooks' could otherwise be read as "new".
     path("<order_id:order_id>/", browse.order_detail, name="detail"),
+    # Acting on an existing order (``orders.views.actions``).
+    path("<order_id:order_id>/status/", actions.tso_status, name="status"),
+    path("<order_id:order_id>/close/", actions.qbd_close, name="close"),
+    path("<order_id:order_id>/actions/<uuid:action_id>/check/", actions.action_check, name="action_check"),
+    path("<order_id:order_id>/actions/<uuid:action_id>/cancel/", actions.action_cancel, name="action_cancel"),
 ]
 
 # Mounted at /submissions/ (namespace "submissions"): the orders sent from the builder, for admins.

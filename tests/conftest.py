@@ -242,6 +242,19 @@ def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
     return sandbox_server
 
 
+def restore_seed(sandbox: SandboxServer) -> None:
+    """Both stand-ins back to their seeded data (for tests that change orders other tests read)."""
+    sandbox.reset()
+    sandbox.control("POST", "/autofy/reset")
+
+
+@pytest.fixture
+def seed_restored(sandbox_server: SandboxServer):
+    """Restores the seeded data after the test (it changes orders that other tests read)."""
+    yield
+    restore_seed(sandbox_server)
+
+
 @pytest.fixture
 def autofy(sandbox: SandboxServer) -> SandboxServer:
     """The sandbox with the Autofy agent's knobs at their defaults and a fresh rate window."""

@@ -317,11 +317,11 @@ def _record_error(step: SubmissionStep, error: UpstreamError) -> None:
     step.trace_id = error.trace_id
     step.tracking_id = error.tracking_id
     step.error = error.message
-    step.response = _error_body(error)
+    step.response = error_body(error)
     step.save()
 
 
-def _error_body(error: UpstreamError) -> Any:
+def error_body(error: UpstreamError) -> Any:
     """The ERP's error body as JSON when it was JSON, else its text (kept for admins)."""
     if not error.body:
         return None

@@ -423,3 +423,15 @@ def company_switcher(context) -> str:
         '<div class="company"><details class="company__switch"><summary class="company__current">'
         f'<span class="sr-only">Company: </span>{_company(current)}<span class="sr-only">. Switch company</span>'
         f'</summary><ul class="company__menu">{items}</ul></details></div>')
+
+
+@register.filter
+def pretty_json(value: object) -> str:
+    """JSON kept for admins (an action's request and answer), indented; "—" when there is none."""
+    if value is None:
+        return "—"
+    from orders.views.common import pretty_json as dumps
+
+    return dumps(value)
+
+register.filter("iso_datetime", iso_datetime)

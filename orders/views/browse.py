@@ -37,7 +37,8 @@ from orders.forms import LIST_PARAMS, QBD_LIST_PARAMS, OrderFilterForm
 from orders.models import ErpConnection
 from orders.parsing import parse_id
 from orders.paths import order_path
-from orders.views import qbd_detail, qbd_list
+from orders.actions import tso
+from orders.views import actions, qbd_detail, qbd_list
 from orders.views.common import (
     HtmxHttpRequest,
     describe_error,
@@ -237,7 +238,11 @@ def order_detail(request: HtmxHttpRequest, order_id: str) -> HttpResponse:
         "delivery": delivery_summary(order),
         "overdue": detail.order.invoice.is_overdue(timezone.localdate()),
         "show_upstream": admin,
+        **actions.page_context(request, order.id),
     }
+    context["next_statuses"] = [
+        (status, tso.label(status)) for status in tso.next_statuses(order.status, admin=admin)
+    ] if context["may_act"] else []
     if admin:
         context["raw_order_json"] = pretty_json(detail.raw_order)
         context["raw_lines_json"] = None if detail.raw_lines is None else pretty_json(detail.raw_lines)

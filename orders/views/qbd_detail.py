@@ -17,8 +17,11 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from orders import quickbooks_order
+from orders.actions import qbd
+from orders.submissions import submission_token
 from orders.context_processors import is_admin
 from orders.erp.errors import UpstreamError, UpstreamNotFound, UpstreamUnavailable
+from orders.views import actions
 from orders.views.common import HtmxHttpRequest, describe_error, pretty_json
 
 logger = logging.getLogger(__name__)
@@ -67,7 +70,17 @@ def order_detail(request: HtmxHttpRequest, order_id: str, back_url: str) -> Http
         })
     admin = is_admin(request.user)
     context = {"detail": page, "order": page.order, "q": page.details, "back_url": back_url,
-               "show_upstream": admin}
+               "show_upstream": admin, **actions.page_context(request, order_id),
+               "action_lines": qbd.lines_of(page.raw), "version": qbd.sign(qbd.version_of(page.raw)),
+               "order_closed": page.raw.get("IsManuallyClosed") is True, "no_delete": qbd.NO_DELETE}
+    shown = context["shown_action"]
+    if shown is not None and shown.state == shown.State.NEEDS_ATTENTION and not shown.in_doubt:
+        # "Do it again on the order as it is now": the same change against the version just read.
+        lines = [i for i in shown.target.get("lines") or [] if isinstance(i, str)]
+        context["decision_fields"] = [
+            ("op", "close" if shown.kind == shown.Kind.QBD_CLOSE else "reopen"),
+            ("scope", "lines" if lines else "order"), ("version", context["version"]),
+            ("token", submission_token()), ("confirm", "1"), *(("line", i) for i in lines)]
     if admin:
         context["raw_order_json"] = pretty_json(page.raw)
     return render(request, "orders/qbd/order_detail.html", context)

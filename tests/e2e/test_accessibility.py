@@ -375,3 +375,31 @@ def test_stored_submissions_and_the_admins_pages(page, live_server, checks, e2e_
     checks("submission, closed without a note")
     Submission.objects.all().delete()
     checks.assert_none_failed()
+
+
+def test_acting_on_orders(page, live_server, checks, e2e_upstream, qbd_upstream, settings, seed_restored):
+    """Order actions with htmx: the status buttons, the confirmation, NoLines in place and the timeline;
+    a QuickBooks order's close/reopen form and its outcome."""
+    from tests.orders.test_order_actions import qbd_order, tso_order
+
+    settings.AUTOFY = {**settings.AUTOFY, "SETTLE_SECONDS": 0}
+    admin = signed_in_client(make_user("ada", "Admins"))
+    sign_in(page, live_server, admin)
+    order_id = tso_order(e2e_upstream, lines=0)
+    page.goto(f"/c/nordlys/orders/{order_id}/")
+    checks("24SevenOffice order, status buttons")
+    page.get_by_role("button", name="Set to Invoiced…").click()
+    expect(page.get_by_role("heading", name=re.compile("to Invoiced"))).to_be_visible()
+    checks("24SevenOffice, confirmation")
+    page.get_by_role("button", name="Yes, set it to Invoiced").click()
+    expect(page.get_by_role("alert")).to_contain_text("at least one line")
+    checks("24SevenOffice, NoLines in place and the timeline")
+    order = qbd_order(qbd_upstream)
+    page.goto(f"/c/lakeshore/orders/{order['ID']}/")
+    checks("QuickBooks order, close and reopen")
+    page.get_by_role("checkbox").first.check()
+    page.get_by_role("button", name="Close the ticked lines…").click()
+    page.get_by_role("button", name="Yes, close them").click()
+    expect(page.get_by_role("status").first).to_contain_text("done")
+    checks("QuickBooks, a line closed")
+    checks.assert_none_failed()

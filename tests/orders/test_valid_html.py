@@ -280,3 +280,43 @@ def test_every_page_and_state_is_valid_html(upstream, sales_client, admin_client
     for message in warnings:
         print("warning:", describe(message))
     assert not errors, f"{len(errors)} errors in {len(docs)} documents:\n" + "\n".join(map(describe, errors))
+
+
+def test_acting_on_orders_is_valid_html(upstream, sales_client, admin_client_logged_in, qbd_upstream, settings,
+                                        tmp_path, seed_restored):
+    """The order pages' actions in every state: buttons, confirmations, refusals, outcomes, the timeline."""
+    from tests.orders.test_order_actions import qbd_act, qbd_order, tso_order, version_on
+
+    settings.AUTOFY = {**settings.AUTOFY, "SETTLE_SECONDS": 0}
+    docs = {}
+    order_id = tso_order(upstream, lines=0)
+    url = f"/c/nordlys/orders/{order_id}/status/"
+    docs["24SevenOffice order, status buttons"] = page(admin_client_logged_in, f"/c/nordlys/orders/{order_id}/")
+    docs["24SevenOffice, confirmation"] = post(admin_client_logged_in, url, {"from": "Draft", "status": "Invoice"})
+    docs["24SevenOffice, a refused change (400)"] = post(admin_client_logged_in, url, {"from": "x"}, status=400)
+    docs["24SevenOffice, for admins only (403)"] = post(sales_client, url, {"from": "Draft", "status": "Invoice"},
+                                                         status=403)
+    token = re.search(r'name="token" value="([^"]+)"', docs["24SevenOffice, confirmation"]).group(1)
+    response = admin_client_logged_in.post(url, {"from": "Draft", "status": "Invoice", "confirm": "1", "token": token},
+                                           follow=True)
+    docs["24SevenOffice, NoLines in place with the timeline (admin)"] = response.content.decode()
+    settings.TSO = {**settings.TSO, "SETTLE_SECONDS": 600}
+    upstream.fault(f"PATCH /salesorders/{order_id}", "drop_after_commit")
+    confirm = post(sales_client, url, {"from": "Draft", "status": "Confirmed"})
+    token = re.search(r'name="token" value="([^"]+)"', confirm).group(1)
+    docs["24SevenOffice, being checked (sales)"] = sales_client.post(
+        url, {"from": "Draft", "status": "Confirmed", "confirm": "1", "token": token}, follow=True).content.decode()
+
+    order = qbd_order(qbd_upstream)
+    shown = sales_client.get(f"/c/lakeshore/orders/{order['ID']}/")
+    docs["QuickBooks order, close and reopen"] = shown.content.decode()
+    docs["QuickBooks, confirmation"] = post(sales_client, f"/c/lakeshore/orders/{order['ID']}/close/", {
+        "op": "close", "scope": "lines", "version": version_on(shown), "line": order["ItemLines"][0]["ID"]})
+    qbd_upstream.autofy("PATCH", "/SalesOrder", json={"ID": order["ID"], "Memo": "Changed"})
+    docs["QuickBooks, changed since the page was shown"] = qbd_act(
+        sales_client, order["ID"], version_on(shown), "close").content.decode()
+    docs["QuickBooks, closed (admin)"] = qbd_act(
+        admin_client_logged_in, order["ID"], version_on(admin_client_logged_in.get(f"/c/lakeshore/orders/{order['ID']}/")),
+        "close").content.decode()
+    messages = [m for m in validate(docs, tmp_path) if m.get("type") == "error"]
+    assert not messages, "\n".join(describe(m) for m in messages)

@@ -317,6 +317,11 @@ class AutofyClient:
     def get_sales_order(self, order_id: str) -> Answer:
         return self._request("GET", f"/{SALES_ORDER}/{quote(str(order_id), safe='')}")
 
+    def update_sales_order(self, body: Mapping[str, Any]) -> Answer:
+        """``PATCH /SalesOrder`` with ``ID``, ``EditSequence`` and the fields to change (never retried: a
+        write whose answer is lost raises ``UpstreamUnavailable`` with ``outcome_unknown``)."""
+        return self._request("PATCH", f"/{SALES_ORDER}", json=dict(body))
+
     def list_objects(self, object_name: str, *, page: int = 1, page_size: int = 100, **params: Any) -> Answer:
         """One page of a reference list (``Customer``, ``Currency``…); ``params`` are Autofy's own names."""
         return self._request("GET", f"/{quote(object_name, safe='')}",

@@ -1,0 +1,234 @@
+"""Acting on an order that exists in the ERP, from its page: a 24SevenOffice order's status, closing or
+reopening a QuickBooks order or some of its lines. The engine is ``orders.actions``.
+
+Each action is two POSTs: the order page's button leads to a confirmation (nothing is changed, a fresh
+one-time token is made), and "Yes" records the action and carries it out; the answer is always a redirect
+(303) to the order page, which shows the outcome in place (``?action=<id>``) and the timeline. Without
+JavaScript these are plain forms; with htmx they are boosted (``data-hx-boost``), the same requests.
+A repeated "Yes" (same token) only shows the first one's outcome.
+
+Who may do what (README "Acting on existing orders"): Sales and Admins act on the orders of the companies
+they see (others: 404 from the middleware); invoicing and making an order inactive are for Admins (403).
+Odd input (a status not offered, lines not on the order, a missing or tampered version) is a 400 page.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from orders import actions
+from orders.actions import qbd, tso
+from orders.context_processors import SALES_GROUP, group_names, is_admin
+from orders.erp.errors import UpstreamError
+from orders.models import ErpConnection, OrderAction
+from orders.parsing import parse_id
+from orders.paths import order_path
+from orders.submissions import submission_token
+
+Kind = OrderAction.Kind
+State = OrderAction.State
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+LINE_ID = re.compile(r"[A-Za-z0-9-]{1,60}")
+MAX_LINES = 500
+
+
+def may_act(user) -> bool:
+    return is_admin(user) or SALES_GROUP in group_names(user)
+
+
+def order_url(order_id, action: OrderAction | None = None) -> str:
+    url = order_path("orders:detail", order_id)
+    return f"{url}?{urlencode({'action': action.public_id})}#order-actions" if action else url
+
+
+def _refused(request, title: str, message: str, order_id, status: int = 400) -> HttpResponse:
+    return render(request, "orders/action_refused.html",
+                  {"title": title, "message": message, "back_url": order_url(order_id)}, status=status)
+
+
+def _connection(request, kind: str) -> ErpConnection:
+    connection = request.erp_connection
+    if connection is None or connection.kind != kind:
+        raise Http404("No such page for this company.")
+    return connection
+
+
+def _repeated(request, connection: ErpConnection, order_id) -> HttpResponse | None:
+    """The same "Yes" again: the first one's outcome (settling its doubt when due), never a second change."""
+    existing = actions.find(request.POST.get("token", "")[:64])
+    if existing is None:
+        return None
+    if existing.connection_id != connection.pk or existing.order_id != str(order_id):
+        return _refused(request, "This form was for another order", "Open the order again and start over.", order_id)
+    if existing.in_doubt:
+        actions.run(existing, performer_for(existing))
+    return HttpResponseRedirect(order_url(order_id, existing), status=303)
+
+
+def _token(request) -> str | None:
+    token = request.POST.get("token", "")
+    return token if TOKEN.fullmatch(token) else None
+
+
+def performer_for(action: OrderAction):
+    if action.connection.kind == ErpConnection.Kind.QBD_AUTOFY:
+        return qbd.QbdPerformer(action.connection)
+    return tso.TsoPerformer()
+
+
+# --- 24SevenOffice: the status ---------------------------------------------------------------------------
+
+@require_POST
+def tso_status(request, order_id: str) -> HttpResponse:
+    connection = _connection(request, ErpConnection.Kind.TSO)
+    number = parse_id(order_id)
+    if number is None:
+        raise Http404("No such order.")
+    if not may_act(request.user):
+        return _refused(request, "You may not change orders", "Ask an administrator.", number, status=403)
+    repeated = _repeated(request, connection, number)
+    if repeated is not None:
+        return repeated
+    current, wanted = request.POST.get("from", ""), request.POST.get("status", "")
+    admin = is_admin(request.user)
+    if wanted not in tso.TRANSITIONS.get(current, ()):
+        return _refused(request, "That change is not offered",
+                        "The order's page offers the statuses it can move to. Open it again and choose one.", number)
+    if wanted not in tso.next_statuses(current, admin=admin):
+        return _refused(request, "Only administrators may do this",
+                        f"Setting an order to {tso.label(wanted)} is for administrators.", number, status=403)
+    context = {"order_id": number, "erp": "24SevenOffice", "action_url": order_path("orders:status", number),
+               "back_url": order_url(number),
+               "fields": [("from", current), ("status", wanted)],
+               "question": f"Set order #{number} from {tso.label(current)} to {tso.label(wanted)}?",
+               "consequence": tso.CONSEQUENCES.get(wanted, ""), "yes": f"Yes, set it to {tso.label(wanted)}"}
+    if "confirm" not in request.POST:
+        return render(request, "orders/action_confirm.html", {**context, "token": submission_token()})
+    token = _token(request)
+    if token is None:
+        return _refused(request, "This form has expired", "Open the order again and start over.", number)
+    action, _ = actions.record(connection=connection, order_id=str(number), kind=Kind.TSO_STATUS,
+                               target={"status": wanted}, user=request.user, token=token,
+                               request=tso.request_body(wanted), seen_version=current)
+    actions.run(action, tso.TsoPerformer())
+    return HttpResponseRedirect(order_url(number, action), status=303)
+
+
+# --- QuickBooks: close and reopen ------------------------------------------------------------------------
+
+@require_POST
+def qbd_close(request, order_id: str) -> HttpResponse:
+    connection = _connection(request, ErpConnection.Kind.QBD_AUTOFY)
+    if not may_act(request.user):
+        return _refused(request, "You may not change orders", "Ask an administrator.", order_id, status=403)
+    repeated = _repeated(request, connection, order_id)
+    if repeated is not None:
+        return repeated
+    op = request.POST.get("op", "")
+    kind = {"close": Kind.QBD_CLOSE, "reopen": Kind.QBD_REOPEN}.get(op)
+    seen = qbd.unsign(request.POST.get("version", ""))
+    whole = request.POST.get("scope", "") == "order"
+    line_ids = list(dict.fromkeys(request.POST.getlist("line")))[:MAX_LINES + 1]
+    if kind is None or seen is None:
+        return _refused(request, "This form is out of date",
+                        "Open the order again: its page says what can be closed or reopened.", order_id)
+    if whole:
+        line_ids = []
+    elif not line_ids:
+        return _refused(request, "No line was chosen",
+                        f"Tick the lines to {op}, or {op} the whole order.", order_id)
+    names = {row[0]: row[1] for row in seen["lines"] if isinstance(row, list) and row}
+    if len(line_ids) > MAX_LINES or not all(LINE_ID.fullmatch(i) and i in names for i in line_ids):
+        return _refused(request, "Those lines are not on the order",
+                        "Open the order again and tick its lines.", order_id)
+    what = (f"the whole order" if whole else
+            ", ".join(f"line {names[i] or i}" for i in line_ids))
+    context = {"order_id": order_id, "erp": "QuickBooks", "action_url": order_path("orders:close", order_id),
+               "back_url": order_url(order_id),
+               "fields": [("op", op), ("scope", "order" if whole else "lines"),
+                          ("version", request.POST.get("version", "")), *(("line", i) for i in line_ids)],
+               "question": f"{op.capitalize()} {what} in QuickBooks?",
+               "consequence": qbd.CONSEQUENCES[(kind, whole)], "yes": f"Yes, {op} {'it' if whole else 'them'}"}
+    if "confirm" not in request.POST:
+        return render(request, "orders/action_confirm.html", {**context, "token": submission_token()})
+    token = _token(request)
+    if token is None:
+        return _refused(request, "This form has expired", "Open the order again and start over.", order_id)
+    target = {"lines": line_ids, "seen": seen}
+    common = {"connection": connection, "order_id": order_id, "kind": kind, "target": target,
+              "user": request.user, "token": token, "seen_version": seen.get("v", "")}
+    performer = qbd.QbdPerformer(connection)
+    try:
+        raw = performer.read(order_id)  # the order as it is now, before anything is sent
+    except UpstreamError as error:
+        action, _ = actions.record(**common, request=None, state=State.FAILED,
+                                   error=f"The order could not be read before the change. {error.message} "
+                                         "Nothing was changed.")
+        return HttpResponseRedirect(order_url(order_id, action), status=303)
+    now = qbd.version_of(raw)
+    if now["v"] != seen.get("v") or now["m"] != seen.get("m"):
+        action, _ = actions.record(**common, request=None, state=State.NEEDS_ATTENTION,
+                                   changes=qbd.changes_between(seen, now),
+                                   error="Someone changed this order in QuickBooks since you opened it. Nothing "
+                                         "was changed. See what changed, then decide.")
+        return HttpResponseRedirect(order_url(order_id, action), status=303)
+    action, _ = actions.record(**common, request=qbd.request_body(raw, kind, line_ids))
+    actions.run(action, performer)
+    return HttpResponseRedirect(order_url(order_id, action), status=303)
+
+
+# --- both: settle a doubt now, cancel a stale change -----------------------------------------------------
+
+def _own_action(request, order_id: str, action_id: uuid.UUID) -> OrderAction:
+    action = OrderAction.objects.select_related("connection").filter(
+        public_id=action_id, connection=request.erp_connection, order_id=str(order_id)).first()
+    if action is None:
+        raise Http404("No such action.")
+    return action
+
+
+@require_POST
+def action_check(request, order_id: str, action_id: uuid.UUID) -> HttpResponse:
+    action = _own_action(request, order_id, action_id)
+    if not may_act(request.user):
+        return _refused(request, "You may not change orders", "Ask an administrator.", order_id, status=403)
+    if action.in_doubt:
+        actions.run(action, performer_for(action))  # reads the order once settled; never sends again
+    return HttpResponseRedirect(order_url(order_id, action), status=303)
+
+
+@require_POST
+def action_cancel(request, order_id: str, action_id: uuid.UUID) -> HttpResponse:
+    action = _own_action(request, order_id, action_id)
+    if not may_act(request.user):
+        return _refused(request, "You may not change orders", "Ask an administrator.", order_id, status=403)
+    actions.cancel(action)
+    return HttpResponseRedirect(order_url(order_id, action), status=303)
+
+
+# --- what the order page shows ---------------------------------------------------------------------------
+
+def page_context(request, order_id) -> dict:
+    """The timeline (in-doubt actions whose time has come are settled first: reading only) and the outcome
+    of the action just done (``?action=``)."""
+    connection = request.erp_connection
+    rows = actions.timeline(connection, str(order_id))
+    try:
+        actions.settle_due(rows, performer_for)
+    except UpstreamError:
+        pass  # the ERP is down: the timeline says the action is still being checked
+    shown = None
+    try:
+        wanted = uuid.UUID(request.GET.get("action", "")[:40])
+    except ValueError:
+        wanted = None
+    if wanted is not None:
+        shown = next((row for row in rows if row.public_id == wanted), None)
+    return {"timeline": rows, "shown_action": shown, "may_act": may_act(request.user),
+            "show_upstream": is_admin(request.user)}

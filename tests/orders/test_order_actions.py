@@ -1,0 +1,298 @@
+"""Acting on existing orders from their pages, against the sandbox over HTTP: 24SevenOffice statuses
+(each step, NoLines, a 409), QuickBooks close/reopen (header and lines, a stale page, 3200), a double
+POST and a lost answer each making the change once, the timeline, and who may do what."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+from orders.models import OrderAction
+from tests.conftest import restore_seed
+from tests.orders.conftest import make_user, signed_in
+
+TSO = "nordlys"
+QBD = "lakeshore"
+State = OrderAction.State
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _seed_restored(sandbox_server):
+    """These tests invoice, close and create orders: the seeded data again for the tests after them."""
+    yield
+    restore_seed(sandbox_server)
+
+
+def text_of(response) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def token_of(response) -> str:
+    return re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def patches(sandbox, since: int, path_part: str) -> list[dict]:
+    return [c for c in sandbox.calls(since) if c["method"] == "PATCH" and path_part in c["path"]]
+
+
+# --- 24SevenOffice ------------------------------------------------------------------------------------
+
+def tso_order(sandbox, *, lines: int = 1, status: str = "Draft") -> int:
+    order = sandbox.api("POST", "/salesorders", json={
+        "customer": {"id": 10006, "name": "Test kunde"}, "status": "Draft"}).json()
+    for _ in range(lines):
+        assert sandbox.api("POST", f"/salesorders/{order['id']}/lines",
+                           json={"type": "product", "product": {"id": 101}, "quantity": 1}).status_code == 200
+    if status != "Draft":
+        assert sandbox.api("PATCH", f"/salesorders/{order['id']}", json={"status": status}).status_code == 200
+    return order["id"]
+
+
+def set_status(client, order_id: int, current: str, wanted: str):
+    """The order page's button, then "Yes" on the confirmation; the redirect followed."""
+    url = f"/c/{TSO}/orders/{order_id}/status/"
+    confirm = client.post(url, {"from": current, "status": wanted})
+    assert confirm.status_code == 200, confirm.content
+    assert "Yes, set it to" in confirm.content.decode()
+    return client.post(url, {"from": current, "status": wanted, "confirm": "1", "token": token_of(confirm)},
+                       follow=True)
+
+
+def test_each_step_forward_shows_the_new_status_and_the_timeline(upstream, sales_client, admin_client_logged_in):
+    order_id = tso_order(upstream)
+    page = sales_client.get(f"/c/{TSO}/orders/{order_id}/")
+    assert "Set to Confirmed…" in page.content.decode()
+    assert "Set to Invoiced…" not in page.content.decode()  # invoicing is for admins
+    done = set_status(sales_client, order_id, "Draft", "Confirmed")
+    assert done.redirect_chain[-1][1] == 303
+    text = text_of(done)
+    assert "Set the status to Confirmed: done" in text
+    assert upstream.api("GET", f"/salesorders/{order_id}").json()["status"] == "Confirmed"
+    invoiced = set_status(admin_client_logged_in, order_id, "Confirmed", "Invoice")
+    assert "to Invoice: done" in text_of(invoiced)
+    assert upstream.api("GET", f"/salesorders/{order_id}").json()["status"] == "Invoice"
+    # The timeline, newest first, with who did it; admins see the request and ids.
+    timeline = text_of(invoiced).split("What the dashboard did to this order", 1)[1]
+    assert timeline.index("to Invoice") < timeline.index("to Confirmed")
+    assert "Ada Admin" in timeline and "Sam Seller" in timeline
+    assert "Request, answer and ids" in invoiced.content.decode()
+    assert "Request, answer and ids" not in sales_client.get(f"/c/{TSO}/orders/{order_id}/").content.decode()
+    assert OrderAction.objects.filter(order_id=str(order_id), state=State.SUCCEEDED).count() == 2
+
+
+@pytest.mark.parametrize(("start", "wanted"), [("Draft", "Proposal"), ("Proposal", "Confirmed"),
+                                                ("Draft", "Inactive"), ("Inactive", "Draft")])
+def test_the_other_steps(upstream, admin_client_logged_in, start, wanted):
+    order_id = tso_order(upstream, status=start)
+    set_status(admin_client_logged_in, order_id, start, wanted)
+    assert upstream.api("GET", f"/salesorders/{order_id}").json()["status"] == wanted
+
+
+def test_invoicing_an_order_without_lines_says_so_in_place(upstream, admin_client_logged_in):
+    order_id = tso_order(upstream, lines=0)
+    page = set_status(admin_client_logged_in, order_id, "Draft", "Invoice")
+    text = text_of(page)
+    assert "An order needs at least one line before it can be invoiced" in text
+    assert upstream.api("GET", f"/salesorders/{order_id}").json()["status"] == "Draft"
+    assert OrderAction.objects.get(order_id=str(order_id)).state == State.FAILED
+
+
+def test_a_409_is_explained(upstream, admin_client_logged_in):
+    order_id = tso_order(upstream)
+    confirm = admin_client_logged_in.post(f"/c/{TSO}/orders/{order_id}/status/", {"from": "Draft", "status": "Confirmed"})
+    upstream.api("PATCH", f"/salesorders/{order_id}", json={"status": "Invoice"})  # invoiced meanwhile
+    page = admin_client_logged_in.post(f"/c/{TSO}/orders/{order_id}/status/", {
+        "from": "Draft", "status": "Confirmed", "confirm": "1", "token": token_of(confirm)}, follow=True)
+    assert "can no longer change that way" in text_of(page)
+    assert OrderAction.objects.get(order_id=str(order_id)).http_status == 409
+
+
+def test_a_double_post_changes_the_order_once(upstream, admin_client_logged_in):
+    order_id = tso_order(upstream)
+    url = f"/c/{TSO}/orders/{order_id}/status/"
+    token = token_of(admin_client_logged_in.post(url, {"from": "Draft", "status": "Invoice"}))
+    since = upstream.last_call_id()
+    form = {"from": "Draft", "status": "Invoice", "confirm": "1", "token": token}
+    first = admin_client_logged_in.post(url, form)
+    second = admin_client_logged_in.post(url, form)
+    assert first.status_code == second.status_code == 303
+    assert first["Location"] == second["Location"]
+    assert len(patches(upstream, since, f"/salesorders/{order_id}")) == 1
+    assert OrderAction.objects.filter(order_id=str(order_id)).count() == 1
+
+
+def test_a_lost_answer_is_settled_by_reading_the_order(upstream, admin_client_logged_in):
+    order_id = tso_order(upstream)
+    upstream.fault(f"PATCH /salesorders/{order_id}", "drop_after_commit")
+    since = upstream.last_call_id()
+    page = set_status(admin_client_logged_in, order_id, "Draft", "Invoice")
+    action = OrderAction.objects.get(order_id=str(order_id))
+    assert action.state == State.SUCCEEDED and not action.in_doubt
+    assert "the change was made once" in text_of(page)
+    assert [a.outcome for a in action.attempts.all()] == ["unknown", "checked"]
+    assert len(patches(upstream, since, f"/salesorders/{order_id}")) == 1
+    assert upstream.api("GET", f"/salesorders/{order_id}").json()["status"] == "Invoice"
+
+
+def test_a_lost_answer_waits_to_settle_and_never_sends_again(upstream, admin_client_logged_in, settings):
+    settings.TSO = {**settings.TSO, "SETTLE_SECONDS": 600}
+    order_id = tso_order(upstream)
+    upstream.fault(f"PATCH /salesorders/{order_id}", "drop_after_commit")
+    since = upstream.last_call_id()
+    page = set_status(admin_client_logged_in, order_id, "Draft", "Confirmed")
+    assert "being checked" in text_of(page) and "Check now" in text_of(page)
+    action = OrderAction.objects.get(order_id=str(order_id))
+    assert action.in_doubt
+    OrderAction.objects.filter(pk=action.pk).update(settles_at=None)  # the settle period is over
+    page = admin_client_logged_in.get(f"/c/{TSO}/orders/{order_id}/?action={action.public_id}")
+    action.refresh_from_db()
+    assert action.state == State.SUCCEEDED
+    assert len(patches(upstream, since, f"/salesorders/{order_id}")) == 1
+
+
+def test_who_may_do_what(upstream, sales_client, db):
+    order_id = tso_order(upstream)
+    url = f"/c/{TSO}/orders/{order_id}/status/"
+    assert sales_client.post(url, {"from": "Draft", "status": "Invoice"}).status_code == 403
+    assert sales_client.post(url, {"from": "Draft", "status": "Bogus"}).status_code == 400
+    assert sales_client.post(url, {"from": "Invoice", "status": "Draft"}).status_code == 400
+    assert sales_client.post(url, {}).status_code == 400
+    assert sales_client.post(url, {"from": "Draft", "status": "Confirmed", "confirm": "1", "token": "x"}).status_code == 400
+    assert sales_client.post(f"/c/{TSO}/orders/0/status/", {"from": "Draft", "status": "Confirmed"}).status_code == 404
+    assert sales_client.get(url).status_code == 405
+    stranger = signed_in(make_user("nobody"))  # sees no company
+    assert stranger.post(url, {"from": "Draft", "status": "Confirmed"}).status_code == 404
+    assert not OrderAction.objects.exists()
+
+
+# --- QuickBooks ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def quickbooks(qbd_upstream, settings, db):
+    settings.AUTOFY = {**settings.AUTOFY, "SETTLE_SECONDS": 0}
+    return qbd_upstream
+
+
+def qbd_order(autofy, lines: int = 2) -> dict:
+    answer = autofy.autofy("POST", "/SalesOrder", json={
+        "Customer": {"FullName": "Addison Dental Group"},
+        "ItemLines": [{"Item": {"FullName": "Task Chair TC-100"}, "Quantity": n + 1} for n in range(lines)]}).json()
+    return answer["Contents"][0]["Object"]
+
+
+def qbd_now(autofy, order_id: str) -> dict:
+    return autofy.autofy("GET", f"/SalesOrder/{order_id}").json()["Contents"][0]["Object"]
+
+
+def version_on(page) -> str:
+    return re.search(r'name="version" value="([^"]+)"', page.content.decode()).group(1)
+
+
+def qbd_act(client, order_id: str, version: str, op: str, lines=(), *, follow=True):
+    url = f"/c/{QBD}/orders/{order_id}/close/"
+    form = {"op": op, "version": version, "scope": "lines" if lines else "order", "line": list(lines)}
+    confirm = client.post(url, form)
+    assert confirm.status_code == 200, text_of(confirm)
+    return client.post(url, {**form, "confirm": "1", "token": token_of(confirm)}, follow=follow)
+
+
+def test_close_and_reopen_the_whole_order(quickbooks, sales_client):
+    order = qbd_order(quickbooks)
+    page = sales_client.get(f"/c/{QBD}/orders/{order['ID']}/")
+    assert "Autofy offers no way to delete an order" in text_of(page)
+    done = qbd_act(sales_client, order["ID"], version_on(page), "close")
+    assert "Close (whole order) · Done" in text_of(done)
+    now = qbd_now(quickbooks, order["ID"])
+    assert now["IsManuallyClosed"] is True and all(line["IsManuallyClosed"] for line in now["ItemLines"])
+    done = qbd_act(sales_client, order["ID"], version_on(done), "reopen")
+    now = qbd_now(quickbooks, order["ID"])
+    assert now["IsManuallyClosed"] is False and not any(line["IsManuallyClosed"] for line in now["ItemLines"])
+    action = OrderAction.objects.filter(order_id=order["ID"]).first()
+    assert action.request == {"ID": order["ID"], "EditSequence": action.seen_version, "IsManuallyClosed": False}
+    assert action.tracking_id  # Autofy's RequestId
+
+
+def test_lines_one_by_one_and_all_lines_close_the_order(quickbooks, admin_client_logged_in):
+    order = qbd_order(quickbooks, lines=2)
+    first, second = (line["ID"] for line in order["ItemLines"])
+    page = admin_client_logged_in.get(f"/c/{QBD}/orders/{order['ID']}/")
+    page = qbd_act(admin_client_logged_in, order["ID"], version_on(page), "close", [first])
+    now = qbd_now(quickbooks, order["ID"])
+    assert [line["IsManuallyClosed"] for line in now["ItemLines"]] == [True, False]
+    assert now["IsManuallyClosed"] is False and len(now["ItemLines"]) == 2
+    sent = OrderAction.objects.filter(order_id=order["ID"]).first().request
+    assert "IsManuallyClosed" not in sent  # the header left out
+    assert sent["ItemLines"] == [{"ID": first, "IsManuallyClosed": True}, {"ID": second}]
+    qbd_act(admin_client_logged_in, order["ID"], version_on(page), "close", [second])
+    assert qbd_now(quickbooks, order["ID"])["IsManuallyClosed"] is True
+
+
+def test_a_change_since_the_page_was_shown_lets_the_user_decide(quickbooks, sales_client):
+    order = qbd_order(quickbooks)
+    page = sales_client.get(f"/c/{QBD}/orders/{order['ID']}/")
+    version = version_on(page)
+    quickbooks.autofy("PATCH", "/SalesOrder", json={"ID": order["ID"], "Memo": "Changed in QuickBooks"})
+    since = quickbooks.last_call_id()
+    shown = qbd_act(sales_client, order["ID"], version, "close")
+    text = text_of(shown)
+    assert "Someone changed this order in QuickBooks since you opened it" in text
+    assert "Memo" in text and "Changed in QuickBooks" in text
+    assert not patches(quickbooks, since, "SalesOrder")
+    # Decide: do it again on the order as it is now.
+    action = OrderAction.objects.get(order_id=order["ID"])
+    fields = dict(re.findall(r'<input type="hidden" name="(op|scope|version|token|confirm)" value="([^"]+)"',
+                             shown.content.decode().split("action-decision", 1)[1]))
+    again = sales_client.post(f"/c/{QBD}/orders/{order['ID']}/close/", fields, follow=True)
+    assert "Close: done" in text_of(again)
+    assert qbd_now(quickbooks, order["ID"])["IsManuallyClosed"] is True
+    # Or cancel (the first one, still waiting for a decision).
+    sales_client.post(f"/c/{QBD}/orders/{order['ID']}/actions/{action.public_id}/cancel/")
+    action.refresh_from_db()
+    assert action.state == State.CANCELLED
+
+
+def test_quickbooks_3200_shows_what_changed(quickbooks, sales_client, monkeypatch):
+    from orders.actions import qbd
+
+    order = qbd_order(quickbooks)
+    page = sales_client.get(f"/c/{QBD}/orders/{order['ID']}/")
+    send = qbd.QbdPerformer.send
+
+    def edited_first(self, action):  # someone saves the order in QuickBooks just before our PATCH
+        quickbooks.control("POST", f"/autofy/salesorders/{order['ID']}/edit")
+        return send(self, action)
+
+    monkeypatch.setattr(qbd.QbdPerformer, "send", edited_first)
+    shown = qbd_act(sales_client, order["ID"], version_on(page), "close")
+    action = OrderAction.objects.get(order_id=order["ID"])
+    assert action.state == State.NEEDS_ATTENTION and action.changes
+    assert "its edit sequence was out of date" in text_of(shown)
+    assert "Do it again on the order as it is now" in text_of(shown)
+    assert qbd_now(quickbooks, order["ID"])["IsManuallyClosed"] is False
+
+
+def test_a_lost_quickbooks_answer_is_settled_without_a_second_change(quickbooks, sales_client):
+    order = qbd_order(quickbooks)
+    page = sales_client.get(f"/c/{QBD}/orders/{order['ID']}/")
+    quickbooks.autofy_fault("PATCH /SalesOrder", "drop_after_commit")
+    since = quickbooks.last_call_id()
+    qbd_act(sales_client, order["ID"], version_on(page), "close")
+    action = OrderAction.objects.get(order_id=order["ID"])
+    assert action.state == State.SUCCEEDED
+    assert [a.outcome for a in action.attempts.all()] == ["unknown", "checked"]
+    assert len(patches(quickbooks, since, "SalesOrder")) == 1
+
+
+def test_odd_quickbooks_input_is_a_400(quickbooks, sales_client):
+    order = qbd_order(quickbooks)
+    url = f"/c/{QBD}/orders/{order['ID']}/close/"
+    page = sales_client.get(f"/c/{QBD}/orders/{order['ID']}/")
+    assert sales_client.post(url, {"op": "close", "scope": "order", "version": "tampered"}).status_code == 400
+    assert sales_client.post(url, {"op": "delete", "scope": "order", "version": version_on(page)}).status_code == 400
+    assert sales_client.post(url, {"op": "close", "scope": "lines", "version": version_on(page)}).status_code == 400
+    assert sales_client.post(url, {"op": "close", "scope": "lines", "version": version_on(page),
+                                   "line": "not-a-line"}).status_code == 400
+    assert sales_client.post(f"/c/{TSO}/orders/1/close/", {"op": "close"}).status_code == 404
+    assert not OrderAction.objects.exists()
