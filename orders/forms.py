@@ -23,7 +23,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator, validate_email
 from django.forms import BaseFormSet, formset_factory
 
-from orders import index, money
+from orders import index as order_index
+from orders import money
 from orders.domain import (
     DISTRIBUTION_METHODS,
     NEW_ORDER_STATUSES,
@@ -259,7 +260,7 @@ class OrderFilterForm(ListFilterForm):
 
 
 class QuickBooksFilterForm(ListFilterForm):
-    """The QuickBooks list's filters: they become ``index.Filters``, a query of the local order index
+    """The QuickBooks list's filters: they become ``order_index.Filters``, a query of the local order index
     (Autofy itself filters by none of them). The customer is a name (or part of one) or a customer's
     id, offered from the index's customers (``customer_names``) but typed freely."""
 
@@ -276,12 +277,12 @@ class QuickBooksFilterForm(ListFilterForm):
         self.customer_names = customer_names
         self.describe_fields()
 
-    def to_filters(self, *, zone: dt.tzinfo) -> tuple[index.Filters, int]:
+    def to_filters(self, *, zone: dt.tzinfo) -> tuple[order_index.Filters, int]:
         """The index's filters from every field that validated (call after ``is_valid()``), and the
         page size. "Modified since" a day is from its start in ``zone``."""
         data = getattr(self, "cleaned_data", {})
         since = data.get("modified_since")
-        filters = index.Filters(
+        filters = order_index.Filters(
             state=data.get("status") or "",
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),

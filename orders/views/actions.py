@@ -147,7 +147,7 @@ def qbd_close(request, order_id: str) -> HttpResponse:
     if len(line_ids) > MAX_LINES or not all(LINE_ID.fullmatch(i) and i in names for i in line_ids):
         return _refused(request, "Those lines are not on the order",
                         "Open the order again and tick its lines.", order_id)
-    what = (f"the whole order" if whole else
+    what = ("the whole order" if whole else
             ", ".join(f"line {names[i] or i}" for i in line_ids))
     context = {"order_id": order_id, "erp": "QuickBooks", "action_url": order_path("orders:close", order_id),
                "back_url": order_url(order_id),
