@@ -30,6 +30,7 @@ from orders.erp.errors import (
     UpstreamError,
     UpstreamNotFound,
 )
+from orders.erp.tso import payloads as tso_payloads
 from orders.models import Submission, SubmissionStep
 from orders.parsing import parse_id, parse_index, parse_signed_id, parse_whole
 from orders.paths import order_path
@@ -404,9 +405,9 @@ def _render_builder(request: HtmxHttpRequest, builder: forms.OrderBuilder, *, to
         "delivery_fields": [builder.order[name] for name in forms.DELIVERY_FORM_FIELDS],
         "tax_choices": [(str(tax.id), forms.tax_label(tax)) for tax in builder.reference.tax_codes],
         "currency": builder.state.get("currency_code") or "NOK",
-        "memo_max": forms.USER_INTERNAL_MEMO_MAX_LENGTH,
-        "memo_total": forms.INTERNAL_MEMO_MAX_LENGTH,
-        "memo_reserved": forms.INTERNAL_MEMO_MAX_LENGTH - forms.USER_INTERNAL_MEMO_MAX_LENGTH,
+        "memo_max": tso_payloads.USER_INTERNAL_MEMO_MAX_LENGTH,
+        "memo_total": tso_payloads.INTERNAL_MEMO_MAX_LENGTH,
+        "memo_reserved": tso_payloads.INTERNAL_MEMO_MAX_LENGTH - tso_payloads.USER_INTERNAL_MEMO_MAX_LENGTH,
         "max_lines": forms.MAX_LINES,
         "dirty": dirty,
         "notes": {},

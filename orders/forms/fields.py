@@ -1,0 +1,328 @@
+"""Fields of the order builder that read what people type: numbers in every spelling (``1 234,50``),
+money, text with the contract's limits, e-mail lists, country codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator, validate_email
+
+from orders.erp.tso.payloads import (  # noqa: F401 (the builder view shows both)
+    INTERNAL_MEMO_MAX_LENGTH,
+    USER_INTERNAL_MEMO_MAX_LENGTH,
+)
+from orders.parsing import parse_id
+
+# Dates before this are typing mistakes (an order or a filter in year 1), and the earliest ones are not
+# even a moment the ERP can store once it is turned into UTC.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+
+DATE_BOUNDS = [MinValueValidator(EARLIEST_DATE, "Enter a date in 1900 or later.")]
+
+# What HTML takes as a date input's and a number input's value (anything else it shows empty).
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+TEXT_MESSAGES = {
+    "max_length": "At most %(limit_value)d characters (this has %(show_value)d).",
+}
+
+HTML_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+
+def _html_date(value: str) -> bool:
+    try:
+        return bool(ISO_DATE.fullmatch(value)) and dt.date.fromisoformat(value) is not None
+    except ValueError:
+        return False
+
+class DateInput(forms.DateInput):
+    """A native date picker; it submits and must be rendered as ISO 8601 (``2025-03-01``).
+
+    A value that is no date (``?date_from=junk``, "31/02/2026" from a browser without date pickers) is
+    shown as typed in a text box, next to its error: a date box cannot hold it (invalid HTML, and the
+    browser would show it empty)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        shown = context["widget"]["value"]
+        if isinstance(shown, str) and shown and not _html_date(shown):
+            context["widget"]["type"] = "text"
+        return context
+
+class IdInput(forms.NumberInput):
+    """A number box for an id: a value that is no number (``?customer=abc``) is rendered empty, as the
+    browser shows it anyway (a number box cannot hold it); the field's error says what was wrong."""
+
+    def format_value(self, value):
+        if isinstance(value, str) and not HTML_NUMBER.fullmatch(value):
+            return None
+        return super().format_value(value)
+
+class IdField(forms.Field):
+    """An id of the ERP's (a customer, a product): ASCII digits, 1 or more (``orders.parsing``)."""
+
+    widget = forms.NumberInput
+    default_error_messages = {"invalid": "Enter an id (a whole number)."}
+
+    def to_python(self, value) -> int | None:
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return None
+        number = parse_id(text)
+        if number is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+
+MAX_LINES = 500
+
+
+MAX_DIMENSIONS = 20
+
+
+# The ERP receives numbers as JSON numbers (``tso_payloads.number``): at most 15 significant digits
+# travel exactly. Quantities and prices keep four decimals (what the ERP stores).
+MAX_SIGNIFICANT_DIGITS = 15
+
+
+AMOUNT_LIMIT = Decimal("99999999999")
+
+
+AMOUNT_PLACES = 4
+
+
+PAYMENT_TERMS_TYPES = (
+    ("", "ERP default"),
+    ("NumberOfDays", "Days after the invoice date"),
+    ("OutMonthPlusDays", "Days after the end of the month"),
+    ("FixedDate", "On a fixed date"),
+)
+
+
+DAYS_TERMS = frozenset({"NumberOfDays", "OutMonthPlusDays"})
+
+
+LINE_TYPE_CHOICES = (("product", "Product"), ("text", "Text"))
+
+
+SEPARATORS = re.compile(r"[,;\s]+")
+
+
+SPACES = ("\u00a0", "\u202f", "\u2009", " ", "'")
+
+
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+# Limits of our own where the ERP's contract gives none: generous for what people type, not unbounded.
+EMAILS_MAX_LENGTH = 1000
+
+
+YOUR_REFERENCE_MAX_LENGTH = 200
+
+
+MEMO_MAX_LENGTH = 4000
+
+
+PRODUCT_NUMBER_MAX_LENGTH = 100  # the contract's limit for a line's ``product.number``
+
+
+def parse_number(text: str) -> Decimal:
+    """A number as people type it: ``1 234,50``, ``1234.50``, ``1.234,50``, ``1,234.50``, ``-2``.
+
+    Spaces (also non-breaking and thin ones) group thousands. With both ``,`` and ``.``, the last one
+    is the decimal separator and the other groups thousands. With only one of them: once, it is the
+    decimal separator (Norwegian ``12,5`` is twelve and a half); more than once, it groups thousands
+    (``1.234.567``). Groups are three digits. Raises ``ValueError``.
+    """
+    cleaned = text.strip()
+    if PLAIN_NUMBER.fullmatch(cleaned):  # the common case, while typing: "2", "1450.50"
+        return Decimal(cleaned)
+    cleaned = cleaned.replace("\u2212", "-")
+    for space in SPACES:
+        cleaned = cleaned.replace(space, "")
+    if "," in cleaned and "." in cleaned:
+        decimal_mark = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+        grouping = "." if decimal_mark == "," else ","
+        whole, _, fraction = cleaned.rpartition(decimal_mark)
+        cleaned = f"{_ungrouped(whole, grouping, text)}.{fraction}"
+    elif cleaned.count(",") > 1 or cleaned.count(".") > 1:
+        cleaned = _ungrouped(cleaned, "," if "," in cleaned else ".", text)
+    else:
+        cleaned = cleaned.replace(",", ".")
+    if not PLAIN_NUMBER.fullmatch(cleaned):
+        raise ValueError(f"{text!r} is not a number")
+    return Decimal(cleaned)
+
+
+def _ungrouped(whole: str, mark: str, text: str) -> str:
+    """``1.234.567`` without its group marks; ``ValueError`` when the groups are not thousands."""
+    if not re.fullmatch(rf"[+-]?\d{{1,3}}(?:{re.escape(mark)}\d{{3}})*", whole):
+        raise ValueError(f"{text!r} is not a number")
+    return whole.replace(mark, "")
+
+
+def plain_number(value: Decimal, *, places: int = 0) -> str:
+    """A decimal for an input field: no exponent, no trailing zeros beyond ``places`` decimals."""
+    normalized = value.normalize()
+    if -normalized.as_tuple().exponent < places:
+        normalized = value.quantize(Decimal(1).scaleb(-places))
+    text = f"{normalized:f}"
+    return "0" if text in ("-0", "") else text
+
+
+def money_input(value: Decimal) -> str:
+    """A price for an input field, written as the dashboard writes money everywhere else: thousands
+    grouped with commas and at least two decimals (``24,900.00``; four when the ERP has four).
+    ``parse_number`` reads it back, as it reads ``24900``, ``24 900,00`` and ``24.900,00``."""
+    text = plain_number(value, places=2)
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, _, fraction = digits.partition(".")
+    return f"{sign}{int(whole):,}.{fraction}"
+
+
+class TextField(forms.CharField):
+    """A ``CharField`` whose limit is checked on the server only: no ``maxlength`` attribute, so a
+    long paste is never cut short without a word; the error says how long it is."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs["error_messages"] = {**TEXT_MESSAGES, **kwargs.get("error_messages", {})}
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        attrs.pop("minlength", None)
+        return attrs
+
+
+class MemoField(TextField):
+    """A text area. Browsers send line breaks as CRLF but count them as one character: so does this
+    field (and the ERP then gets what the user counted)."""
+
+    widget = forms.Textarea
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
+
+
+class CountryCodeField(TextField):
+    default_validators = [RegexValidator(r"^[A-Z]{2}$", "A country code is two letters, e.g. NO or SE.")]
+
+    def to_python(self, value):
+        return super().to_python(value).upper()
+
+
+class EmailListField(TextField):
+    """Several e-mail addresses separated by commas, semicolons or spaces; cleans to a list. Its limit is
+    on the text typed (``max_length`` would count addresses)."""
+
+    def __init__(self, *, text_limit: int, **kwargs):
+        super().__init__(**kwargs)
+        self.text_limit = text_limit
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if len(text) > self.text_limit:
+            raise ValidationError(self.error_messages["max_length"], code="max_length",
+                                  params={"limit_value": self.text_limit, "show_value": len(text)})
+        return [part for part in SEPARATORS.split(text) if part]
+
+    def validate(self, value):
+        super().validate(value)
+        bad = []
+        for address in value:
+            try:
+                validate_email(address)
+            except ValidationError:
+                bad.append(address)
+        if bad:
+            listed = ", ".join(f"“{address}”" for address in bad)
+            noun = "is not a valid e-mail address" if len(bad) == 1 else "are not valid e-mail addresses"
+            raise ValidationError(f"{listed} {noun}.", code="invalid")
+
+
+class NumberField(forms.Field):
+    """A decimal typed the Norwegian or the English way (see ``parse_number``), with bounds."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *, minimum: Decimal | None = None, maximum: Decimal | None = None,
+                 places: int = AMOUNT_PLACES, nonzero: bool = False, messages: Mapping[str, str] | None = None,
+                 **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.minimum, self.maximum, self.places, self.nonzero = minimum, maximum, places, nonzero
+        self.messages = {
+            "invalid": "Enter a number, e.g. 1 234,50 or 1234.50.",
+            "minimum": f"Enter at least {minimum}." if minimum is not None else "",
+            "maximum": f"Enter at most {maximum}." if maximum is not None else "",
+            "zero": "This cannot be 0.",
+            "places": f"Use at most {places} decimals.",
+            "digits": f"Too many digits: at most {MAX_SIGNIFICANT_DIGITS}.",
+            **(messages or {}),
+        }
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
+
+    def to_python(self, value) -> Decimal | None:
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return None
+        try:
+            number = parse_number(text)
+        except (ValueError, InvalidOperation) as exc:
+            raise ValidationError(self.messages["invalid"], code="invalid") from exc
+        return number
+
+    def bounded(self, text: str) -> Decimal | None:
+        """``text`` as a number within this field's bounds; None when it is not a number or out of
+        them. For what is computed from a value as typed, before the field is validated."""
+        try:
+            number = parse_number(text)
+        except ValueError:
+            return None
+        if (self.minimum is not None and number < self.minimum) or (self.maximum is not None and number > self.maximum):
+            return None
+        return number
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        digits = value.normalize().as_tuple()
+        if self.minimum is not None and value < self.minimum:
+            raise ValidationError(self.messages["minimum"], code="minimum")
+        if self.maximum is not None and value > self.maximum:
+            raise ValidationError(self.messages["maximum"], code="maximum")
+        if self.nonzero and value == 0:
+            raise ValidationError(self.messages["zero"], code="zero")
+        if -digits.exponent > self.places:
+            raise ValidationError(self.messages["places"], code="places")
+        if len(digits.digits) > MAX_SIGNIFICANT_DIGITS:
+            raise ValidationError(self.messages["digits"], code="digits")
+
+
+def default_tax_id(tax_codes: Sequence) -> int | None:
+    """The tax code a new line starts with: the standard (highest) rate, e.g. 25 % in Norway."""
+    if not tax_codes:
+        return None
+    return max(tax_codes, key=lambda tax: (tax.rate, -tax.id)).id
+
+
+def tax_label(tax) -> str:
+    """A tax code as the line's drop-down shows it: its number and rate, e.g. "3 · 25 %"."""
+    rate = f"{plain_number(tax.rate)} %"
+    return f"{tax.number} · {rate}" if tax.number is not None else rate
