@@ -53,8 +53,8 @@ def failed_order_count(user) -> int:
 def note_quickbooks_agents(visible) -> bool:
     """Give each visible QuickBooks connection its index's freshness as ``.agent``: when its agent last
     answered, whether the last sync failed (one query; nothing asks the ERP)."""
-    from orders import index
     from orders.models import ErpConnection
+    from orders.services import index
 
     quickbooks = [connection for connection in visible if connection.kind == ErpConnection.Kind.QBD_AUTOFY]
     if quickbooks and not hasattr(quickbooks[0], "agent"):

@@ -184,7 +184,7 @@ class SubmissionAttempt(models.Model):
 class IndexedOrder(models.Model):
     """One order of a connection whose ERP cannot filter its orders (QuickBooks through Autofy), as the
     local index keeps it for the list: what its filters and columns need. Kept in step by
-    ``orders.index`` (full, incremental and deleted-orders syncs); never edited by hand."""
+    ``orders.services.index`` (full, incremental and deleted-orders syncs); never edited by hand."""
 
     class State(models.TextChoices):
         OPEN = "open", "Open"

@@ -1,7 +1,7 @@
 """Background work on Django's Tasks framework (``django.tasks``; the database backend of
 ``django-tasks-db`` runs it in ``manage.py db_worker``).
 
-``sync_connection`` brings one connection's order index up to date (``orders.index.sync``).
+``sync_connection`` brings one connection's order index up to date (``orders.services.index.sync``).
 ``request_sync`` enqueues it unless one is already waiting; ``schedule_syncs`` does so for every
 connection with an index, which ``manage.py index_scheduler`` repeats every
 ``INDEX_SYNC["INTERVAL_SECONDS"]``.
@@ -17,8 +17,8 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from orders import index
 from orders.models import ErpConnection, IndexSyncState
+from orders.services import index
 
 logger = logging.getLogger("orders.tasks")
 

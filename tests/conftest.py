@@ -404,9 +404,9 @@ def stored_submission(sandbox, settings):
     from django.utils import timezone
 
     from orders import forms, services
-    from orders.views import builder as views
     from orders.models import Submission
     from orders.submissions import submission_token
+    from orders.views import builder as views
 
     def make(client, kind: str):
         assert kind in STORED_SUBMISSIONS, kind
@@ -475,10 +475,10 @@ QBD_SLUG = "lakeshore"
 @pytest.fixture
 def quickbooks(qbd_upstream):
     """``qbd_upstream`` with the company file reset as seeded (these tests change it) and the company's order
-    index empty: ``quickbooks.sync()`` fills it through the real sync (``orders.index.sync``);
+    index empty: ``quickbooks.sync()`` fills it through the real sync (``orders.services.index.sync``);
     ``quickbooks.connection``, ``quickbooks.sandbox``."""
-    from orders import index
     from orders.models import ErpConnection
+    from orders.services import index
 
     qbd_upstream.control("POST", "/autofy/reset")
 

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from django import forms
 from django.core.validators import RegexValidator
 
-from orders import index as order_index
 from orders.domain import (
     ORDER_STATE_LABELS,
     STATUS_LABELS,
@@ -22,6 +21,7 @@ from orders.erp.tso.payloads import (  # noqa: F401 (the builder view shows both
 from orders.forms.fields import DATE_BOUNDS, TEXT_MESSAGES, DateInput, IdField, IdInput
 from orders.parsing import parse_id
 from orders.services import PAGE_SIZES, STATUS_FILTERS, OrderFilters
+from orders.services import index as order_index
 
 DEFAULT_PAGE_SIZE = 25
 

@@ -10,8 +10,8 @@ through its connector, and returns domain objects. Failures surface as the
 * ``healthcheck``: the database's and each connection's state for ``/healthz``;
 * ``common``: the pool a page's concurrent calls run on, and per-connection cache keys.
 
-QuickBooks companies are read from the local order index (``orders.index``) and, for one order,
-``orders.quickbooks_order``. This package's names are importable from it directly (``services.order_list``).
+QuickBooks companies are read from the local order index (``orders.services.index``) and, for one order,
+``orders.services.quickbooks_order``. This package's names are importable from it directly (``services.order_list``).
 """
 
 from __future__ import annotations
@@ -23,38 +23,11 @@ from orders.services.common import (  # noqa: F401
     scoped,
     wait,
 )
-from orders.services.orders import (  # noqa: F401
-    DimensionRow,
-    FieldComparison,
-    OrderDetail,
-    OrderFilters,
-    PAGE_SIZES,
-    STATUS_FILTERS,
-    UpstreamCall,
-    customer_hints,
-    order_detail,
-    order_list,
-    snapshot_comparison,
-    start_order_list,
-    totals_disagree,
-)
-from orders.services.references import (  # noqa: F401
-    BuilderReference,
-    CUSTOMER_CHOICES_KEY,
-    DIMENSION_ELEMENT_PAGES,
-    FORMER_NAMES_CUSTOMERS,
-    FORMER_NAMES_KEY,
-    FORMER_NAMES_PER_CUSTOMER,
-    FORMER_NAMES_SECONDS,
-    REFERENCE_LOADERS,
-    builder_reference,
-    currencies,
-    customer_choices,
-    dimension_elements,
-    every_customer,
-    note_customer_names,
-    reference,
-    references_async,
+from orders.services.healthcheck import (  # noqa: F401
+    HEALTH_PROBE_KEY,
+    ConnectionHealth,
+    Health,
+    health,
 )
 from orders.services.lookups import (  # noqa: F401
     CUSTOMER_CLOCK_MARGIN,
@@ -63,12 +36,12 @@ from orders.services.lookups import (  # noqa: F401
     CUSTOMER_LIST_SECONDS,
     CUSTOMER_TOP_UP_PAGES,
     CUSTOMER_TOP_UP_SECONDS,
-    CustomerList,
     FOLDED_LETTERS,
     POSTING_LISTS,
-    ProductLine,
     SEARCH_LIMIT,
     SEARCH_QUERY_MAX_LENGTH,
+    CustomerList,
+    ProductLine,
     customer_detail,
     customer_list,
     customer_search,
@@ -80,9 +53,36 @@ from orders.services.lookups import (  # noqa: F401
     product_overrides,
     product_search,
 )
-from orders.services.healthcheck import (  # noqa: F401
-    ConnectionHealth,
-    HEALTH_PROBE_KEY,
-    Health,
-    health,
+from orders.services.orders import (  # noqa: F401
+    PAGE_SIZES,
+    STATUS_FILTERS,
+    DimensionRow,
+    FieldComparison,
+    OrderDetail,
+    OrderFilters,
+    UpstreamCall,
+    customer_hints,
+    order_detail,
+    order_list,
+    snapshot_comparison,
+    start_order_list,
+    totals_disagree,
+)
+from orders.services.references import (  # noqa: F401
+    CUSTOMER_CHOICES_KEY,
+    DIMENSION_ELEMENT_PAGES,
+    FORMER_NAMES_CUSTOMERS,
+    FORMER_NAMES_KEY,
+    FORMER_NAMES_PER_CUSTOMER,
+    FORMER_NAMES_SECONDS,
+    REFERENCE_LOADERS,
+    BuilderReference,
+    builder_reference,
+    currencies,
+    customer_choices,
+    dimension_elements,
+    every_customer,
+    note_customer_names,
+    reference,
+    references_async,
 )

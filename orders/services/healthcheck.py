@@ -12,12 +12,13 @@ from django.core.cache import cache
 from django.db import Error as DatabaseError
 from django.db import connection
 
-from orders import connections, index
+from orders import connections
 from orders.erp.errors import (
     UpstreamError,
 )
 from orders.erp.tso import get_client
 from orders.models import ErpConnection
+from orders.services import index
 from orders.services.common import scoped
 
 logger = logging.getLogger(__name__)

@@ -25,7 +25,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.encoding import iri_to_uri
 from django.views.decorators.http import require_GET
 
-from orders import connections, index, services
+from orders import connections, services
+from orders.actions import tso
 from orders.context_processors import is_admin
 from orders.domain import STATUS_LABELS, CustomerSnapshot, Page
 from orders.erp.errors import (
@@ -37,7 +38,7 @@ from orders.forms import LIST_PARAMS, QBD_LIST_PARAMS, OrderFilterForm
 from orders.models import ErpConnection
 from orders.parsing import parse_id
 from orders.paths import order_path
-from orders.actions import tso
+from orders.services import index
 from orders.views import actions, qbd_detail, qbd_list
 from orders.views.common import (
     HtmxHttpRequest,

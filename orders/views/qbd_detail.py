@@ -1,5 +1,5 @@
 """A QuickBooks order's page (``/c/<slug>/orders/<TxnID>/``): the order read live, or the index's copy
-while QuickBooks does not answer. The use case is ``orders.quickbooks_order``; this module only decides
+while QuickBooks does not answer. The use case is ``orders.services.quickbooks_order``; this module only decides
 what the user sees:
 
 * the live order: 200, with the totals check and, for admins, the raw object and Autofy's ``RequestId``;
@@ -16,11 +16,11 @@ import logging
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from orders import quickbooks_order
 from orders.actions import qbd
-from orders.submissions import submission_token
 from orders.context_processors import is_admin
 from orders.erp.errors import UpstreamError, UpstreamNotFound, UpstreamUnavailable
+from orders.services import quickbooks_order
+from orders.submissions import submission_token
 from orders.views import actions
 from orders.views.common import HtmxHttpRequest, describe_error, pretty_json
 

@@ -1,7 +1,7 @@
 """The order list of a QuickBooks Desktop company (``ErpConnection.Kind.QBD_AUTOFY``).
 
 Autofy filters orders only by id, number, modification time and deletion, so the list reads the
-company's **local order index** (``orders.index``), never QuickBooks: its filters (status, dates,
+company's **local order index** (``orders.services.index``), never QuickBooks: its filters (status, dates,
 customer, number, PO number, modified since) and paging are queries of the index, and the page works
 the same whether QuickBooks answers or not. What it says about the index:
 
@@ -28,17 +28,23 @@ import time
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
+from django.http import (
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
-from orders import index, tasks
+from orders import tasks
 from orders.context_processors import is_admin
 from orders.erp import deadline
 from orders.forms import QBD_LIST_PARAMS, QuickBooksFilterForm
 from orders.models import ErpConnection
 from orders.parsing import parse_whole
+from orders.services import index
 from orders.views.common import HtmxHttpRequest, list_query, list_url
 
 # How long a Refresh waits for its sync before the page answers "Refreshing…" (the web request's ERP

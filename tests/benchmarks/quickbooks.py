@@ -28,7 +28,7 @@ ROUNDS = 30  # pages of each kind: with the warm-up and the sync, under Autofy's
 # its first page as the list does, and name the orders on it.
 INDEX_SCRIPT = """
 import json, statistics, time
-from orders import index
+from orders.services import index
 from orders.models import ErpConnection
 connection = ErpConnection.objects.get(slug=%r)
 result = index.sync(connection, full=True)

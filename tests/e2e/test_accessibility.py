@@ -182,8 +182,8 @@ def test_the_order_list_and_an_order(page, live_server, checks, e2e_upstream, sa
 def test_a_quickbooks_order(page, live_server, checks, qbd_upstream, qbd_sample_orders, qbd_tampered):
     from django.core.cache import cache
 
-    from orders import index
     from orders.models import ErpConnection
+    from orders.services import index
     from tests.conftest import qbd_index_copy
 
     autofy, qbd = qbd_upstream, qbd_sample_orders
@@ -237,7 +237,7 @@ def test_a_quickbooks_order(page, live_server, checks, qbd_upstream, qbd_sample_
 def test_the_quickbooks_order_list(page, live_server, checks, quickbooks, monkeypatch):
     """A QuickBooks company's list (from its local index): the first sync, each tab, filters with errors,
     nothing found, a later page, refreshing, QuickBooks unreachable (as a sales person and an admin)."""
-    from orders import index
+    from orders.services import index
     from orders.views import qbd_list
 
     monkeypatch.setattr(qbd_list, "REFRESH_WAIT_SECONDS", 0)  # no worker runs here: the refresh stays under way

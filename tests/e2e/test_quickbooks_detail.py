@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
-from orders import index
 from orders.models import ErpConnection
+from orders.services import index
 from tests.conftest import qbd_index_copy
 
 pytestmark = pytest.mark.e2e

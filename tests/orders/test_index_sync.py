@@ -10,9 +10,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from orders import domain, index, tasks
+from orders import domain, tasks
 from orders.erp.autofy import connector_for
 from orders.models import ErpConnection, IndexedOrder, IndexSyncState
+from orders.services import index
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,11 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from orders import domain, index, quickbooks_order
+from orders import domain
 from orders.models import ErpConnection, IndexSyncState
-from tests.conftest import qbd_address_moved, qbd_group_and_closed_line as with_group_and_closed_line
+from orders.services import index, quickbooks_order
+from tests.conftest import qbd_address_moved
+from tests.conftest import qbd_group_and_closed_line as with_group_and_closed_line
 from tests.orders.conftest import make_user, signed_in
 
 SLUG = "lakeshore"

@@ -16,8 +16,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from orders import index
 from orders.models import ErpConnection, IndexedOrder, IndexSyncState
+from orders.services import index
 from orders.views import qbd_list
 from tests.orders.conftest import make_user, signed_in
 

@@ -18,8 +18,9 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.test import Client
 
-from orders import index, services
+from orders import services
 from orders.models import ErpConnection, Submission
+from orders.services import index
 from tests.conftest import qbd_index_copy as index_copy
 
 pytestmark = pytest.mark.django_db
@@ -95,8 +96,8 @@ def builder_post(client: Client, button: str, value: str = "", **changes) -> dic
 
 def quickbooks_list_states(sales_client: Client, admin_client: Client, quickbooks) -> dict[str, str]:
     """The QuickBooks company's order list (from its local index) in each of its states."""
-    from orders import index
     from orders.models import IndexSyncState
+    from orders.services import index
     from orders.views import qbd_list
 
     docs = {}
@@ -285,7 +286,12 @@ def test_every_page_and_state_is_valid_html(upstream, sales_client, admin_client
 def test_acting_on_orders_is_valid_html(upstream, sales_client, admin_client_logged_in, qbd_upstream, settings,
                                         tmp_path, seed_restored):
     """The order pages' actions in every state: buttons, confirmations, refusals, outcomes, the timeline."""
-    from tests.orders.test_order_actions import qbd_act, qbd_order, tso_order, version_on
+    from tests.orders.test_order_actions import (
+        qbd_act,
+        qbd_order,
+        tso_order,
+        version_on,
+    )
 
     settings.AUTOFY = {**settings.AUTOFY, "SETTLE_SECONDS": 0}
     docs = {}

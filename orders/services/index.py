@@ -41,7 +41,7 @@ from orders.erp.autofy.throttle import exclusive
 from orders.erp.errors import UpstreamError
 from orders.models import ErpConnection, IndexedOrder, IndexSyncState
 
-logger = logging.getLogger("orders.index")
+logger = logging.getLogger("orders.services.index")
 
 PAGE_SIZE = 100
 # QuickBooks lists deleted transactions for 90 days: a deletion mark older than this means some may be gone.

@@ -19,16 +19,17 @@ exchange rate, rounded half up.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import logging
 from dataclasses import dataclass, field
-import decimal
 from decimal import Decimal
 from typing import Any
 
-from orders import domain, index, money
+from orders import domain, money
 from orders.erp.autofy import connector_for
 from orders.erp.errors import UpstreamError, UpstreamNotFound, UpstreamUnavailable
 from orders.models import ErpConnection
+from orders.services import index
 
 logger = logging.getLogger(__name__)
 
