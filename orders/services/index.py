@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
+from types import SimpleNamespace
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
@@ -113,8 +115,9 @@ def find_orders(connection: ErpConnection, filters: Filters = Filters(), *, page
     rows = _matching(connection, filters)
     page = max(1, page)
     start = (page - 1) * page_size
-    found = list(rows.order_by("-date", "-created_at", "-id")[start:start + page_size + 1])
-    return IndexPage(items=tuple(_summary(row) for row in found[:page_size]), page=page,
+    # Plain rows, not model instances: the list page's hot path.
+    found = list(rows.order_by("-date", "-created_at", "-id").values(*SUMMARY_FIELDS)[start:start + page_size + 1])
+    return IndexPage(items=tuple(_summary(SimpleNamespace(**row)) for row in found[:page_size]), page=page,
                      has_next=len(found) > page_size, freshness=freshness(connection))
 
 
@@ -128,12 +131,21 @@ def count_by_state(connection: ErpConnection, filters: Filters = Filters()) -> d
     return counts
 
 
+# The customer filter's suggestions change only with a sync: each process reads them at most this often.
+CUSTOMER_NAMES_SECONDS = 30.0
+_customer_names: dict[int, tuple[float, list[str]]] = {}
+
+
 def customer_names(connection: ErpConnection) -> list[str]:
     """The names of the customers the connection's indexed orders are for, A to Z (the list's customer
-    filter offers them)."""
-    names = (IndexedOrder.objects.filter(connection=connection, deleted=False).exclude(customer_name="")
-             .order_by("customer_name").values_list("customer_name", flat=True).distinct())
-    return list(names)
+    filter offers them; read again every ``CUSTOMER_NAMES_SECONDS``)."""
+    kept = _customer_names.get(connection.pk)
+    now = time.monotonic()
+    if kept is None or now - kept[0] > CUSTOMER_NAMES_SECONDS:
+        names = (IndexedOrder.objects.filter(connection=connection, deleted=False).exclude(customer_name="")
+                 .order_by("customer_name").values_list("customer_name", flat=True).distinct())
+        kept = _customer_names[connection.pk] = (now, list(names))
+    return list(kept[1])
 
 
 def _matching(connection: ErpConnection, filters: Filters):
@@ -185,7 +197,11 @@ def _freshness(state: IndexSyncState) -> Freshness:
                      last_attempt_at=state.last_attempt_at)
 
 
-def _summary(row: IndexedOrder) -> domain.OrderSummary:
+SUMMARY_FIELDS = ("upstream_id", "number", "state", "date", "customer_id", "customer_name", "reference", "total",
+                  "currency_code", "created_at", "modified_at", "deleted_at")
+
+
+def _summary(row) -> domain.OrderSummary:
     return domain.OrderSummary(
         id=row.upstream_id, number=row.number, state=row.state, date=row.date,
         customer=domain.Ref(id=row.customer_id, name=row.customer_name) if row.customer_id or row.customer_name else None,
@@ -237,6 +253,7 @@ def sync(connection: ErpConnection, *, full: bool = False, connector=None) -> Sy
                                                                last_error_at=timezone.now())
             return result
         IndexSyncState.objects.filter(pk=state.pk).update(last_success_at=timezone.now(), last_error="")
+        _customer_names.pop(connection.pk, None)
         logger.info("Index sync of %s: %d orders saved, %d deleted%s", connection.slug, result.upserted,
                     result.deleted, " (full)" if result.full else "")
         return result

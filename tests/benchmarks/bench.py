@@ -313,8 +313,8 @@ def main() -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
     rows = [
-        ("order list /orders/", list_times, up_list),
-        ("order detail /orders/<id>/", detail_times, up_detail),
+        ("order list", list_times, up_list),
+        ("order detail", detail_times, up_detail),
     ]
     print(f"\nUpstream latency added by the sandbox: {LATENCY_MS} ms per call; {args.rounds} rounds each.\n")
     print(f"{'page':30} {'median':>9} {'p95':>9}   {'upstream median':>15} {'upstream p95':>12}")
