@@ -1,6 +1,6 @@
 """The sales order as the dashboard understands it: frozen dataclasses with ``Decimal`` money.
 
-These are upstream-neutral. Each upstream module (``orders/upstream/…``) turns its own JSON into these
+These are upstream-neutral. Each connector (``orders/erp/…``) turns its own JSON into these
 types, tolerant in what it reads; the dashboard never handles raw upstream JSON except to show it to
 admins.
 """
