@@ -151,7 +151,24 @@ class SubmissionStep(models.Model):
         return f"{label} ({self.get_state_display()})"
 
 
-class SubmissionAttempt(models.Model):
+class CallAttempt(models.Model):
+    """What every kept call has: its number, when, how long, its HTTP status and the ERP's ids, the error.
+    Each kind of attempt adds its outcome choices (``outcome``) and its answer."""
+
+    number = models.PositiveSmallIntegerField()
+    attempted_at = models.DateTimeField()
+    outcome = models.CharField(max_length=20)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.FloatField(null=True, blank=True)
+    trace_id = models.CharField(max_length=100, blank=True)
+    tracking_id = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class SubmissionAttempt(CallAttempt):
     """One call that carried out a step, kept for admins: a step's own fields show its latest attempt,
     these show every attempt (the 503 before the success, the rejection before the correction)."""
 
@@ -163,14 +180,7 @@ class SubmissionAttempt(models.Model):
         REPAIRED = "repaired", "Duplicate removed"
 
     step = models.ForeignKey(SubmissionStep, on_delete=models.CASCADE, related_name="history")
-    number = models.PositiveSmallIntegerField()
-    attempted_at = models.DateTimeField()
     outcome = models.CharField(max_length=20, choices=Outcome)
-    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    duration_ms = models.FloatField(null=True, blank=True)
-    trace_id = models.CharField(max_length=100, blank=True)
-    tracking_id = models.CharField(max_length=100, blank=True)
-    error = models.TextField(blank=True)
     response = models.JSONField(null=True, blank=True)
 
     class Meta:
@@ -310,7 +320,7 @@ class OrderAction(models.Model):
         return f"{self.get_kind_display()} on order {self.order_id} ({self.get_state_display()})"
 
 
-class OrderActionAttempt(models.Model):
+class OrderActionAttempt(CallAttempt):
     """One call that carried out (or checked) an action, every one kept."""
 
     class Outcome(models.TextChoices):
@@ -320,14 +330,7 @@ class OrderActionAttempt(models.Model):
         CHECKED = "checked", "Checked by reading the order"
 
     action = models.ForeignKey(OrderAction, on_delete=models.CASCADE, related_name="attempts")
-    number = models.PositiveSmallIntegerField()
-    attempted_at = models.DateTimeField()
     outcome = models.CharField(max_length=20, choices=Outcome)
-    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    duration_ms = models.FloatField(null=True, blank=True)
-    trace_id = models.CharField(max_length=100, blank=True)
-    tracking_id = models.CharField(max_length=100, blank=True)
-    error = models.TextField(blank=True)
     response = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta:
