@@ -22,6 +22,15 @@ the database, so they hold across threads and processes). Faults are ``/_sandbox
     the old ``EditSequence`` then answers 3200). ``{"Memo": "..."}`` also sets its memo.
 ``POST /_sandbox/autofy/salesorders/{ID}/delete``
     A QuickBooks user deleted the order (``{"at": "2026-11-01T12:00:00Z"}`` to date it; default now).
+``POST /_sandbox/autofy/lists/{ID}/edit``
+    A QuickBooks user changed a list record (a customer, an item, terms…): ``{"Name": "...", "IsActive":
+    false, "at": "2026-11-01T12:00:00Z"}``, each optional. ``Name`` renames it (its ``FullName`` too, and
+    the ``FullName`` of its jobs or sub-items); ``IsActive`` makes it inactive or active again; ``at``
+    dates the change (``LastModifiedDate``; default now, also for an empty body: "touched"). A new
+    ``EditSequence`` either way. Answers the record as the list serves it.
+``POST /_sandbox/autofy/lists/{ID}/delete``
+    A QuickBooks user deleted a list record (QuickBooks lets an unused one go): it is no longer listed;
+    QuickBooks keeps nothing of it that a list query can show.
 ``POST /_sandbox/autofy/reset``
     Restore the company file as seeded, the knobs' defaults and fresh rate windows.
 ``GET /_sandbox/autofy/state``
@@ -62,6 +71,9 @@ IN_USE = {"type": "object", "required": ["in_use"], "properties": {"in_use": {"t
 EDIT = {"type": "object", "properties": {"Memo": {"type": "string"}}, "additionalProperties": False}
 DELETE = {"type": "object", "properties": {"at": {"type": "string", "format": "date-time"}},
           "additionalProperties": False}
+EDIT_LIST_RECORD = {"type": "object", "properties": {
+    "Name": {"type": "string", "minLength": 1, "maxLength": 41}, "IsActive": {"type": "boolean"},
+    "at": {"type": "string", "format": "date-time"}}, "additionalProperties": False}
 
 
 def get_config(request: HttpRequest) -> HttpResponse:
@@ -125,6 +137,49 @@ def delete_order(request: HttpRequest, txn_id: str) -> HttpResponse:
     order.deleted_at = at
     order.save(update_fields=["deleted_at"])
     return json_response({"ID": order.txn_id, "DeletedDate": api_time(at)})
+
+
+def _list_record(list_id: str) -> QbListRecord:
+    record = QbListRecord.objects.filter(list_id=list_id).first()
+    if record is None:
+        raise NotFound(f"List record {list_id} not found")
+    return record
+
+
+def edit_list_record(request: HttpRequest, list_id: str) -> HttpResponse:
+    """What a QuickBooks user's edit does to a list record: a new name (its children's full names
+    follow), active or not, a new ``EditSequence`` and modification time."""
+    body = validated_body(request, EDIT_LIST_RECORD)
+    record = _list_record(list_id)
+    at = datetime.fromisoformat(body["at"]) if "at" in body else timezone.now().replace(microsecond=0)
+    if at.tzinfo is None:
+        raise ValidationFailed([{"path": "at", "keyword": "format"}])
+    changed = [record]
+    if "Name" in body:
+        old = record.full_name
+        parent, _, _ = old.rpartition(":")
+        new = f"{parent}:{body['Name']}" if parent else body["Name"]
+        record.data["Name"] = body["Name"]
+        children = list(QbListRecord.objects.filter(kind=record.kind, full_name__startswith=f"{old}:"))
+        for entry in [record, *children]:
+            entry.full_name = new + entry.full_name[len(old):]
+            entry.full_name_folded = entry.full_name.casefold()
+            entry.data["FullName"] = entry.full_name
+            if entry is not record and (entry.data.get("Parent") or {}).get("ID") == record.list_id:
+                entry.data["Parent"] = {"ID": record.list_id, "FullName": new}
+        changed += children
+    if "IsActive" in body:
+        record.is_active = record.data["IsActive"] = body["IsActive"]
+    for entry in changed:
+        entry.modified_at = at
+        entry.data.update(EditSequence=str(int(at.timestamp())), LastModifiedDate=api_time(at))
+        entry.save()
+    return json_response(record.data)
+
+
+def delete_list_record(request: HttpRequest, list_id: str) -> HttpResponse:
+    _list_record(list_id).delete()
+    return json_response({"ID": list_id})
 
 
 @functools.lru_cache(maxsize=1)

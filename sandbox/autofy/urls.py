@@ -15,6 +15,8 @@ urlpatterns = [
     path("_sandbox/autofy/salesorders/<str:txn_id>/in-use", resource(POST=(None, control.set_in_use))),
     path("_sandbox/autofy/salesorders/<str:txn_id>/edit", resource(POST=(None, control.edit_order))),
     path("_sandbox/autofy/salesorders/<str:txn_id>/delete", resource(POST=(None, control.delete_order))),
+    path("_sandbox/autofy/lists/<str:list_id>/edit", resource(POST=(None, control.edit_list_record))),
+    path("_sandbox/autofy/lists/<str:list_id>/delete", resource(POST=(None, control.delete_list_record))),
     path("_sandbox/autofy/reset", resource(POST=(None, control.reset))),
     path("_sandbox/autofy/state", resource(GET=(None, control.get_state))),
 ]

@@ -132,3 +132,24 @@ def test_a_record_that_does_not_exist_or_is_of_another_list_is_1507(autofy):
 @pytest.mark.parametrize("params", [{"isDeleted": "true"}, {"number": "1"}, {"isActive": "yes"}, {"Name": "x"}])
 def test_lists_take_only_their_parameters(autofy, params):
     assert request_error(autofy.autofy("GET", "/Customer", params=params), 400)["Code"] == 4000
+
+
+def test_a_list_record_edited_or_deleted_through_the_knobs(autofy, seed_restored):
+    builders = find(autofy, "Customer", "Bridgeport Builders Inc")
+    edited = autofy.control("POST", f"/autofy/lists/{builders['ID']}/edit",
+                            json={"Name": "Bridgeport Bâtiments Inc", "at": "2026-11-20T15:00:00Z"})
+    assert edited["FullName"] == "Bridgeport Bâtiments Inc" and edited["LastModifiedDate"] == "2026-11-20T15:00:00Z"
+    assert edited["EditSequence"] != builders["EditSequence"]
+    # Its jobs follow the new name, changed at the same moment.
+    lofts = find(autofy, "Customer", "Bridgeport Bâtiments Inc:Halsted Lofts")
+    assert lofts["Parent"]["FullName"] == "Bridgeport Bâtiments Inc"
+    assert lofts["LastModifiedDate"] == "2026-11-20T15:00:00Z"
+    recent = every(autofy, "Customer", modTimeStart="2026-11-20T15:00:00Z")
+    assert {c["FullName"].split(":")[0] for c in recent} == {"Bridgeport Bâtiments Inc"}
+
+    chair = find(autofy, "Item", "Task Chair TC-100")
+    assert autofy.control("POST", f"/autofy/lists/{chair['ID']}/edit", json={"IsActive": False})["IsActive"] is False
+    assert chair["ID"] in [item["ID"] for item in every(autofy, "Item", isActive="false")]
+    autofy.control("POST", f"/autofy/lists/{chair['ID']}/delete")
+    assert chair["ID"] not in [item["ID"] for item in every(autofy, "Item")]
+    assert request_error(autofy.autofy("GET", f"/Item/{chair['ID']}"), 404)["Code"] == 1507
