@@ -339,3 +339,8 @@ class OrderActionAttempt(CallAttempt):
 
     def __str__(self) -> str:
         return f"Attempt {self.number} of {self.action} ({self.get_outcome_display()})"
+
+
+# The QuickBooks reference-data cache lives in a module of its own (this one stays readable).
+from orders.models_references import ReferenceListState, ReferenceRecord, ReferenceSyncState  # noqa: E402, F401
+

@@ -5,6 +5,12 @@
 ``request_sync`` enqueues it unless one is already waiting; ``schedule_syncs`` does so for every
 connection with an index, which ``manage.py index_scheduler`` repeats every
 ``INDEX_SYNC["INTERVAL_SECONDS"]``.
+
+``sync_reference_data`` brings one QuickBooks connection's reference lists up to date
+(``orders.services.qbd_references``); ``request_reference_sync`` enqueues it (an admin's refresh asks for a
+full one); ``schedule_reference_syncs``, called by the same scheduler, enqueues it where one is due: every
+``REFERENCE_SYNC["INTERVAL_SECONDS"]`` (the sync itself reads a list in full once a day), and every
+``REFERENCE_SYNC["RETRY_SECONDS"]`` until a connection's reference data has been read once.
 """
 
 from __future__ import annotations
@@ -17,8 +23,8 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from orders.models import ErpConnection, IndexSyncState
-from orders.services import index
+from orders.models import ErpConnection, IndexSyncState, ReferenceSyncState
+from orders.services import index, qbd_references
 
 logger = logging.getLogger("orders.tasks")
 
@@ -55,3 +61,51 @@ def schedule_syncs() -> int:
 
 def interval() -> float:
     return float(settings.INDEX_SYNC["INTERVAL_SECONDS"])
+
+
+# --- QuickBooks reference data ----------------------------------------------------------------------------
+
+
+@task()
+def sync_reference_data(connection_id: int, full: bool = False) -> dict:
+    connection = ErpConnection.objects.filter(pk=connection_id, is_active=True).first()
+    if connection is None:
+        return {"skipped": True}
+    return qbd_references.sync_references(connection, full=full).as_dict()
+
+
+def request_reference_sync(connection: ErpConnection, *, full: bool = False) -> bool:
+    """Enqueue a sync of ``connection``'s reference data unless one is already waiting (a full one is
+    always enqueued); returns whether one was enqueued."""
+    now = timezone.now()
+    with transaction.atomic():
+        state, _ = ReferenceSyncState.objects.select_for_update().get_or_create(connection=connection)
+        if not full and state.enqueued_at and now - state.enqueued_at < WAITING_AT_MOST:
+            return False
+        state.enqueued_at = now
+        fields = ["enqueued_at"]
+        if full:
+            state.full_requested_at = now
+            fields.append("full_requested_at")
+        state.save(update_fields=fields)
+    sync_reference_data.enqueue(connection.pk, full)
+    return True
+
+
+def reference_sync_due(state: ReferenceSyncState | None, now: dt.datetime) -> bool:
+    if state is None or state.last_attempt_at is None:
+        return True
+    if state.enqueued_at and now - state.enqueued_at < WAITING_AT_MOST:
+        return False
+    setting = "RETRY_SECONDS" if state.last_success_at is None else "INTERVAL_SECONDS"
+    return now - state.last_attempt_at >= dt.timedelta(seconds=float(settings.REFERENCE_SYNC[setting]))
+
+
+def schedule_reference_syncs() -> int:
+    """Enqueue a reference sync of every active QuickBooks connection where one is due; returns how many."""
+    now = timezone.now()
+    connections = list(ErpConnection.objects.filter(is_active=True, kind=ErpConnection.Kind.QBD_AUTOFY))
+    states = {state.connection_id: state for state in
+              ReferenceSyncState.objects.filter(connection_id__in=[c.pk for c in connections])}
+    return sum(request_reference_sync(connection) for connection in connections
+               if reference_sync_due(states.get(connection.pk), now))

@@ -339,6 +339,16 @@ INDEX_SYNC = {
     # The lease of a connection's sync lock in Redis, renewed after every page.
     "LOCK_SECONDS": float(env("INDEX_SYNC_LOCK_SECONDS", "300")),
 }
+# The cache of each QuickBooks company's reference lists (customers, items, terms…; orders.services.qbd_references):
+# they change rarely. The incremental sync uses INDEX_SYNC's overlap and lock lease.
+REFERENCE_SYNC = {
+    # How often the scheduler asks for the changes of every list.
+    "INTERVAL_SECONDS": float(env("REFERENCE_SYNC_INTERVAL_SECONDS", "900")),
+    # Every record read again this often: deletions in QuickBooks are seen only so.
+    "FULL_SYNC_HOURS": float(env("REFERENCE_FULL_SYNC_HOURS", "24")),
+    # Until a connection's reference data has been read once, a failed sync is tried again this soon.
+    "RETRY_SECONDS": float(env("REFERENCE_SYNC_RETRY_SECONDS", "60")),
+}
 
 # The order builder posts every field of every line (11 per line, up to 500 lines, plus the order's
 # and the dimensions'): Django's default of 1000 fields would refuse an order of about 90 lines.

@@ -34,9 +34,10 @@ IDS_PER_CALL = 40
 
 
 class QuickBooksConnector:
-    def __init__(self, client: AutofyClient, cache_key: str) -> None:
+    def __init__(self, client: AutofyClient, cache_key: str, connection_id: int | None = None) -> None:
         self.client = client
         self._cache_key = cache_key
+        self.connection_id = connection_id
 
     @property
     def agent_answered_at(self) -> dt.datetime | None:
@@ -95,13 +96,54 @@ class QuickBooksConnector:
 
     def lookups(self) -> reading.Lookups:
         """The company's currency codes, taxable sales tax codes, the items whose lines count differently
-        and the sales tax items' rates (read at most once an hour; without them the common currency
-        names and QuickBooks' default tax codes are known)."""
+        and the sales tax items' rates (without them the common currency names and QuickBooks' default tax
+        codes are known). From the company's local reference cache once it has been synced
+        (``orders.services.qbd_references``, which forgets this copy after each sync); before that read
+        from QuickBooks at most once an hour."""
         lookups = cache.get(self._lookups_key)
         if lookups is None:
-            lookups = reading.read_lookups(self._every("Currency"), self._every("SalesTaxCode"), self._every("Item"))
-            cache.set(self._lookups_key, lookups, timeout=LOOKUPS_SECONDS)
+            lookups = self._stored_lookups()
+            if lookups is None:
+                lookups = reading.read_lookups(self._every("Currency"), self._every("SalesTaxCode"),
+                                               self._every("Item"))
+            self.keep_lookups(lookups)
         return lookups
+
+    def kept_lookups(self) -> reading.Lookups | None:
+        """The kept copy of ``lookups()``, if any (no call, no query)."""
+        return cache.get(self._lookups_key)
+
+    def keep_lookups(self, lookups: reading.Lookups) -> None:
+        cache.set(self._lookups_key, lookups, timeout=LOOKUPS_SECONDS)
+
+    def forget_lookups(self) -> None:
+        """Drop the kept lookups (every process: they are in Django's cache), e.g. after a reference sync."""
+        cache.delete(self._lookups_key)
+
+    def _stored_lookups(self) -> reading.Lookups | None:
+        if self.connection_id is None:
+            return None
+        # The services' cache of reference lists (read from the database only): imported here, as the
+        # services import this module.
+        from orders.services.qbd_references import stored_lookups
+
+        return stored_lookups(self.connection_id)
+
+    def list_page(self, object_name: str, page: int, *, page_size: int, modified_from: dt.datetime | None = None,
+                  ) -> tuple[list[dict], bool]:
+        """One page of a reference list as Autofy gives its records (modified at or after
+        ``modified_from``), and whether more follow."""
+        params = {"modTimeStart": _utc(modified_from)} if modified_from else {}
+        answer = self.client.list_objects(object_name, page=page, page_size=page_size, **params)
+        return list(answer.objects), answer.more_data
+
+    def list_by_id(self, object_name: str, ids: Iterable[str]) -> tuple[list[dict], set[str]]:
+        """The records of a list with these ids that exist, and the ids QuickBooks does not have."""
+        wanted = list(dict.fromkeys(ids))
+        found: list[dict] = []
+        for start in range(0, len(wanted), IDS_PER_CALL):
+            found.extend(self.client.objects_by_id(object_name, wanted[start:start + IDS_PER_CALL]).objects)
+        return found, set(wanted) - {reading.read_id(obj) for obj in found}
 
     def _every(self, object_name: str) -> list[dict]:
         objects, page = [], 1
@@ -143,7 +185,7 @@ def connector_for(connection) -> QuickBooksConnector:
         connector = _connectors.get(digest)
         if connector is None:
             connector = _connectors[digest] = QuickBooksConnector(
-                AutofyClient(config), cache_key=f"autofy:{connection.pk}:{digest[:12]}")
+                AutofyClient(config), cache_key=f"autofy:{connection.pk}:{digest[:12]}", connection_id=connection.pk)
         return connector
 
 

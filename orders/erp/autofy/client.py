@@ -327,6 +327,12 @@ class AutofyClient:
         return self._request("GET", f"/{quote(object_name, safe='')}",
                              params={"page": int(page), "pageSize": int(page_size), **params})
 
+    def objects_by_id(self, object_name: str, ids: Iterable[str]) -> Answer:
+        """The records of a list with these ids (``Id`` repeated); those QuickBooks does not have are
+        counted in ``not_found`` rather than raised."""
+        return self._request("GET", f"/{quote(object_name, safe='')}", params=[("Id", str(i)) for i in ids],
+                             not_found_ok=True)
+
     def get_object(self, object_name: str, object_id: str) -> Answer:
         return self._request("GET", f"/{quote(object_name, safe='')}/{quote(str(object_id), safe='')}")
 

@@ -233,6 +233,11 @@ def read_ids(objects) -> list[str]:
     return [_str(obj.get("ID")) for obj in objects if _str(obj.get("ID"))]
 
 
+def read_id(data: Mapping[str, Any]) -> str:
+    return _str(data.get("ID"))
+
+
+
 # --- values -------------------------------------------------------------------------------------------
 
 
@@ -293,3 +298,7 @@ def _date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(value.strip()[:10])
     except ValueError:
         return None
+
+
+# Tolerant readers of single values, for other modules that read Autofy objects (the reference cache).
+read_text, read_ref, read_decimal, read_datetime = _str, _ref, _decimal, _datetime

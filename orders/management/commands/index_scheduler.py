@@ -1,6 +1,8 @@
 """Keep the order indexes fresh: enqueue a sync of every QuickBooks connection every
-``INDEX_SYNC_INTERVAL_SECONDS`` (a sync already waiting is not enqueued twice). The syncs themselves run
-in ``manage.py db_worker``. ``--once`` enqueues once and stops (for cron)."""
+``INDEX_SYNC_INTERVAL_SECONDS`` (a sync already waiting is not enqueued twice), and a sync of its reference
+data (customers, items…) where one is due (``REFERENCE_SYNC_INTERVAL_SECONDS``; at once for a company
+whose reference data was never read). The syncs themselves run in ``manage.py db_worker``. ``--once``
+enqueues once and stops (for cron)."""
 
 import logging
 import signal
@@ -16,7 +18,8 @@ logger = logging.getLogger("orders.tasks")
 
 
 class Command(BaseCommand):
-    help = "Enqueue index syncs of every QuickBooks connection, every INDEX_SYNC_INTERVAL_SECONDS."
+    help = ("Enqueue index syncs of every QuickBooks connection, every INDEX_SYNC_INTERVAL_SECONDS, and its "
+            "reference data syncs when due.")
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="enqueue once and stop")
@@ -31,6 +34,9 @@ class Command(BaseCommand):
                 count = tasks.schedule_syncs()
                 if count:
                     logger.info("Enqueued %d index sync(s)", count)
+                count = tasks.schedule_reference_syncs()
+                if count:
+                    logger.info("Enqueued %d reference data sync(s)", count)
             except Exception:  # a database hiccup must not stop the scheduler
                 logger.exception("Could not enqueue index syncs")
             if once:
