@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from orders.views import actions, browse, builder, submissions
+from orders.views import actions, browse, builder, qbd_list, submissions
 
 app_name = "orders"
 
@@ -29,6 +29,8 @@ urlpatterns = [
     path("new/<uuid:submission_id>/check/", builder.submission_check, name="check"),
     path("new/<uuid:submission_id>/customers/", builder.builder_customers, name="new_customers_for_submission"),
     path("new/<uuid:submission_id>/products/", builder.builder_products, name="new_products_for_submission"),
+    # A QuickBooks company's reference data (customers, items…): an admin asks for a full sync.
+    path("references/refresh/", qbd_list.refresh_references, name="refresh_references"),
     # After "new/": an id such as QuickBooks' could otherwise be read as "new".
     path("<order_id:order_id>/", browse.order_detail, name="detail"),
     # Acting on an existing order (``orders.views.actions``).

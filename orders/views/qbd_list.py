@@ -19,6 +19,10 @@ the same whether QuickBooks answers or not. What it says about the index:
 
 Every filter value is validated by ``forms.QuickBooksFilterForm``: a value a field does not take gets
 its message next to it and is left out; a page number that is not one is page 1.
+
+Admins also see, under the list, how fresh the company's **reference data** is (customers, items, terms…
+that the QuickBooks builder offers, ``orders.services.qbd_references``) and a button that asks the worker
+for a full sync of it (``refresh_references``, a POST; others get 403).
 """
 
 from __future__ import annotations
@@ -28,7 +32,10 @@ import time
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import (
+    Http404,
     HttpResponse,
     HttpResponseNotAllowed,
     HttpResponseRedirect,
@@ -37,6 +44,7 @@ from django.http import (
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
 
 from orders import tasks
 from orders.context_processors import is_admin
@@ -44,7 +52,7 @@ from orders.erp import deadline
 from orders.forms import QBD_LIST_PARAMS, QuickBooksFilterForm
 from orders.models import ErpConnection
 from orders.parsing import parse_whole
-from orders.services import index
+from orders.services import index, qbd_references
 from orders.views.common import HtmxHttpRequest, list_query, list_url
 
 # How long a Refresh waits for its sync before the page answers "Refreshing…" (the web request's ERP
@@ -126,6 +134,7 @@ def _page(request: HtmxHttpRequest) -> HttpResponse:
         "home_currency": _home_currency(connection),
         "oob": fragment,
         "announce": "Orders refreshed." if sync["just_finished"] else "",
+        "references": None if fragment or not is_admin(request.user) else qbd_references.status(connection),
     }
     template = "orders/qbd/order_list.html"
     if fragment:
@@ -143,6 +152,22 @@ def _render(request: HtmxHttpRequest, template: str, context: dict) -> HttpRespo
     # The same URL answers a full page or a fragment: caches must keep them apart.
     patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request", "HX-Target"))
     return response
+
+
+@require_POST
+def refresh_references(request: HtmxHttpRequest) -> HttpResponse:
+    """An admin asks for a full sync of the company's reference data: enqueued for the worker (not waited
+    for), said so on the list it came from."""
+    connection = request.erp_connection
+    if connection is None or connection.kind != ErpConnection.Kind.QBD_AUTOFY:
+        raise Http404("No such page for this company.")
+    if not is_admin(request.user):
+        raise PermissionDenied("Only administrators may refresh the reference data.")
+    tasks.request_reference_sync(connection, full=True)
+    messages.success(request, "QuickBooks' reference data (customers, items, terms and the other lists) will be "
+                              "read again in full in the background: this takes a minute or so. Reload the page "
+                              "to see when it is done.")
+    return HttpResponseRedirect(list_url(list_query(request.GET, QBD_LIST_PARAMS)), status=303)
 
 
 # --- how fresh the index is ----------------------------------------------------------------------

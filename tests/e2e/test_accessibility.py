@@ -236,8 +236,9 @@ def test_a_quickbooks_order(page, live_server, checks, qbd_upstream, qbd_sample_
 
 def test_the_quickbooks_order_list(page, live_server, checks, quickbooks, monkeypatch):
     """A QuickBooks company's list (from its local index): the first sync, each tab, filters with errors,
-    nothing found, a later page, refreshing, QuickBooks unreachable (as a sales person and an admin)."""
-    from orders.services import index
+    nothing found, a later page, refreshing, QuickBooks unreachable (as a sales person and an admin), an
+    admin's refresh of the reference data."""
+    from orders.services import index, qbd_references
     from orders.views import qbd_list
 
     monkeypatch.setattr(qbd_list, "REFRESH_WAIT_SECONDS", 0)  # no worker runs here: the refresh stays under way
@@ -281,6 +282,12 @@ def test_the_quickbooks_order_list(page, live_server, checks, quickbooks, monkey
     page.goto(url)
     expect(page.get_by_text("Last error")).to_be_visible()
     checks("QuickBooks list, QuickBooks unreachable (admin)")
+    quickbooks.sandbox.autofy_configure(agent_offline=False)
+    qbd_references.sync_references(quickbooks.connection)
+    page.goto(url)
+    page.get_by_role("button", name="Read it all again").click()
+    expect(page.get_by_text("A full sync was asked for just now.")).to_be_visible()
+    checks("QuickBooks list, reference data: a full sync asked for (admin)")
     checks.assert_none_failed()
 
 

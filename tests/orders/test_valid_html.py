@@ -96,8 +96,8 @@ def builder_post(client: Client, button: str, value: str = "", **changes) -> dic
 
 def quickbooks_list_states(sales_client: Client, admin_client: Client, quickbooks) -> dict[str, str]:
     """The QuickBooks company's order list (from its local index) in each of its states."""
-    from orders.models import IndexSyncState
-    from orders.services import index
+    from orders.models import IndexSyncState, ReferenceSyncState
+    from orders.services import index, qbd_references
     from orders.views import qbd_list
 
     docs = {}
@@ -110,6 +110,9 @@ def quickbooks_list_states(sales_client: Client, admin_client: Client, quickbook
     quickbooks.sync()
     for who, client in (("sales", sales_client), ("admin", admin_client)):
         docs[f"QuickBooks list ({who})"] = page(client, url)
+    qbd_references.sync_references(quickbooks.connection)
+    admin_client.post(f"{url}references/refresh/")
+    docs["QuickBooks list, reference data: a full sync asked for (admin)"] = page(admin_client, url)
     for state in ("open", "partly_invoiced", "invoiced", "closed"):
         docs[f"QuickBooks list, tab {state}"] = page(sales_client, f"{url}?status={state}")
     docs["QuickBooks list, filters with errors"] = page(
@@ -127,6 +130,8 @@ def quickbooks_list_states(sales_client: Client, admin_client: Client, quickbook
     quickbooks.sandbox.autofy_configure(agent_offline=True)
     index.sync(quickbooks.connection)
     IndexSyncState.objects.filter(connection=quickbooks.connection).update(last_error="QuickBooks is not reachable & <off>")
+    qbd_references.sync_references(quickbooks.connection)
+    ReferenceSyncState.objects.filter(connection=quickbooks.connection).update(last_error="Not reachable & <off>")
     for who, client in (("sales", sales_client), ("admin", admin_client)):
         docs[f"QuickBooks list, QuickBooks unreachable ({who})"] = page(client, url)
     quickbooks.sandbox.autofy_configure(agent_offline=False)

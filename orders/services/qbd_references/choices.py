@@ -105,6 +105,14 @@ class ReferenceStatus:
     def count(self, list_name: str) -> int:
         return dict(self.counts).get(list_name, 0)
 
+    @property
+    def summary(self) -> str:
+        """What is kept, in words: "57 customers and jobs, 78 items and 81 other records"."""
+        others = sum(count for name, count in self.counts if name not in ("Customer", "Item"))
+        customers, items = self.count("Customer"), self.count("Item")
+        return (f"{customers} customer{'s' if customers != 1 else ''} and jobs, {items} item{'s' if items != 1 else ''}"
+                f" and {others} other record{'s' if others != 1 else ''}")
+
 
 # --- searches -----------------------------------------------------------------------------------------
 
