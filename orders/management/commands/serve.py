@@ -4,7 +4,8 @@
 sandbox upstream (``sandbox/``) as a second process on its own port, waits until it answers, then serves
 the dashboard, which reaches the sandbox over real HTTP through the same client code as production.
 ``--with-worker`` also runs the background worker (``db_worker``) and the index scheduler
-(``index_scheduler``) as processes of their own, so QuickBooks' order indexes fill and stay fresh.
+(``index_scheduler``) as processes of their own, so QuickBooks' order indexes and reference data fill and
+stay fresh.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ class Command(BaseCommand):
                 self.stdout.write("         or  admin / demo   (admin: raw upstream data and trace ids)")
                 self.stdout.write(f"  sandbox knobs: {settings.SANDBOX_URL}/_sandbox/config (see README)")
             if with_worker:
-                self.stdout.write("  background: db_worker and index_scheduler (QuickBooks order indexes)")
+                self.stdout.write("  background: db_worker and index_scheduler (QuickBooks order indexes and reference data)")
             self.stdout.write("  press Ctrl+C to stop")
             self.stdout.write("")
             serve(application, host=host, port=port, threads=threads, ident="salesadmin",
