@@ -1,7 +1,9 @@
-"""Admin views of submissions: read-only records of what was sent to the ERP and what it answered.
+"""Admin views of submissions and order actions: read-only records of what was sent to the ERP and what
+it answered.
 
-Nothing here sends anything; retrying is ``orders.submissions.submission_run``'s job, so the admin
-cannot edit a record into a state that no longer matches the ERP.
+Nothing here sends anything; retrying is ``orders.submissions.submission_run``'s job (an action is never
+sent twice: ``orders.actions``), so the admin cannot edit a record into a state that no longer matches the
+ERP.
 """
 
 from django import forms
@@ -9,7 +11,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from orders import connections
-from orders.models import ErpConnection, Submission, SubmissionStep
+from orders.models import ErpConnection, OrderAction, OrderActionAttempt, Submission, SubmissionStep
 
 
 class ErpConnectionForm(forms.ModelForm):
@@ -85,3 +87,31 @@ class SubmissionStepAdmin(ReadOnlyAdmin):
     list_filter = ("state", "kind")
     search_fields = ("submission__public_id", "trace_id", "tracking_id")
     list_select_related = ("submission",)
+
+
+class OrderActionAttemptInline(admin.TabularInline):
+    model = OrderActionAttempt
+    extra = 0
+    can_delete = False
+    fields = ("number", "attempted_at", "outcome", "http_status", "duration_ms", "trace_id", "tracking_id", "error",
+              "response")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(OrderAction)
+class OrderActionAdmin(ReadOnlyAdmin):
+    """A change made to an existing order from its page, with every attempt (``orders.actions``)."""
+
+    list_display = ("public_id", "connection", "order_id", "kind", "state", "in_doubt", "created_by", "created_at",
+                    "last_error")
+    list_filter = ("state", "kind", "in_doubt", "connection", "created_at")
+    search_fields = ("public_id", "order_id", "token", "tracking_id", "trace_id")
+    date_hierarchy = "created_at"
+    list_select_related = ("connection", "created_by")
+    inlines = (OrderActionAttemptInline,)

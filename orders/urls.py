@@ -36,6 +36,7 @@ urlpatterns = [
     # Acting on an existing order (``orders.views.actions``).
     path("<order_id:order_id>/status/", actions.tso_status, name="status"),
     path("<order_id:order_id>/close/", actions.qbd_close, name="close"),
+    path("<order_id:order_id>/actions/<uuid:action_id>/", actions.action_entry, name="action_entry"),
     path("<order_id:order_id>/actions/<uuid:action_id>/check/", actions.action_check, name="action_check"),
     path("<order_id:order_id>/actions/<uuid:action_id>/cancel/", actions.action_cancel, name="action_cancel"),
 ]

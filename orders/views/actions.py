@@ -10,17 +10,26 @@ A repeated "Yes" (same token) only shows the first one's outcome.
 Who may do what (README "Acting on existing orders"): Sales and Admins act on the orders of the companies
 they see (others: 404 from the middleware); invoicing and making an order inactive are for Admins (403).
 Odd input (a status not offered, lines not on the order, a missing or tampered version) is a 400 page.
+
+An action "being checked" (in doubt) is looked at again by itself: its timeline entry asks
+``action_entry`` every ``POLL_SECONDS`` (htmx), which settles it once its time has come (reading the order,
+at most every ``CHECK_BACKOFF`` while the ERP does not answer) and answers 204 while nothing changed. The
+settled entry replaces the polling one, which stops the polling; if the page showed that action's outcome
+at its top, the page is reloaded (the order changed, and a decision may be needed). The polling stops by
+itself after ``POLL_FOR``; "Check now" is always there.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
 from orders import actions
 from orders.actions import qbd, tso
@@ -34,6 +43,11 @@ from orders.submissions import submission_token
 Kind = OrderAction.Kind
 State = OrderAction.State
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# An action being checked: its timeline entry asks again this often, for at most this long after the action.
+POLL_SECONDS = 5
+POLL_FOR = dt.timedelta(minutes=15)
+# After a check the ERP did not answer, the next one waits this long (each is kept as an attempt).
+CHECK_BACKOFF = dt.timedelta(seconds=30)
 LINE_ID = re.compile(r"[A-Za-z0-9-]{1,60}")
 MAX_LINES = 500
 
@@ -212,6 +226,43 @@ def action_cancel(request, order_id: str, action_id: uuid.UUID) -> HttpResponse:
     return HttpResponseRedirect(order_url(order_id, action), status=303)
 
 
+@require_GET
+def action_entry(request, order_id: str, action_id: uuid.UUID) -> HttpResponse:
+    """An action's timeline entry, for its own polling while it is being checked (see the module's
+    docstring): 204 while nothing changed, else the entry as it is now."""
+    action = _own_action(request, order_id, action_id)
+    was = (action.state, action.in_doubt, action.last_error)
+    if action.in_doubt and not _checked_recently(action):
+        try:
+            actions.settle_due([action], performer_for)
+        except UpstreamError:
+            pass  # still being checked; the entry says so
+    if request.htmx and (action.state, action.in_doubt, action.last_error) == was and _polled(action):
+        return HttpResponse(status=204)
+    outcome_shown = request.GET.get("outcome") == "1"
+    context = {"a": action, "show_upstream": is_admin(request.user), "poll_seconds": POLL_SECONDS,
+               "polled": {action.public_id} if _polled(action) else set(),
+               "shown_action": action if outcome_shown else None}
+    response = render(request, "orders/_order_actions.html#timeline-entry", context)
+    if request.htmx and outcome_shown and not action.in_doubt:
+        response["HX-Refresh"] = "true"  # its outcome at the top of the page, and the order, are out of date
+    return response
+
+
+def _polled(action: OrderAction) -> bool:
+    """Whether the action's timeline entry asks again by itself (it is being checked, and not for too long)."""
+    return (action.in_doubt and action.state in (State.PENDING, State.IN_PROGRESS)
+            and timezone.now() - action.created_at < POLL_FOR)
+
+
+def _checked_recently(action: OrderAction) -> bool:
+    """A check the ERP did not answer was made less than ``CHECK_BACKOFF`` ago (an action in doubt has only
+    failed checks among its failed attempts)."""
+    last = action.attempts.order_by("-number").first()
+    return (last is not None and last.outcome == last.Outcome.FAILED
+            and timezone.now() - last.attempted_at < CHECK_BACKOFF)
+
+
 # --- what the order page shows ---------------------------------------------------------------------------
 
 def page_context(request, order_id) -> dict:
@@ -231,4 +282,5 @@ def page_context(request, order_id) -> dict:
     if wanted is not None:
         shown = next((row for row in rows if row.public_id == wanted), None)
     return {"timeline": rows, "shown_action": shown, "may_act": may_act(request.user),
-            "show_upstream": is_admin(request.user)}
+            "show_upstream": is_admin(request.user), "polled": {row.public_id for row in rows if _polled(row)},
+            "poll_seconds": POLL_SECONDS}

@@ -4,10 +4,12 @@ POST and a lost answer each making the change once, the timeline, and who may do
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html import unescape
 
 import pytest
+from django.utils import timezone
 
 from orders.models import OrderAction
 from tests.conftest import restore_seed
@@ -150,6 +152,87 @@ def test_a_lost_answer_waits_to_settle_and_never_sends_again(upstream, admin_cli
     action.refresh_from_db()
     assert action.state == State.SUCCEEDED
     assert len(patches(upstream, since, f"/salesorders/{order_id}")) == 1
+
+
+def entry_url(action, **params) -> str:
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return f"/c/{TSO}/orders/{action.order_id}/actions/{action.public_id}/" + (f"?{query}" if query else "")
+
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_an_action_being_checked_asks_for_itself_until_it_is_settled(upstream, admin_client_logged_in, settings):
+    settings.TSO = {**settings.TSO, "SETTLE_SECONDS": 600}
+    order_id = tso_order(upstream)
+    upstream.fault(f"PATCH /salesorders/{order_id}", "drop_after_commit")
+    since = upstream.last_call_id()
+    page = set_status(admin_client_logged_in, order_id, "Draft", "Confirmed").content.decode()
+    action = OrderAction.objects.get(order_id=str(order_id))
+    # Its timeline entry polls, and says it wants the page reloaded once settled (the outcome is shown above).
+    assert (f'id="action-{action.public_id}"\n        data-hx-get="{entry_url(action, outcome=1)}" '
+            'data-hx-trigger="every 5s" data-hx-swap="outerHTML"') in page
+    # Before its settle time: nothing to say (204 keeps the entry and its polling), and nothing is read.
+    reads = len(upstream.calls(since))
+    assert admin_client_logged_in.get(entry_url(action, outcome=1), **HTMX).status_code == 204
+    assert len(upstream.calls(since)) == reads
+
+    OrderAction.objects.filter(pk=action.pk).update(settles_at=None)  # the settle period is over
+    settled = admin_client_logged_in.get(entry_url(action, outcome=1), **HTMX)
+    entry = settled.content.decode()
+    assert settled.status_code == 200 and settled["HX-Refresh"] == "true"
+    assert entry.lstrip().startswith(f'<li class="timeline__item" id="action-{action.public_id}">')
+    assert "data-hx-trigger" not in entry and "Done" in text_of(settled) and "being checked" not in entry
+    assert len(patches(upstream, since, f"/salesorders/{order_id}")) == 1  # read, never sent again
+    # Asked again (another tab): the entry as it is, no reload; the page no longer polls.
+    again = admin_client_logged_in.get(entry_url(action), **HTMX)
+    assert again.status_code == 200 and "HX-Refresh" not in again and "Done" in text_of(again)
+    assert "data-hx-trigger=\"every" not in admin_client_logged_in.get(f"/c/{TSO}/orders/{order_id}/").content.decode()
+
+
+def test_a_check_the_erp_does_not_answer_waits_before_the_next_and_polling_stops_in_time(
+        upstream, sales_client, admin_client_logged_in, settings):
+    from orders.views import actions as action_views
+
+    settings.TSO = {**settings.TSO, "SETTLE_SECONDS": 600}
+    order_id = tso_order(upstream)
+    upstream.fault(f"PATCH /salesorders/{order_id}", "drop_after_commit")
+    set_status(admin_client_logged_in, order_id, "Draft", "Confirmed")
+    action = OrderAction.objects.get(order_id=str(order_id))
+    OrderAction.objects.filter(pk=action.pk).update(settles_at=None)
+    upstream.fault(f"GET /salesorders/{order_id}", "503", count=10)
+    checked = sales_client.get(entry_url(action), **HTMX)  # any user who sees the company: reading only
+    assert checked.status_code == 200 and "being checked" in checked.content.decode()
+    assert 'data-hx-trigger="every 5s"' in checked.content.decode()
+    assert [a.outcome for a in action.attempts.all()] == ["unknown", "failed"]
+    assert sales_client.get(entry_url(action), **HTMX).status_code == 204
+    assert action.attempts.count() == 2  # not asked again so soon
+    upstream.clear_faults()
+    # In doubt for longer than the page polls (and not due yet, so the page does not settle it either).
+    OrderAction.objects.filter(pk=action.pk).update(created_at=action.created_at - action_views.POLL_FOR,
+                                                    settles_at=timezone.now() + dt.timedelta(minutes=5))
+    page = sales_client.get(f"/c/{TSO}/orders/{order_id}/").content.decode()
+    assert "being checked" in page and 'data-hx-trigger="every' not in page
+    assert sales_client.get(f"/c/{TSO}/orders/{order_id}/actions/{action.public_id}/x/").status_code == 404
+    assert sales_client.post(entry_url(action)).status_code == 405
+
+
+def test_the_admin_lists_actions_with_their_attempts(upstream, admin_client_logged_in, admin_client):
+    order_id = tso_order(upstream)
+    upstream.fault(f"PATCH /salesorders/{order_id}", "drop_after_commit")
+    set_status(admin_client_logged_in, order_id, "Draft", "Invoice")
+    action = OrderAction.objects.get(order_id=str(order_id))
+    listing = admin_client.get("/admin/orders/orderaction/", {"state__exact": "succeeded", "q": str(order_id)})
+    assert listing.status_code == 200 and str(action.public_id) in listing.content.decode()
+    page = admin_client.get(f"/admin/orders/orderaction/{action.pk}/change/")
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "Checked by reading the order" in content and "No answer" in content  # both attempts, read-only
+    assert 'name="attempts-0-error"' not in content and 'name="state"' not in content
+    assert admin_client.get("/admin/orders/orderaction/add/").status_code == 403
+    assert admin_client.post(f"/admin/orders/orderaction/{action.pk}/change/", {"state": "failed"}).status_code == 403
+    action.refresh_from_db()
+    assert action.state == State.SUCCEEDED
 
 
 def test_who_may_do_what(upstream, sales_client, db):

@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 
 from orders import services
-from orders.models import ErpConnection, Submission
+from orders.models import ErpConnection, OrderAction, Submission
 from orders.services import index
 from tests.conftest import qbd_index_copy as index_copy
 
@@ -317,6 +317,13 @@ def test_acting_on_orders_is_valid_html(upstream, sales_client, admin_client_log
     token = re.search(r'name="token" value="([^"]+)"', confirm).group(1)
     docs["24SevenOffice, being checked (sales)"] = sales_client.post(
         url, {"from": "Draft", "status": "Confirmed", "confirm": "1", "token": token}, follow=True).content.decode()
+    in_doubt = OrderAction.objects.get(order_id=str(order_id), in_doubt=True)
+    entry = f"/c/nordlys/orders/{order_id}/actions/{in_doubt.public_id}/?outcome=1"
+    docs["24SevenOffice, being checked: its entry asked again (htmx)"] = FRAGMENT.format(
+        f"<ol>{page(sales_client, entry)}</ol>")
+    OrderAction.objects.filter(pk=in_doubt.pk).update(settles_at=None)
+    docs["24SevenOffice, being checked: its entry settled (htmx)"] = FRAGMENT.format(
+        f"<ol>{page(sales_client, entry, **HTMX)}</ol>")
 
     order = qbd_order(qbd_upstream)
     shown = sales_client.get(f"/c/lakeshore/orders/{order['ID']}/")
