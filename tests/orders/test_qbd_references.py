@@ -137,6 +137,21 @@ def test_records_deleted_in_quickbooks_leave_the_cache_with_the_next_full_sync(s
     assert refs.sync_references(connection).full
 
 
+def test_an_admins_request_for_a_full_sync_is_not_lost_when_its_task_finds_another_sync_running(synced):
+    from orders.erp.autofy.throttle import exclusive
+
+    connection, sandbox = synced.connection, synced.sandbox
+    fax = find(sandbox, "Item", "Fax Machine FX-1")
+    sandbox.control("POST", f"/autofy/lists/{fax['ID']}/delete")
+    assert tasks.request_reference_sync(connection, full=True)
+    with exclusive(f"reference-sync:{connection.pk}"):
+        assert refs.sync_references(connection, full=True).skipped  # its task, while another sync runs
+    assert refs.status(connection).full_requested_at is not None
+    result = refs.sync_references(connection)  # the next one, not asked to be full, does it
+    assert result.full and result.removed == 1 and refs.status(connection).full_requested_at is None
+    assert not refs.sync_references(connection).full
+
+
 def test_a_sync_stopped_half_way_carries_on_where_it_stopped(quickbooks, monkeypatch):
     connection, sandbox = quickbooks.connection, quickbooks.sandbox
     monkeypatch.setattr(refs_sync, "PAGE_SIZE", 10)

@@ -276,6 +276,8 @@ def lookups(connection) -> reading.Lookups:
     from orders.erp.autofy import connector_for
     from orders.erp.errors import UpstreamError
 
+    if isinstance(connection, ErpConnection) and connection.kind != ErpConnection.Kind.QBD_AUTOFY:
+        return reading.NO_LOOKUPS
     try:
         connector = connector_for(connection) if isinstance(connection, ErpConnection) else None
     except UpstreamError:  # its API key is not set: the cache alone

@@ -81,7 +81,7 @@ def sync_references(connection: ErpConnection, *, full: bool = False, connector=
         state.save(update_fields=["last_attempt_at", "enqueued_at"])
         try:
             connector = connector or connector_for(connection)
-            lists = _list_states(connection, full=full, now=started)
+            lists = _list_states(connection, full=full, requested=state.full_requested_at, now=started)
             for list_state in lists:
                 _ListSync(connection, list_state, connector, lock, state, result).run()
         except UpstreamError as exc:
@@ -100,16 +100,20 @@ def sync_references(connection: ErpConnection, *, full: bool = False, connector=
         return result
 
 
-def _list_states(connection: ErpConnection, *, full: bool, now: dt.datetime) -> list[ReferenceListState]:
-    """Each list's state, a full sync started where one is asked for or due (before any is read, so that
-    a sync that stops carries every one of them on)."""
+def _list_states(connection: ErpConnection, *, full: bool, requested: dt.datetime | None,
+                 now: dt.datetime) -> list[ReferenceListState]:
+    """Each list's state, a full sync started where one is asked for (``full``, or an admin's request at
+    ``requested`` the list has not been read in full since: a request survives a sync that stopped, or
+    one skipped for another running) or due (before any list is read, so that a sync that stops carries
+    every one of them on)."""
     every = float(settings.REFERENCE_SYNC["FULL_SYNC_HOURS"])
     states = {state.list_name: state for state in ReferenceListState.objects.filter(connection=connection)}
     result = []
     for name in LISTS:
         state = states.get(name) or ReferenceListState.objects.create(connection=connection, list_name=name)
         due = state.full_synced_at is None or now - state.full_synced_at > dt.timedelta(hours=every)
-        if state.full_page is None and (full or due):
+        asked = requested is not None and (state.full_synced_at is None or state.full_synced_at < requested)
+        if state.full_page is None and (full or due or asked):
             state.full_generation += 1
             state.full_page = 1
             state.full_started_at = now
