@@ -45,6 +45,12 @@ Autofy only (``schemas.AUTOFY_FAULT_KINDS``):
 ``error_after_commit``
     The call is handled (a write IS applied), then answered HTTP 200 carrying an error (``code``,
     default 1301 "an unknown error happened when constructing response").
+``offline_after_commit``
+    The call is handled (a write IS applied), then the agent goes offline (``agent_offline`` is set, as
+    ``POST /_sandbox/autofy/config`` would) and the call is answered as an offline agent answers: the
+    knobs' ``offline_code`` (default 1302) with ``offline_status`` (default 503), or the fault's ``code``.
+    Every later call is refused the same way until ``agent_offline`` is set back to false: the PC running
+    QuickBooks switched off right after QuickBooks saved the order.
 
 With ``failure_rate`` set (see ``sandbox.api.control``), that fraction of the ``/v1`` and Autofy calls
 not hit by a fault answers 503 (``Retry-After: 1``) without being handled.

@@ -240,7 +240,7 @@ CONFIG = {
 }
 
 FAULT_KINDS = ["timeout", "late_commit", "500", "503", "401", "malformed", "html", "drop_after_commit"]  # see sandbox.faults
-AUTOFY_FAULT_KINDS = ["error_200", "error_after_commit"]  # Autofy's only (sandbox.autofy.faults)
+AUTOFY_FAULT_KINDS = ["error_200", "error_after_commit", "offline_after_commit"]  # Autofy's only (sandbox.autofy.faults)
 FAULT = {
     "type": "object",
     "required": ["endpoint", "fault"],
