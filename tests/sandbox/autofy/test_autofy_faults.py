@@ -60,6 +60,21 @@ def test_an_error_after_commit_applies_the_write_and_answers_an_error_in_a_200(a
     assert len(orders_numbered(autofy, "F-AFTER")) == 1
 
 
+@pytest.mark.parametrize("code, status", [(1302, 503), (1600, 200)])
+def test_offline_after_commit_applies_the_write_then_the_agent_stays_offline(autofy, code, status):
+    body = order_body(autofy, Number=f"F-OFF{code}")
+    autofy.autofy_configure(offline_code=code, offline_status=status)
+    autofy.autofy_fault("POST /SalesOrder", "offline_after_commit")
+    answer = envelope(autofy.autofy("POST", "/SalesOrder", json=body), status)
+    assert answer["Contents"] == [] and [e["Code"] for e in answer["Errors"]] == [code]
+    assert autofy.autofy_state()["config"]["agent_offline"] is True
+    # The agent is off from now on: the order is there, but only once it is back can anyone see it.
+    assert [e["Code"] for e in envelope(autofy.autofy("GET", "/SalesOrder", params={"number": f"F-OFF{code}"}),
+                                        status)["Errors"]] == [code]
+    autofy.autofy_configure(agent_offline=False)
+    assert len(orders_numbered(autofy, f"F-OFF{code}")) == 1
+
+
 def test_a_timed_out_write_is_not_applied(autofy):
     body = order_body(autofy, Number="F-TIMEOUT")
     autofy.autofy_fault("POST /SalesOrder", "timeout", seconds=0.8)
