@@ -37,6 +37,22 @@ def to_decimal(value: object, default: Decimal | None = None) -> Decimal | None:
     return result if result.is_finite() else default
 
 
+def json_number(value: Decimal) -> int | float:
+    """A ``Decimal`` as a JSON number with exactly its digits, for request bodies sent with the standard
+    ``json`` module (which cannot write ``Decimal``): an ``int`` when it is whole, else the ``float`` whose
+    shortest representation (what ``json`` writes) has the same digits, so ``Decimal("49.99")`` goes on the
+    wire as ``49.99``. A value a float cannot carry exactly (more than 15 significant digits) raises
+    ``ValueError`` rather than being rounded silently."""
+    if not value.is_finite():
+        raise ValueError(f"{value} is not a number the ERP accepts.")
+    if value == value.to_integral_value():
+        return int(value)
+    result = float(value)
+    if Decimal(repr(result)) != value:
+        raise ValueError(f"{value} has more digits than can be sent exactly.")
+    return result
+
+
 def round_money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 

@@ -20,6 +20,10 @@ strings or ""; ``amount`` only when the user typed it), references ``tax_code``,
 
 Form errors use the same names: ``fields`` (header field → messages), ``lines`` (line index → field →
 messages), with a sub-line's field as ``sub_lines.<n>.<field>``.
+
+``draft_problems`` checks a draft against QuickBooks' limits (AUTOFY.md §2.7 and §4.3) before anything is
+sent, so that a rejection is never the first place a length shows up: the builder calls it on every check,
+the submission before it saves a draft.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from orders.domain import CustomField, PostalAddress, Ref
+from orders.submissions.form_errors import FormErrors
 
 # The order's references besides the customer, in the builder's order (data name → Autofy field name).
 HEADER_REFS = {
@@ -238,3 +243,87 @@ def draft_to_data(draft: QbOrderDraft) -> dict[str, Any]:
     data["custom_fields"] = [{"name": c.name, "value": c.value} for c in draft.custom_fields]
     data["lines"] = [line_to_data(line) for line in draft.lines]
     return data
+
+
+# --- QuickBooks' limits ------------------------------------------------------------------------------
+
+ADDRESS_LIMITS = (("city", "city"), ("region", "state"), ("postal_code", "postal_code"), ("country", "country"),
+                  ("note", "note"))
+
+
+def _too_long(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return ""
+    return f"QuickBooks takes at most {limit:,} characters here (this has {len(text):,}).".replace(",", " ")
+
+
+def _digits_problem(value: Decimal | None, digits: tuple[int, int]) -> str:
+    if value is None:
+        return ""
+    whole, decimals = digits
+    _, numerals, exponent = value.normalize().as_tuple()
+    after = max(0, -exponent)
+    before = max(0, len(numerals) + exponent)
+    if after > decimals:
+        return f"QuickBooks takes at most {decimals} decimal{'s' if decimals != 1 else ''} here."
+    if before > whole:
+        return f"Too large for QuickBooks: at most {whole} digits before the point."
+    return ""
+
+
+def _line_problems(line: QbLineDraft, add, *, sub_line: bool = False) -> None:
+    """Call ``add(field, message)`` for each problem of ``line`` (a sub-line's fields have no prefix here)."""
+    if line.item is None:
+        add("item_id", "Pick an item: every line of a QuickBooks order has one.")
+    for name, value in (("description", line.description), ("unit_of_measure", line.unit_of_measure)):
+        problem = _too_long(value, MAX_LENGTH[name])
+        if problem:
+            add(name, problem)
+    for name, digits in (("quantity", RATE_DIGITS), ("rate", RATE_DIGITS), ("rate_percent", RATE_DIGITS),
+                         ("amount", AMOUNT_DIGITS)):
+        problem = _digits_problem(getattr(line, name), digits)
+        if problem:
+            add(name, problem)
+    if line.rate is not None and line.rate_percent is not None:
+        add("rate_percent", "Give a rate or a percentage, not both: QuickBooks prices a line by one of them.")
+    if sub_line and line.rate_percent is not None:
+        add("rate_percent", "A line of a group is priced by a rate, not a percentage.")
+    if line.kind == "discount" and line.quantity is not None:
+        add("quantity", "A discount line has no quantity in QuickBooks: leave it empty.")
+
+
+def draft_problems(draft: QbOrderDraft) -> FormErrors | None:
+    """What in ``draft`` QuickBooks would refuse for its form (a customer, a line, the §2.7 lengths and
+    digits, Rate xor RatePercent, no quantity on a discount line), in the builder's field names; None
+    when nothing. Pure: no I/O."""
+    errors = FormErrors()
+    if not draft.customer.id:
+        errors.add_field("customer_id", "Pick a customer or a job.")
+    for name in ("number", "po_number", "fob", "memo"):
+        problem = _too_long(getattr(draft, name), MAX_LENGTH[name])
+        if problem:
+            errors.add_field(name, problem)
+    for prefix, address in (("bill_", draft.billing_address), ("ship_", draft.shipping_address)):
+        if address is None:
+            continue
+        for number, text in enumerate(address.lines, start=1):
+            problem = _too_long(text, MAX_LENGTH["address_line"])
+            if problem:
+                errors.add_field(f"{prefix}line{number}", problem)
+        for attribute, name in ADDRESS_LIMITS:
+            problem = _too_long(getattr(address, attribute), MAX_LENGTH[name])
+            if problem:
+                errors.add_field(f"{prefix}{name}", problem)
+    problem = _digits_problem(draft.exchange_rate, EXCHANGE_RATE_DIGITS)
+    if problem:
+        errors.add_field("exchange_rate", problem)
+    if draft.exchange_rate is not None and draft.exchange_rate <= 0:
+        errors.add_field("exchange_rate", "An exchange rate is greater than zero.")
+    if not draft.lines:
+        errors.add_section("lines", "Add a line: QuickBooks needs at least one on an order.")
+    for index, line in enumerate(draft.lines):
+        _line_problems(line, lambda name, message, index=index: errors.add_line(index, name, message))
+        for number, sub in enumerate(line.sub_lines):
+            _line_problems(sub, lambda name, message, index=index, number=number:
+                           errors.add_line(index, f"sub_lines.{number}.{name}", message), sub_line=True)
+    return errors or None

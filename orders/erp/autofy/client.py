@@ -317,6 +317,13 @@ class AutofyClient:
     def get_sales_order(self, order_id: str) -> Answer:
         return self._request("GET", f"/{SALES_ORDER}/{quote(str(order_id), safe='')}")
 
+    def create_sales_order(self, body: Mapping[str, Any]) -> Answer:
+        """``POST /SalesOrder`` with the bare order object (AUTOFY.md §1.9: no wrapper). Sent once, never
+        retried here or by the HTTP layer: a POST is not safe to repeat (a write whose answer is lost raises
+        ``UpstreamUnavailable`` with ``outcome_unknown``). The new order is ``objects[0]`` (``Contents[0].
+        Object``, an inference: ``orders.submissions.quickbooks`` still looks for its marker when in doubt)."""
+        return self._request("POST", f"/{SALES_ORDER}", json=dict(body))
+
     def update_sales_order(self, body: Mapping[str, Any]) -> Answer:
         """``PATCH /SalesOrder`` with ``ID``, ``EditSequence`` and the fields to change (never retried: a
         write whose answer is lost raises ``UpstreamUnavailable`` with ``outcome_unknown``)."""

@@ -13,12 +13,12 @@ Strict in what it writes: only fields of the contract, optional parts left out w
 string, list or object is never sent as "no value").
 
 Numbers: the client sends bodies with ``requests``' ``json=``, i.e. the standard ``json`` module, which
-cannot write ``Decimal``. ``number()`` therefore turns a ``Decimal`` into an ``int`` when it is whole and
-otherwise into the ``float`` whose shortest representation (what ``json`` writes) has exactly the same
-digits, so ``Decimal("49.99")`` goes on the wire as ``49.99``. A value that a float cannot carry exactly
-(more than 15 significant digits) raises ``ValueError`` instead of being silently rounded; the builder's
-validation keeps amounts well inside that (two to four decimals). The bodies are plain JSON values, so a
-submission can store them as they were sent.
+cannot write ``Decimal``. ``number()`` (``orders.money.json_number``) therefore turns a ``Decimal`` into an
+``int`` when it is whole and otherwise into the ``float`` whose shortest representation (what ``json``
+writes) has exactly the same digits, so ``Decimal("49.99")`` goes on the wire as ``49.99``. A value that a
+float cannot carry exactly (more than 15 significant digits) raises ``ValueError`` instead of being silently
+rounded; the builder's validation keeps amounts well inside that (two to four decimals). The bodies are
+plain JSON values, so a submission can store them as they were sent.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from decimal import Decimal
 from typing import Any
 
 from orders.domain import (
@@ -36,6 +35,7 @@ from orders.domain import (
     LineDraft,
     OrderDraft,
 )
+from orders.money import json_number as number
 
 INTERNAL_MEMO_MAX_LENGTH = 300  # the contract's limit for ``internalMemo``
 
@@ -45,18 +45,6 @@ MARKER_PATTERN = re.compile(r"\n?\[sa:([0-9a-f]{32})\]\s*$")
 MARKER_LENGTH = len("\n[sa:]") + 32
 # What is left of ``internalMemo`` for the user's own text; the builder limits the field to this.
 USER_INTERNAL_MEMO_MAX_LENGTH = INTERNAL_MEMO_MAX_LENGTH - MARKER_LENGTH
-
-
-def number(value: Decimal) -> int | float:
-    """A ``Decimal`` as a JSON number with exactly its digits (see the module docstring)."""
-    if not value.is_finite():
-        raise ValueError(f"{value} is not a number the ERP accepts.")
-    if value == value.to_integral_value():
-        return int(value)
-    result = float(value)
-    if Decimal(repr(result)) != value:
-        raise ValueError(f"{value} has more digits than can be sent exactly.")
-    return result
 
 
 def marker(public_id: uuid.UUID) -> str:
