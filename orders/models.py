@@ -8,7 +8,8 @@ is set in Django's admin. The logic lives in ``orders.connections``.
 
 A ``Submission`` is one new order on its way to the ERP: who sent it, the form as they filled it in,
 and its planned ``SubmissionStep``s (create the order, add each line, set the status), each with the
-exact request and the ERP's answer. The logic lives in ``orders.submissions``.
+exact request and the ERP's answer. The logic lives in ``orders.submissions`` (for QuickBooks, whose
+order is one step, ``orders.submissions.quickbooks``).
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ class Submission(models.Model):
         NEEDS_ATTENTION = "needs_attention", "Needs attention"
         # An admin settled it by hand in the ERP: nothing more is sent.
         CLOSED = "closed", "Closed"
+        # QuickBooks only: the PC running it did not answer, or a write in doubt waits to be checked; the
+        # worker sends (or checks) it when QuickBooks answers again. Nobody needs to act.
+        WAITING = "waiting", "Waiting for QuickBooks"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # The company (ERP connection) the order is for; empty for orders saved before connections
@@ -80,6 +84,13 @@ class Submission(models.Model):
     upstream_order_id = models.BigIntegerField(null=True, blank=True)
     # The order this one was duplicated from ("Duplicate" on the detail page), if any.
     source_order_id = models.BigIntegerField(null=True, blank=True)
+    # The same two for ERPs whose ids are text (QuickBooks' TxnID, ``1A2B-1234567890``).
+    upstream_ref = models.CharField(max_length=100, blank=True)
+    source_ref = models.CharField(max_length=100, blank=True)
+    # State ``waiting``: since when, and when the worker may try again at the earliest (sooner once
+    # QuickBooks answers again; ``orders.submissions.quickbooks``).
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     # Why it stopped, in plain words, and the ERP's ids for that failure.
     last_error = models.TextField(blank=True)
     last_tracking_id = models.CharField(max_length=100, blank=True)
@@ -124,7 +135,8 @@ class SubmissionStep(models.Model):
     state = models.CharField(max_length=20, choices=State, default=State.PENDING, db_index=True)
     # The body to send, planned before the first call, and the ERP's last answer (or error envelope).
     request = models.JSONField()
-    response = models.JSONField(null=True, blank=True)
+    # Autofy's answers are read with ``Decimal`` numbers: kept as their exact text.
+    response = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     duration_ms = models.FloatField(null=True, blank=True)
     trace_id = models.CharField(max_length=100, blank=True)
@@ -178,10 +190,14 @@ class SubmissionAttempt(CallAttempt):
         UNKNOWN = "unknown", "No answer"
         # Not a call that carried out the step: a duplicate the ERP ended up with was removed.
         REPAIRED = "repaired", "Duplicate removed"
+        # QuickBooks: the call was not taken (the agent offline, busy, the rate limit)…
+        NOT_ACCEPTED = "not_accepted", "Not taken"
+        # …and the ERP was read to find whether an earlier call had created the order after all.
+        CHECKED = "checked", "Checked in the ERP"
 
     step = models.ForeignKey(SubmissionStep, on_delete=models.CASCADE, related_name="history")
     outcome = models.CharField(max_length=20, choices=Outcome)
-    response = models.JSONField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta:
         ordering = ("step", "number")

@@ -11,6 +11,11 @@ connection with an index, which ``manage.py index_scheduler`` repeats every
 full one); ``schedule_reference_syncs``, called by the same scheduler, enqueues it where one is due: every
 ``REFERENCE_SYNC["INTERVAL_SECONDS"]`` (the sync itself reads a list in full once a day), and every
 ``REFERENCE_SYNC["RETRY_SECONDS"]`` until a connection's reference data has been read once.
+
+``send_submissions`` sends a QuickBooks company's orders that wait for QuickBooks and settles those in
+doubt (``orders.submissions.quickbooks.send_due``). ``request_sending`` enqueues it (not twice while one is
+waiting); ``schedule_sending`` does so for every QuickBooks company with such orders, each scheduler round,
+and a sync that reached QuickBooks does so too, so a waiting order goes as soon as the agent answers again.
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
 from orders.models import ErpConnection, IndexSyncState, ReferenceSyncState
 from orders.services import index, qbd_references
+from orders.submissions import quickbooks
 
 logger = logging.getLogger("orders.tasks")
 
@@ -37,7 +44,10 @@ def sync_connection(connection_id: int, full: bool = False) -> dict:
     connection = ErpConnection.objects.filter(pk=connection_id, is_active=True).first()
     if connection is None or not index.indexed(connection):
         return {"skipped": True}
-    return index.sync(connection, full=full).as_dict()
+    result = index.sync(connection, full=full)
+    if not result.error and not result.skipped and quickbooks.has_work(connection):
+        request_sending(connection)  # QuickBooks answers: what waits for it can go now
+    return result.as_dict()
 
 
 def request_sync(connection: ErpConnection, *, full: bool = False) -> bool:
@@ -57,6 +67,36 @@ def schedule_syncs() -> int:
     """Enqueue a sync of every active connection that has an order index; returns how many."""
     connections = ErpConnection.objects.filter(is_active=True, kind=ErpConnection.Kind.QBD_AUTOFY)
     return sum(request_sync(connection) for connection in connections)
+
+
+@task()
+def send_submissions(connection_id: int) -> dict:
+    cache.delete(_sending_key(connection_id))
+    connection = ErpConnection.objects.filter(pk=connection_id, is_active=True,
+                                              kind=ErpConnection.Kind.QBD_AUTOFY).first()
+    if connection is None:
+        return {"skipped": True}
+    return quickbooks.send_due(connection).as_dict()
+
+
+def _sending_key(connection_id: int) -> str:
+    return f"tasks:send-submissions:{connection_id}"
+
+
+def request_sending(connection: ErpConnection) -> bool:
+    """Enqueue ``send_submissions`` for ``connection`` unless one is waiting (for ``WAITING_AT_MOST``);
+    returns whether one was enqueued. A second one would be harmless (each submission is claimed), only
+    wasted."""
+    if not cache.add(_sending_key(connection.pk), timezone.now().isoformat(), timeout=WAITING_AT_MOST.total_seconds()):
+        return False
+    send_submissions.enqueue(connection.pk)
+    return True
+
+
+def schedule_sending() -> int:
+    """Enqueue ``send_submissions`` for every active QuickBooks connection with orders to send or settle."""
+    connections = ErpConnection.objects.filter(is_active=True, kind=ErpConnection.Kind.QBD_AUTOFY)
+    return sum(request_sending(connection) for connection in connections if quickbooks.has_work(connection))
 
 
 def interval() -> float:

@@ -325,6 +325,8 @@ AUTOFY = {
     "POOL_SIZE": int(env("AUTOFY_POOL_SIZE", "4")),
     "RATE_LIMIT_PER_MINUTE": int(env("AUTOFY_RATE_LIMIT_PER_MINUTE", "100")),
     "SETTLE_SECONDS": float(env("AUTOFY_SETTLE_SECONDS", "60")),
+    # A request queued at the agent is still carried out this long after it was sent (AUTOFY.md §1.8).
+    "AGENT_QUEUE_SECONDS": float(env("AUTOFY_AGENT_QUEUE_SECONDS", "90")),
 }
 
 # The local order index of connections whose ERP cannot filter orders (QuickBooks), kept in step in the

@@ -4,6 +4,7 @@ and closing it by hand."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,16 +92,26 @@ def submission_start(*, user, token: str, draft: OrderDraft, source_order_id: in
     it comes from ``submission_token()`` (the builder checks a posted one is at most 64 characters).
     ``source_order_id`` is the order a "Duplicate" started from.
     """
+    def create() -> Submission:
+        submission = Submission.objects.create(
+            created_by=user, token=token, payload=draft_to_data(draft), target_status=draft.status,
+            source_order_id=source_order_id, connection=connections.current(),
+        )
+        _save_plan(submission, plan(draft, tag=tso_payloads.marker(submission.public_id)))
+        return submission
+
+    return start_once(user=user, token=token, create=create)
+
+
+def start_once(*, user, token: str, create: Callable[[], Submission]) -> Submission:
+    """The submission of the builder form ``token``: the one it already made, else ``create()``'s (run in
+    a transaction). Two requests racing with one token make one submission: the token is unique in the
+    database and the loser reads the winner's row. ``PermissionDenied`` when the token is another user's."""
     existing = Submission.objects.filter(token=token).first()
     if existing is None:
         try:
             with transaction.atomic():
-                submission = Submission.objects.create(
-                    created_by=user, token=token, payload=draft_to_data(draft), target_status=draft.status,
-                    source_order_id=source_order_id, connection=connections.current(),
-                )
-                _save_plan(submission, plan(draft, tag=tso_payloads.marker(submission.public_id)))
-                return submission
+                return create()
         except IntegrityError:
             existing = Submission.objects.get(token=token)
     if existing.created_by_id != user.pk:
@@ -190,17 +201,21 @@ def close_note_problem(note: str) -> str:
     return ""
 
 
+# What an admin may close (with a note of what they did in the ERP): a submission nobody is sending.
+CLOSABLE = (State.FAILED, State.NEEDS_ATTENTION, State.WAITING)
+
+
 def submission_close(*, submission: Submission, user, note: str) -> Submission:
-    """Close a submission that failed or needs attention: an admin settled it by hand in the ERP
-    (``note`` says what they did). Nothing more is ever sent for it. Raises ``SubmissionConflict``
-    in any other state (one that is sending, done, or already closed)."""
+    """Close a submission that failed, needs attention, or waits for QuickBooks: an admin settled it by
+    hand in the ERP (``note`` says what they did). Nothing more is ever sent for it. Raises
+    ``SubmissionConflict`` in any other state (one that is sending, done, or already closed)."""
     problem = close_note_problem(note)
     if problem:
         raise SubmissionConflict(problem)
     note = note.strip()
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
-        if locked.state not in (State.FAILED, State.NEEDS_ATTENTION):
+        if locked.state not in CLOSABLE:
             raise SubmissionConflict(
                 f"This order is {locked.get_state_display().lower()}: only one that failed or needs attention "
                 "can be closed."

@@ -25,6 +25,8 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
@@ -113,25 +115,37 @@ def submission_run(*, submission: Submission, attended: bool = False, budget: fl
     spent no further step is started and the submission is left ``pending`` for the next run.
     """
     until = None if budget is None else time.monotonic() + budget
-    claimed = _claim(submission, attended=attended)
-    if claimed is None:
-        submission.refresh_from_db()
-        return submission
+    runnable = (State.PENDING, State.FAILED, State.NEEDS_ATTENTION) if attended else (State.PENDING, State.FAILED)
+    with claimed(submission, runnable) as held:
+        if held is None:
+            submission.refresh_from_db()
+            return submission
+        with connections.using(connections.of_submission(held)):
+            _run_steps(held, get_client(), until)
+    return held
+
+
+@contextmanager
+def claimed(submission: Submission, runnable: tuple[str, ...]) -> Iterator[Submission | None]:
+    """The submission claimed for this run (None when another run holds it, or it is in none of the
+    ``runnable`` states); released at the end of the block. A run that leaves it ``in_progress`` (an
+    unexpected error escaped) leaves it failed and runnable again."""
+    held = _claim(submission, runnable)
+    if held is None:
+        yield None
+        return
     try:
-        with connections.using(connections.of_submission(claimed)):
-            _run_steps(claimed, get_client(), until)
+        yield held
     finally:
         with _running_lock:
-            _running.discard(claimed.pk)
-        if claimed.state == State.IN_PROGRESS:  # an unexpected error escaped: leave it runnable
-            claimed.state = State.FAILED
-            claimed.last_error = "Sending stopped unexpectedly. Nothing was lost: press Try again."
-            claimed.save()
-    return claimed
+            _running.discard(held.pk)
+        if held.state == State.IN_PROGRESS:
+            held.state = State.FAILED
+            held.last_error = "Sending stopped unexpectedly. Nothing was lost: press Try again."
+            held.save()
 
 
-def _claim(submission: Submission, *, attended: bool = False) -> Submission | None:
-    runnable = (State.PENDING, State.FAILED, State.NEEDS_ATTENTION) if attended else (State.PENDING, State.FAILED)
+def _claim(submission: Submission, runnable: tuple[str, ...]) -> Submission | None:
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
         if locked.state == State.IN_PROGRESS:
@@ -205,7 +219,7 @@ def _perform(submission: Submission, step: SubmissionStep, client: TwentyFourSev
         step.settles_at = _settles_after(error, client) if unknown else None
         step.duration_ms = (time.perf_counter() - started) * 1000
         _record_error(step, error)
-        _keep_attempt(step)
+        keep_attempt(step)
         _stop(submission, step, error, failure_message(submission, step, error))
         return False
     step.http_status = response.status
@@ -219,12 +233,12 @@ def _perform(submission: Submission, step: SubmissionStep, client: TwentyFourSev
         step.error = "The ERP's answer did not say which record it created."
         step.response = response.data
         step.save()
-        _keep_attempt(step)
+        keep_attempt(step)
         _stop(submission, step, None, "The ERP answered without the new record's id. Nothing was lost: the "
                                       "dashboard checks the ERP before it sends anything again.")
         return False
     step.save()
-    _keep_attempt(step)
+    keep_attempt(step)
     if after_doubt:
         # The first write was not in the ERP when it was checked; should it have landed since, the
         # ERP now has it twice. Look once more, and remove the extra where the ERP allows it.
@@ -268,10 +282,11 @@ def _unsettled(submission: Submission, step: SubmissionStep) -> bool:
     return True
 
 
-def _keep_attempt(step: SubmissionStep) -> None:
-    """Add the step's latest attempt, as its fields now show it, to its history."""
+def keep_attempt(step: SubmissionStep, outcome: str | None = None) -> None:
+    """Add the step's latest attempt, as its fields now show it, to its history (its outcome the step's
+    state unless ``outcome`` says otherwise)."""
     SubmissionAttempt.objects.create(
-        step=step, number=step.history.count() + 1, attempted_at=step.attempted_at, outcome=step.state,
+        step=step, number=step.history.count() + 1, attempted_at=step.attempted_at, outcome=outcome or step.state,
         http_status=step.http_status, duration_ms=step.duration_ms, trace_id=step.trace_id,
         tracking_id=step.tracking_id, error=step.error, response=step.response,
     )

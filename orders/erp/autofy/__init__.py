@@ -49,14 +49,14 @@ class QuickBooksConnector:
                     ) -> tuple[list[domain.OrderSummary], bool]:
         """One page of the orders (modified at or after ``modified_from``), and whether more follow."""
         answer = self.client.list_sales_orders(page=page, page_size=page_size,
-                                               modified_from=_utc(modified_from) if modified_from else None)
+                                               modified_from=api_time(modified_from) if modified_from else None)
         return self._summaries(answer), answer.more_data
 
     def deleted_page(self, page: int, *, page_size: int, deleted_from: dt.datetime | None = None,
                      ) -> tuple[list[domain.OrderSummary], bool]:
         """One page of the orders deleted in QuickBooks (its last 90 days; at or after ``deleted_from``)."""
         answer = self.client.list_sales_orders(page=page, page_size=page_size, deleted=True,
-                                               modified_from=_utc(deleted_from) if deleted_from else None)
+                                               modified_from=api_time(deleted_from) if deleted_from else None)
         return [summary for summary in self._summaries(answer) if summary.deleted_at], answer.more_data
 
     def orders_by_id(self, ids: Iterable[str]) -> tuple[list[domain.OrderSummary], set[str]]:
@@ -159,7 +159,7 @@ class QuickBooksConnector:
         return [reading.read_summary(obj, lookups) for obj in answer.objects]
 
 
-def _utc(moment: dt.datetime) -> str:
+def api_time(moment: dt.datetime) -> str:
     """An aware time as Autofy's filters take it: UTC with a ``Z``, to the second (QuickBooks reads a
     time without an offset as the PC's local time)."""
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

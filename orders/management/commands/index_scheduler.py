@@ -1,8 +1,9 @@
-"""Keep the order indexes fresh: enqueue a sync of every QuickBooks connection every
-``INDEX_SYNC_INTERVAL_SECONDS`` (a sync already waiting is not enqueued twice), and a sync of its reference
-data (customers, items…) where one is due (``REFERENCE_SYNC_INTERVAL_SECONDS``; at once for a company
-whose reference data was never read). The syncs themselves run in ``manage.py db_worker``. ``--once``
-enqueues once and stops (for cron)."""
+"""Keep the order indexes fresh and QuickBooks orders moving: every ``INDEX_SYNC_INTERVAL_SECONDS``, enqueue a
+sync of every QuickBooks connection (a sync already waiting is not enqueued twice), a sync of its reference
+data (customers, items…) where one is due (``REFERENCE_SYNC_INTERVAL_SECONDS``; at once for a company whose
+reference data was never read), and the sending of its orders that wait for QuickBooks or are in doubt
+(``tasks.schedule_sending``). The tasks themselves run in ``manage.py db_worker``. ``--once`` enqueues once
+and stops (for cron)."""
 
 import logging
 import signal
@@ -18,8 +19,8 @@ logger = logging.getLogger("orders.tasks")
 
 
 class Command(BaseCommand):
-    help = ("Enqueue index syncs of every QuickBooks connection, every INDEX_SYNC_INTERVAL_SECONDS, and its "
-            "reference data syncs when due.")
+    help = ("Enqueue index syncs of every QuickBooks connection, every INDEX_SYNC_INTERVAL_SECONDS, its "
+            "reference data syncs when due, and the sending of its waiting orders.")
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="enqueue once and stop")
@@ -37,8 +38,11 @@ class Command(BaseCommand):
                 count = tasks.schedule_reference_syncs()
                 if count:
                     logger.info("Enqueued %d reference data sync(s)", count)
+                count = tasks.schedule_sending()
+                if count:
+                    logger.info("Enqueued the sending of waiting QuickBooks orders of %d company(ies)", count)
             except Exception:  # a database hiccup must not stop the scheduler
-                logger.exception("Could not enqueue index syncs")
+                logger.exception("Could not enqueue index syncs or sendings")
             if once:
                 return
             time.sleep(every)
