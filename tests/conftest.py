@@ -444,6 +444,51 @@ def stored_submission(sandbox, settings):
     return make
 
 
+QBD_STORED_SUBMISSIONS = ("waiting", "in_doubt", "rejected", "needs_attention", "succeeded")
+
+
+@pytest.fixture
+def qbd_stored_submission(quickbooks, settings):
+    """``qbd_stored_submission(user, kind)``: a QuickBooks order sent by ``user`` to the Autofy stand-in that
+    ended as ``kind``, one of ``QBD_STORED_SUBMISSIONS``: ``waiting`` (the agent was offline), ``in_doubt``
+    (the connection dropped after QuickBooks saved it; it waits to be looked for), ``rejected`` (an unknown
+    customer), ``needs_attention`` (QuickBooks holds two orders with its marker) or ``succeeded``."""
+    import uuid
+    from dataclasses import replace
+
+    from orders.domain import Ref
+    from orders.submissions.quickbooks import qbd_submission_run, qbd_submission_start
+    from tests.orders.test_qbd_submissions import make_draft
+
+    sandbox = quickbooks.sandbox
+
+    def make(user, kind: str):
+        assert kind in QBD_STORED_SUBMISSIONS, kind
+        draft = make_draft(sandbox)
+        if kind == "rejected":
+            draft = replace(draft, customer=Ref("80000999-1234567890", "Nobody"))
+        submission = qbd_submission_start(user=user, connection=quickbooks.connection, token=uuid.uuid4().hex,
+                                          draft=draft)
+        saved = settings.AUTOFY
+        settings.AUTOFY = {**saved, "SETTLE_SECONDS": 600 if kind == "in_doubt" else 0, "AGENT_QUEUE_SECONDS": 0}
+        try:
+            if kind == "waiting":
+                sandbox.autofy_configure(agent_offline=True)
+            elif kind in ("in_doubt", "needs_attention"):
+                sandbox.autofy_fault("POST /SalesOrder", "drop_after_commit")
+            submission = qbd_submission_run(submission=submission)
+            if kind == "needs_attention":
+                sandbox.autofy("POST", "/SalesOrder", json=submission.steps.get().request)
+                submission = qbd_submission_run(submission=submission)
+        finally:
+            sandbox.autofy_configure(agent_offline=False)
+            sandbox.clear_faults()
+            settings.AUTOFY = saved
+        return submission
+
+    return make
+
+
 # --- ERP connections ----------------------------------------------------------------------------------
 
 # The demo's 24SevenOffice company (``manage.py demo_connections``): order pages live under its slug.

@@ -108,6 +108,7 @@ from orders.submissions.form_errors import (
 )
 from orders.submissions.messages import failure_message, outcome_unknown
 from orders.submissions.planning import (
+    CLOSABLE,
     CLOSE_NOTE_MAX_LENGTH,
     PlannedStep,
     SubmissionConflict,
@@ -128,7 +129,7 @@ from orders.submissions.running import (
 )
 
 __all__ = [
-    "CLOSE_NOTE_MAX_LENGTH", "CUSTOMER_FIELDS", "DELIVERY_FIELDS", "RUN_LEASE", "FormErrors", "PlannedStep",
+    "CLOSABLE", "CLOSE_NOTE_MAX_LENGTH", "CUSTOMER_FIELDS", "DELIVERY_FIELDS", "RUN_LEASE", "FormErrors", "PlannedStep",
     "SubmissionConflict", "close_note_problem", "creation_status", "draft_from_data", "draft_from_order",
     "draft_to_data", "failure_message", "form_errors_from", "outcome_unknown", "plan", "same_line",
     "submission_close", "submission_draft", "submission_form_errors", "submission_revise", "submission_run",

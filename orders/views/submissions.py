@@ -1,4 +1,9 @@
-"""The submissions journal and the failed orders, for admins: inspect, send again, close."""
+"""The submissions journal and the failed orders, for admins: inspect, send again, close.
+
+Both ERPs' submissions are listed together; a QuickBooks one (``orders.submissions.quickbooks``) is sent
+again with its own runner, shows its marker, the order found or made by its TxnID, and, while it waits for
+QuickBooks, when QuickBooks last answered. Orders waiting for QuickBooks are not "failed": nobody needs to
+act (the worker sends them), so they are counted apart on the failed orders' page and not in its badge."""
 
 from __future__ import annotations
 
@@ -14,8 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from orders import connections, submissions
 from orders.context_processors import is_admin
-from orders.models import Submission
-from orders.views.builder import send
+from orders.erp.autofy import reading as autofy_reading
+from orders.models import ErpConnection, Submission
+from orders.submissions import quickbooks
+from orders.views.builder import SEND_BUDGET_SECONDS, send
 from orders.views.common import HtmxHttpRequest, pretty_json
 
 logger = logging.getLogger(__name__)
@@ -46,13 +53,14 @@ def _visible(request: HttpRequest):
 def failed_orders(request: HtmxHttpRequest) -> HttpResponse:
     """What admins come for: the orders that did not reach the ERP (failed, or needing a person)."""
     _require_admin(request)
-    rows = (_visible(request).select_related("created_by", "connection").filter(state__in=ATTENTION_STATES)
-            .order_by("-created_at"))
+    rows = (_visible(request).select_related("created_by", "connection").prefetch_related("steps")
+            .filter(state__in=ATTENTION_STATES).order_by("-created_at"))
     page = Paginator(rows, SUBMISSIONS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "rows": [_submission_summary(submission) for submission in page.object_list],
         "failed_view": True,
+        "waiting_count": _visible(request).filter(state=Submission.State.WAITING).count(),
     }
     return render(request, "orders/submission_list.html", context)
 
@@ -63,7 +71,8 @@ def submission_list(request: HtmxHttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state not in Submission.State.values:
         state = ""
-    rows = _visible(request).select_related("created_by", "connection").order_by("-created_at")
+    rows = (_visible(request).select_related("created_by", "connection").prefetch_related("steps")
+            .order_by("-created_at"))
     if state:
         rows = rows.filter(state=state)
     page = Paginator(rows, SUBMISSIONS_PER_PAGE).get_page(request.GET.get("page"))
@@ -81,9 +90,16 @@ def submission_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "orders/submission_list.html", context)
 
 
+def _is_quickbooks(submission: Submission) -> bool:
+    return submission.connection_id is not None and submission.connection.kind == ErpConnection.Kind.QBD_AUTOFY
+
+
 def _submission_summary(submission: Submission) -> dict:
-    """What the list shows of one submission, read from its stored builder data."""
+    """What the list shows of one submission, read from its stored builder data (a QuickBooks order's
+    total from the order QuickBooks made: QuickBooks prices what the form leaves to it)."""
     payload = submission.payload or {}
+    if _is_quickbooks(submission):
+        return _quickbooks_summary(submission, payload)
     try:
         gross = submissions.submission_draft(submission=submission).totals().gross
     except ValueError:
@@ -95,6 +111,32 @@ def _submission_summary(submission: Submission) -> dict:
         "gross": gross,
         "currency": payload.get("currency_code") or "NOK",
         "attention": submission.state in ATTENTION_STATES,
+        "erp": "the ERP",
+        "target": submission.target_status,
+        "order_id": submission.upstream_order_id,
+        "order_label": f"#{submission.upstream_order_id}",
+    }
+
+
+def _quickbooks_summary(submission: Submission, payload: dict) -> dict:
+    steps = list(submission.steps.all())
+    made = steps[0].response if steps and steps[0].state == "succeeded" else None
+    order = autofy_reading.read_summary(made) if isinstance(made, dict) else None
+    home = str((submission.connection.settings or {}).get("home_currency") or "USD")
+    currency = order.currency_code if order is not None else ""
+    return {
+        "submission": submission,
+        "customer": payload.get("customer_name") or "—",
+        "lines": len(payload.get("lines") or ()),
+        "gross": order.total if order is not None else None,
+        "currency": "" if currency in ("", home) else currency,
+        "attention": submission.state in ATTENTION_STATES,
+        "quickbooks": True,
+        "erp": "QuickBooks",
+        "target": "",
+        "order_id": submission.upstream_ref,
+        "order_label": f"No. {order.number}" if order is not None and order.number else submission.upstream_ref,
+        "marker": str(steps[0].request.get("Other") or "") if steps else "",
     }
 
 
@@ -108,26 +150,32 @@ def _submission_page(request: HtmxHttpRequest, submission_id, *, close_error: st
                      close_note: str = "") -> HttpResponse:
     submission = get_object_or_404(_visible(request).select_related("created_by", "closed_by", "connection"),
                                    public_id=submission_id)
-    steps = [
-        {
+    steps = []
+    for step in submission.steps.order_by("position").prefetch_related("history"):
+        history = list(step.history.all())
+        steps.append({
             "step": step,
             "label": str(step).rsplit(" (", 1)[0],
             "request_json": pretty_json(step.request),
             "response_json": None if step.response is None else pretty_json(step.response),
-            # Every attempt, newest first, once there was more than one.
-            "history": list(step.history.all())[::-1] if step.attempts > 1 else [],
-        }
-        for step in submission.steps.order_by("position").prefetch_related("history")
-    ]
+            # Every attempt (and every look in the ERP), newest first, once there was more than one.
+            "history": history[::-1] if len(history) > 1 or step.attempts > 1 else [],
+        })
+    State = Submission.State
+    summary = _submission_summary(submission)
+    waiting = submission.state == State.WAITING
     context = {
-        **_submission_summary(submission),
+        **summary,
         "steps": steps,
         "attention": submission.state in ATTENTION_STATES,
-        "can_retry": submission.state in (Submission.State.FAILED, Submission.State.PENDING,
-                                          Submission.State.IN_PROGRESS),
-        "can_open": submission.state not in (Submission.State.SUCCEEDED, Submission.State.CLOSED),
-        "can_recheck": submission.state == Submission.State.NEEDS_ATTENTION,
-        "can_close": submission.state in ATTENTION_STATES,
+        "can_retry": submission.state in (State.FAILED, State.PENDING, State.IN_PROGRESS, State.WAITING),
+        "retry_label": "Send now" if waiting else "Try again",
+        "can_open": submission.state not in (State.SUCCEEDED, State.CLOSED),
+        "can_recheck": submission.state == State.NEEDS_ATTENTION,
+        "recheck_label": "Check QuickBooks again" if summary.get("quickbooks") else "Check the ERP again",
+        "can_close": submission.state in submissions.CLOSABLE,
+        "waiting": waiting,
+        "agent": quickbooks.Agent.of(submission.connection) if summary.get("quickbooks") else None,
         "close_error": close_error,
         "close_note": close_note,
     }
@@ -140,13 +188,21 @@ def submission_retry(request: HtmxHttpRequest, submission_id) -> HttpResponse:
     needs attention ("Check the ERP again", once an admin put the ERP right), the step in doubt is
     checked against the ERP once more before anything is sent."""
     _require_admin(request)
-    submission = get_object_or_404(_visible(request), public_id=submission_id)
+    submission = get_object_or_404(_visible(request).select_related("connection"), public_id=submission_id)
     attended = submission.state == Submission.State.NEEDS_ATTENTION
-    submission = send(submission, attended=attended)
+    if _is_quickbooks(submission):
+        submission = quickbooks.qbd_submission_run(submission=submission, attended=attended,
+                                                   budget=SEND_BUDGET_SECONDS)
+        where = f"it is order {_submission_summary(submission)['order_label']} in QuickBooks"
+    else:
+        submission = send(submission, attended=attended)
+        where = f"order #{submission.upstream_order_id} is in 24SevenOffice"
     if submission.state == Submission.State.SUCCEEDED:
-        messages.success(request, f"Sent: order #{submission.upstream_order_id} is in 24SevenOffice.")
+        messages.success(request, f"Sent: {where}.")
     elif submission.state == Submission.State.IN_PROGRESS:
         messages.info(request, "It is still being sent. Look again in a moment.")
+    elif submission.state == Submission.State.WAITING:
+        messages.info(request, submission.last_error)
     else:
         messages.error(request, f"Still not sent. {submission.last_error}")
     return redirect("submissions:detail", submission_id=submission.public_id)

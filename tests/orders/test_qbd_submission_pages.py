@@ -1,0 +1,112 @@
+"""The admins' pages for QuickBooks submissions: the journal and the failed orders beside 24SevenOffice's,
+a submission's page in each state (its company, marker, every try and look, the waiting state with when
+QuickBooks last answered, the order found), sending again and closing."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+from orders.models import Submission
+from orders.submissions.quickbooks import send_due
+from tests.conftest import QBD_STORED_SUBMISSIONS
+
+State = Submission.State
+
+
+def text(response) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+@pytest.fixture
+def stored(qbd_stored_submission, sales_user):
+    return {kind: qbd_stored_submission(sales_user, kind) for kind in QBD_STORED_SUBMISSIONS}
+
+
+def test_a_waiting_order_says_so_with_when_quickbooks_last_answered(stored, admin_client_logged_in, quickbooks):
+    waiting = stored["waiting"]
+    url = f"/submissions/{waiting.public_id}/"
+    page = text(admin_client_logged_in.get(url))
+    assert "Waiting for QuickBooks Waiting for QuickBooks: it will be sent when the PC running QuickBooks answers." in page
+    assert "QuickBooks has not answered the dashboard yet." in page  # no sync has reached it in this test
+    assert f"Marker (in QuickBooks' Other field) {waiting.steps.get().request['Other']}" in page
+    assert "Company Lakeshore Supply Co." in page and "QuickBooks order Not known yet" in page
+    assert "Send now" in page and "Close" in page
+    quickbooks.sync()
+    assert "QuickBooks last answered just now ." in text(admin_client_logged_in.get(url))
+
+
+def test_sending_a_waiting_order_now_lands_on_its_quickbooks_order(stored, admin_client_logged_in):
+    waiting = stored["waiting"]
+    page = admin_client_logged_in.post(f"/submissions/{waiting.public_id}/retry/", follow=True)
+    sent = Submission.objects.get(pk=waiting.pk)
+    assert sent.state == State.SUCCEEDED
+    shown = text(page)
+    assert f"Sent: it is order {sent.upstream_ref} in QuickBooks." in shown  # QuickBooks gave it no number
+    assert f'href="/c/lakeshore/orders/{sent.upstream_ref}/"' in page.content.decode()
+    # Its every try and look: not taken, looked for (not there), made.
+    history = [row.outcome for row in sent.steps.get().history.order_by("number")]
+    assert history == ["not_accepted", "checked", "succeeded"]
+    for label in ("Not taken", "Checked in the ERP", "Succeeded"):
+        assert label in shown
+
+
+def test_an_order_in_doubt_shows_when_it_is_looked_for(stored, admin_client_logged_in):
+    page = text(admin_client_logged_in.get(f"/submissions/{stored['in_doubt'].public_id}/"))
+    assert "QuickBooks did not confirm the order." in page and "so it cannot be created twice" in page
+    assert "Next try as soon as it answers, at the latest" in page
+
+
+def test_the_journal_and_the_failed_orders_show_both_erps(stored, admin_client_logged_in, stored_submission,
+                                                           upstream, sales_client):
+    tso = stored_submission(sales_client, "rejected")
+    journal = admin_client_logged_in.get("/submissions/")
+    shown = text(journal)
+    succeeded = stored["succeeded"]
+    assert f'href="/c/lakeshore/orders/{succeeded.upstream_ref}/"' in journal.content.decode()
+    assert "Waiting for QuickBooks" in shown
+    tabs = text(admin_client_logged_in.get("/submissions/?state=waiting"))
+    assert "Waiting for QuickBooks 2" in tabs  # the offline one and the one in doubt
+    failed = admin_client_logged_in.get("/submissions/failed/")
+    rows = failed.content.decode()
+    for kind in ("rejected", "needs_attention"):
+        assert str(stored[kind].public_id) in rows
+    assert str(tso.public_id) in rows
+    assert all(str(stored[kind].public_id) not in rows for kind in ("waiting", "in_doubt", "succeeded"))
+    assert "Not counted here: 2 orders waiting for QuickBooks , sent by themselves" in text(failed)
+    badge = re.search(r'nav-badge">(\d+)', rows)
+    assert badge and badge[1] == "3"
+
+
+def test_a_refused_order_shows_quickbooks_words_and_can_be_closed(stored, admin_client_logged_in):
+    rejected = stored["rejected"]
+    url = f"/submissions/{rejected.public_id}/"
+    page = text(admin_client_logged_in.get(url))
+    assert "QuickBooks did not accept the order." in page and "Try again" in page
+    closed = admin_client_logged_in.post(f"{url}close/", {"note": "Customer set up in QuickBooks; sent by hand."},
+                                         follow=True)
+    assert "Closed. Nothing more will be sent for this order." in text(closed)
+
+
+def test_an_order_needing_a_person_names_the_copies_and_is_checked_again(stored, admin_client_logged_in):
+    stuck = stored["needs_attention"]
+    url = f"/submissions/{stuck.public_id}/"
+    page = text(admin_client_logged_in.get(url))
+    assert "Check QuickBooks again" in page and "QuickBooks has 2 orders carrying this form's marker" in page
+    again = admin_client_logged_in.post(f"{url}retry/", follow=True)
+    assert Submission.objects.get(pk=stuck.pk).state == State.NEEDS_ATTENTION  # still two
+    assert "Still not sent." in text(again)
+
+
+def test_waiting_orders_can_be_closed_but_not_by_sales(stored, admin_client_logged_in, sales_client, quickbooks):
+    waiting = stored["waiting"]
+    assert sales_client.get(f"/submissions/{waiting.public_id}/").status_code == 403
+    assert sales_client.post(f"/submissions/{waiting.public_id}/retry/").status_code == 403
+    admin_client_logged_in.post(f"/submissions/{waiting.public_id}/close/", {"note": "Entered by hand."})
+    assert Submission.objects.get(pk=waiting.pk).state == State.CLOSED
+    since = quickbooks.sandbox.last_call_id()
+    send_due(quickbooks.connection)  # the worker leaves a closed one alone
+    assert Submission.objects.get(pk=waiting.pk).state == State.CLOSED
+    assert not [c for c in quickbooks.sandbox.calls(since) if c["method"] == "POST"]
