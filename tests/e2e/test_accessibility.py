@@ -3,8 +3,8 @@ user meets it, as a sales person and as an admin where the page differs: signing
 order list (each status tab, filters with errors, nothing found, the ERP failing, a stale page link),
 an order (its customer changed, its customer unavailable, unknown, the ERP failing), the builder (new,
 with errors, searching and picking, each banner of a stored submission, the ERP's lists unavailable),
-the admins' submissions, the error pages, and a QuickBooks company's list (the first sync, each tab,
-filters with errors, refreshing, QuickBooks unreachable).
+the admins' submissions (QuickBooks ones in each state too), the error pages, and a QuickBooks company's list
+(the first sync, each tab, filters with errors, refreshing, QuickBooks unreachable).
 
 The same states are checked for valid HTML by ``tests/orders/test_valid_html.py``.
 """
@@ -380,6 +380,32 @@ def test_stored_submissions_and_the_admins_pages(page, live_server, checks, e2e_
     page.get_by_role("button", name="Close").click()
     expect(page.locator("#id_close_note_error")).not_to_be_empty()
     checks("submission, closed without a note")
+    Submission.objects.all().delete()
+    checks.assert_none_failed()
+
+
+def test_quickbooks_submissions(page, live_server, checks, qbd_stored_submission, quickbooks):
+    from tests.conftest import QBD_STORED_SUBMISSIONS
+
+    sales_user, admin_user = make_user("kari", "Sales"), make_user("ada", "Admins")
+    stored = {kind: qbd_stored_submission(sales_user, kind) for kind in QBD_STORED_SUBMISSIONS}
+    sign_in(page, live_server, signed_in_client(admin_user))
+    for kind in QBD_STORED_SUBMISSIONS:
+        page.goto(f"/submissions/{stored[kind].public_id}/")
+        for toggle in page.locator("summary").all():
+            toggle.click()
+        checks(f"QuickBooks submission {kind}")
+    page.goto(f"/submissions/{stored['waiting'].public_id}/")
+    expect(page.get_by_role("status")).to_contain_text("Waiting for QuickBooks")
+    page.goto("/submissions/?state=waiting")
+    checks("submissions, tab waiting for QuickBooks")
+    page.goto("/submissions/failed/")
+    expect(page.get_by_text("Not counted here")).to_be_visible()
+    checks("failed orders, some waiting for QuickBooks")
+    page.goto(f"/submissions/{stored['waiting'].public_id}/")
+    page.get_by_role("button", name="Send now").click()
+    expect(page.get_by_text("Sent: it is order")).to_be_visible()
+    checks("QuickBooks submission sent now")
     Submission.objects.all().delete()
     checks.assert_none_failed()
 

@@ -338,3 +338,25 @@ def test_acting_on_orders_is_valid_html(upstream, sales_client, admin_client_log
         "close").content.decode()
     messages = [m for m in validate(docs, tmp_path) if m.get("type") == "error"]
     assert not messages, "\n".join(describe(m) for m in messages)
+
+
+def test_quickbooks_submissions_are_valid_html(admin_client_logged_in, sales_user, qbd_stored_submission, quickbooks,
+                                               tmp_path):
+    """The admins' pages with QuickBooks submissions in each state (waiting, in doubt, refused, needing a
+    person, sent), and the message after sending a waiting one now."""
+    from tests.conftest import QBD_STORED_SUBMISSIONS
+
+    stored = {kind: qbd_stored_submission(sales_user, kind) for kind in QBD_STORED_SUBMISSIONS}
+    docs = {f"QuickBooks submission {kind}": page(admin_client_logged_in, f"/submissions/{submission.public_id}/")
+            for kind, submission in stored.items()}
+    quickbooks.sync()
+    docs["QuickBooks submission waiting, QuickBooks answered"] = page(
+        admin_client_logged_in, f"/submissions/{stored['waiting'].public_id}/")
+    docs["submissions with QuickBooks ones"] = page(admin_client_logged_in, "/submissions/")
+    docs["submissions, tab waiting"] = page(admin_client_logged_in, "/submissions/?state=waiting")
+    docs["failed orders, some waiting for QuickBooks"] = page(admin_client_logged_in, "/submissions/failed/")
+    sent = admin_client_logged_in.post(f"/submissions/{stored['waiting'].public_id}/retry/", follow=True)
+    docs["QuickBooks submission sent now (a message)"] = sent.content.decode()
+    messages = validate(docs, tmp_path)
+    errors = [m for m in messages if m.get("type") == "error" or m.get("subType") == "fatal"]
+    assert not errors, f"{len(errors)} errors in {len(docs)} documents:\n" + "\n".join(map(describe, errors))
