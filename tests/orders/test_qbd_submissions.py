@@ -267,10 +267,13 @@ def test_the_same_token_twice_is_one_submission(qb, sales_user, db):
         start(qb, make_user("olga"), token="same")
 
 
-def test_a_dropped_connection_after_commit_makes_one_order(qb, sales_user):
+@pytest.mark.parametrize("fault", ["drop_after_commit", "error_after_commit", "malformed"])
+def test_an_answer_lost_after_commit_makes_one_order(qb, sales_user, fault):
+    """The connection dropped, a 200 carrying 1301, a success answer that cannot be read: each after
+    QuickBooks saved the order."""
     submission = start(qb, sales_user)
     since = qb.sandbox.last_call_id()
-    qb.sandbox.autofy_fault("POST /SalesOrder", "drop_after_commit")
+    qb.sandbox.autofy_fault("POST /SalesOrder", fault)
     lost = qbd_submission_run(submission=submission)
     assert lost.state == State.WAITING and waiting_for_quickbooks(lost)
     assert "did not confirm" in lost.last_error and "cannot be created twice" in lost.last_error
@@ -281,6 +284,21 @@ def test_a_dropped_connection_after_commit_makes_one_order(qb, sales_user):
     assert len(marked(qb.sandbox, tag_of(settled))) == 1 and len(posts(qb.sandbox, since)) == 1
     assert outcomes(settled) == [Outcome.UNKNOWN, Outcome.CHECKED]
     assert "found in QuickBooks by its marker" in settled.steps.get().note
+
+
+@pytest.mark.parametrize("code, waiting_for", [(1302, "Waiting for QuickBooks"), (1900, "Waiting for QuickBooks"),
+                                               (1303, "QuickBooks did not confirm")])
+def test_an_answer_that_nothing_was_taken_waits_and_is_sent_after_a_look(qb, sales_user, code, waiting_for):
+    submission = start(qb, sales_user)
+    since = qb.sandbox.last_call_id()
+    qb.sandbox.autofy_fault("POST /SalesOrder", "503", code=code, retry_after=0)
+    waiting = qbd_submission_run(submission=submission)
+    assert waiting.state == State.WAITING and waiting.last_error.startswith(waiting_for)
+    assert not waiting.form_errors and marked(qb.sandbox, tag_of(waiting)) == []
+    sent = qbd_submission_run(submission=waiting)
+    assert sent.state == State.SUCCEEDED and len(marked(qb.sandbox, tag_of(sent))) == 1
+    assert len(posts(qb.sandbox, since)) == 2
+    assert outcomes(sent)[1:] == [Outcome.CHECKED, Outcome.SUCCEEDED]  # looked for before it was sent again
 
 
 def test_a_write_in_doubt_waits_for_its_settle_period(qb, sales_user, settings):
