@@ -133,7 +133,7 @@ class QuickBooksConnector:
                   ) -> tuple[list[dict], bool]:
         """One page of a reference list as Autofy gives its records (modified at or after
         ``modified_from``), and whether more follow."""
-        params = {"modTimeStart": _utc(modified_from)} if modified_from else {}
+        params = {"modTimeStart": api_time(modified_from)} if modified_from else {}
         answer = self.client.list_objects(object_name, page=page, page_size=page_size, **params)
         return list(answer.objects), answer.more_data
 
