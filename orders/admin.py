@@ -11,7 +11,15 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from orders import connections
-from orders.models import ErpConnection, OrderAction, OrderActionAttempt, Submission, SubmissionStep
+from orders.models import (
+    ErpConnection,
+    IndexSyncState,
+    OrderAction,
+    OrderActionAttempt,
+    Submission,
+    SubmissionStep,
+)
+from orders.models_references import ReferenceListState, ReferenceSyncState
 
 
 class ErpConnectionForm(forms.ModelForm):
@@ -71,12 +79,12 @@ class SubmissionStepInline(admin.TabularInline):
 
 @admin.register(Submission)
 class SubmissionAdmin(ReadOnlyAdmin):
-    list_display = ("public_id", "created_by", "created_at", "target_status", "state", "upstream_order_id",
-                    "last_error")
-    list_filter = ("state", "target_status", "created_at")
-    search_fields = ("public_id", "token", "upstream_order_id", "last_tracking_id", "last_trace_id")
+    list_display = ("public_id", "connection", "created_by", "created_at", "target_status", "state",
+                    "upstream_order_id", "upstream_ref", "last_error")
+    list_filter = ("state", "connection", "target_status", "created_at")
+    search_fields = ("public_id", "token", "upstream_order_id", "upstream_ref", "last_tracking_id", "last_trace_id")
     date_hierarchy = "created_at"
-    list_select_related = ("created_by",)
+    list_select_related = ("connection", "created_by")
     inlines = (SubmissionStepInline,)
 
 
@@ -115,3 +123,27 @@ class OrderActionAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("connection", "created_by")
     inlines = (OrderActionAttemptInline,)
+
+
+# Where the background syncs of a QuickBooks company stand (``orders.services.index``,
+# ``orders.services.qbd_references``): read-only, since the syncs own these rows.
+
+@admin.register(IndexSyncState)
+class IndexSyncStateAdmin(ReadOnlyAdmin):
+    list_display = ("connection", "last_success_at", "agent_answered_at", "full_synced_at", "full_sync_page",
+                    "last_error_at", "last_error")
+    list_select_related = ("connection",)
+
+
+@admin.register(ReferenceSyncState)
+class ReferenceSyncStateAdmin(ReadOnlyAdmin):
+    list_display = ("connection", "last_success_at", "agent_answered_at", "full_requested_at", "last_error_at",
+                    "last_error")
+    list_select_related = ("connection",)
+
+
+@admin.register(ReferenceListState)
+class ReferenceListStateAdmin(ReadOnlyAdmin):
+    list_display = ("connection", "list_name", "synced_at", "full_synced_at", "full_page", "modified_mark")
+    list_filter = ("connection", "list_name")
+    list_select_related = ("connection",)

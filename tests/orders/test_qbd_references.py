@@ -425,3 +425,13 @@ def test_the_sync_task_runs_in_the_database_worker_and_the_scheduler_enqueues_it
     # An admin's full sync is enqueued even with one waiting.
     assert tasks.request_reference_sync(connection, full=True)
     assert DBTaskResult.objects.filter(status="READY", args_kwargs__args=[connection.pk, True]).exists()
+
+
+def test_admins_see_where_the_syncs_stand_in_djangos_admin_and_cannot_change_it(synced, admin_client):
+    lists = admin_client.get("/admin/orders/referenceliststate/", {"list_name": "Customer"})
+    assert lists.status_code == 200 and "Customer of lakeshore" in lists.content.decode()
+    state = ReferenceSyncState.objects.get(connection=synced.connection)
+    page = admin_client.get(f"/admin/orders/referencesyncstate/{state.pk}/change/")
+    assert page.status_code == 200 and 'name="last_error"' not in page.content.decode()
+    assert admin_client.get("/admin/orders/indexsyncstate/").status_code == 200
+    assert admin_client.post(f"/admin/orders/referencesyncstate/{state.pk}/change/", {"last_error": "x"}).status_code == 403
