@@ -8,7 +8,8 @@ admins) or an ``IndexedCopy`` (what the index keeps of it and how old that is). 
 ``UpstreamError`` family for the rest.
 
 How totals are worked out again (QuickBooks' rules, AUTOFY.md §0.8 and §2.4-§2.6, as the sandbox decides
-the gaps in ``sandbox/autofy/decisions.py``): each line is ``quantity × rate`` (or its rate alone, or its
+the gaps in ``sandbox/autofy/decisions.py``; the arithmetic is ``orders.qbd_amounts``, which the QuickBooks
+builder shares): each line is ``quantity × rate`` (or its rate alone, or its
 percentage of the line above), rounded half up to cents, negative for a discount; a group line is the sum
 of its sub-lines; a subtotal line adds up the lines above it and is not counted. The subtotal is the sum
 of the other lines; the sales tax is the taxable lines (a group's taxable sub-lines) times the sales tax
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from orders import domain, money
+from orders import domain, money, qbd_amounts
 from orders.erp.autofy import connector_for
 from orders.erp.errors import UpstreamError, UpstreamNotFound, UpstreamUnavailable
 from orders.models import ErpConnection
@@ -33,7 +34,6 @@ from orders.services import index
 
 logger = logging.getLogger(__name__)
 
-HUNDRED = Decimal(100)
 # A rate QuickBooks derives from an amount keeps 5 decimals: quantity × that rate may miss the amount by
 # half a step per unit.
 HALF_RATE_STEP = Decimal("0.000005")
@@ -87,20 +87,10 @@ class LineCheck:
 
 
 @dataclass(frozen=True, slots=True)
-class Totals:
-    subtotal: Decimal
-    taxable: Decimal
-    tax_rate: Decimal | None
-    tax: Decimal
-    total: Decimal
-    total_in_home_currency: Decimal | None
-
-
-@dataclass(frozen=True, slots=True)
 class TotalsCheck:
     """The totals worked out from the lines beside the ones QuickBooks reports."""
 
-    computed: Totals
+    computed: qbd_amounts.Totals
     reported: domain.Order
     tolerance: Decimal  # the totals are sums of the lines' cents: any cent of difference is one
     lines: tuple[LineCheck, ...]
@@ -290,13 +280,8 @@ def line_tolerance(line: domain.OrderLine) -> Decimal:
 def expected_amount(line: domain.OrderLine, above: Decimal) -> Decimal | None:
     """What a line (not a group or subtotal) comes to by QuickBooks' rules; ``above`` is the amount of
     the line above it (what a percentage applies to)."""
-    if line.rate_percent is not None:
-        amount = money.round_money(above * line.rate_percent / HUNDRED)
-    elif line.rate is not None:
-        amount = money.round_money(line.rate * (line.quantity if line.quantity is not None else 1))
-    else:
-        return None
-    return -abs(amount) if line.kind == "discount" else amount
+    return qbd_amounts.line_amount(kind=line.kind, quantity=line.quantity, rate=line.rate,
+                                   rate_percent=line.rate_percent, above=above)
 
 
 def check_totals(order: domain.Order) -> TotalsCheck:
@@ -318,14 +303,15 @@ def check_totals(order: domain.Order) -> TotalsCheck:
 
 
 def _check_totals(order: domain.Order) -> TotalsCheck:
+    """Each line's amount worked out from its own numbers and the reported amount above it (so that one
+    line that does not add up is flagged alone), and the totals from the reported amounts."""
     details = order.details or domain.QuickBooksDetails()
     checks: list[LineCheck] = []
-    subtotal = taxable = since_subtotal = above = money.ZERO
+    since_subtotal = above = money.ZERO
     for line in order.lines:
         if line.is_subtotal:
-            expected = since_subtotal
+            checks.append(LineCheck(line, since_subtotal))
             since_subtotal = money.ZERO
-            checks.append(LineCheck(line, expected))
             above = line.amount
             continue
         if line.is_group:
@@ -334,30 +320,19 @@ def _check_totals(order: domain.Order) -> TotalsCheck:
             for sub in line.sub_lines:
                 sub_checks.append(LineCheck(sub, expected_amount(sub, sub_above), depth=1))
                 sub_above = sub.amount
-                if sub.taxable:
-                    taxable += sub.amount
-            expected = sum((sub.amount for sub in line.sub_lines), money.ZERO)
-            checks.append(LineCheck(line, expected))
+            checks.append(LineCheck(line, sum((sub.amount for sub in line.sub_lines), money.ZERO)))
             checks.extend(sub_checks)
         else:
-            expected = expected_amount(line, above)
-            checks.append(LineCheck(line, expected))
-            if line.taxable:
-                taxable += line.amount
-        subtotal += line.amount
+            checks.append(LineCheck(line, expected_amount(line, above)))
         since_subtotal += line.amount
         above = line.amount
 
     # The tax item's rate in the company's list; the order's own when the list does not have it.
     rate = details.sales_tax_item_rate if details.sales_tax_item_rate is not None else details.sales_tax_rate
-    tax = money.round_money(taxable * rate / HUNDRED) if rate else money.ZERO
-    total = subtotal + tax
-    home = money.round_money(total * order.exchange_rate) if order.exchange_rate is not None else None
     rate_changed = (details.sales_tax_rate is not None and details.sales_tax_item_rate is not None
                     and details.sales_tax_rate != details.sales_tax_item_rate)
     return TotalsCheck(
-        computed=Totals(subtotal=subtotal, taxable=taxable, tax_rate=rate, tax=tax, total=total,
-                        total_in_home_currency=home),
+        computed=qbd_amounts.totals(order.lines, tax_rate=rate, exchange_rate=order.exchange_rate),
         reported=order,
         tolerance=money.CENT / 2,
         lines=tuple(checks),
