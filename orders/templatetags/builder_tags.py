@@ -71,6 +71,31 @@ def line_amounts(index: int, amounts: money.LineAmounts | None, is_text: bool = 
     return mark_safe(line_amounts_html(int(index), amounts, is_text, oob))
 
 
+def position_cell(i: int, url: str, last: int) -> str:
+    """A line's number and its move buttons (``url``: the builder's, escaped; ``last``: the last index)."""
+    n = i + 1
+    return (
+        f'<td class="line__pos"><span class="line__number">{n}</span><span class="line__move">'
+        f'<button type="submit" name="move_line_up" value="{i}" id="move-up-{i}" class="icon-button" '
+        f'aria-label="Move line {n} up" title="Move up" data-hx-post="{url}"{" disabled" if i == 0 else ""}>{ICON_UP}</button>'
+        f'<button type="submit" name="move_line_down" value="{i}" id="move-down-{i}" class="icon-button" '
+        f'aria-label="Move line {n} down" title="Move down" data-hx-post="{url}"{" disabled" if i == last else ""}>'
+        f"{ICON_DOWN}</button></span></td>"
+    )
+
+
+def actions_cell(i: int, url: str, full: bool) -> str:
+    """A line's Duplicate and Remove buttons (Duplicate disabled once the order has its most lines)."""
+    n = i + 1
+    return (
+        f'<td class="line__actions">'
+        f'<button type="submit" name="duplicate_line" value="{i}" class="icon-button" aria-label="Duplicate line {n}" '
+        f'title="Duplicate" data-hx-post="{url}"{" disabled" if full else ""}>{ICON_COPY}</button>'
+        f'<button type="submit" name="remove_line" value="{i}" class="icon-button icon-button--danger" '
+        f'aria-label="Remove line {n}" title="Remove" data-hx-post="{url}">{ICON_REMOVE}</button></td>'
+    )
+
+
 def _error(form, name: str) -> str:
     return escape(" ".join(form.errors.get(name, ())))
 
@@ -96,13 +121,7 @@ def line_rows(context, rows, first: int = 0) -> str:
         errors = {name: _error(line, name) for name in ("product_id", "description", *AMOUNT_FIELDS)}
         classes = "line" + (" line--text" if is_text else "") + (" line--invalid" if line.errors else "")
         html.append(
-            f'<tr id="line-{i}" class="{classes}"><td class="line__pos"><span class="line__number">{n}</span>'
-            f'<span class="line__move">'
-            f'<button type="submit" name="move_line_up" value="{i}" id="move-up-{i}" class="icon-button" '
-            f'aria-label="Move line {n} up" title="Move up" data-hx-post="{url}"{" disabled" if i == 0 else ""}>{ICON_UP}</button>'
-            f'<button type="submit" name="move_line_down" value="{i}" id="move-down-{i}" class="icon-button" '
-            f'aria-label="Move line {n} down" title="Move down" data-hx-post="{url}"{" disabled" if i == last else ""}>'
-            f"{ICON_DOWN}</button></span></td>"
+            f'<tr id="line-{i}" class="{classes}">{position_cell(i, url, last)}'
             f'<td class="line__type"><select name="{p}-type" id="id_{p}-type" class="input input--sm" '
             f'aria-label="Line {n} type" data-hx-post="{url}" data-hx-trigger="change" data-hx-vals=\'{{"refresh_lines": "1"}}\'>'
             f'<option value="product"{"" if is_text else " selected"}>Product</option>'
@@ -164,12 +183,6 @@ def line_rows(context, rows, first: int = 0) -> str:
                 f'<option value="">{MISSING}</option>{options}</select>'
                 f'<p class="field__error" id="id_{p}-tax_id_error">{error}</p></td>'
             )
-        html.append(
-            f'<td class="line__amounts">{line_amounts_html(i, amounts, is_text)}</td>'
-            f'<td class="line__actions">'
-            f'<button type="submit" name="duplicate_line" value="{i}" class="icon-button" aria-label="Duplicate line {n}" '
-            f'title="Duplicate" data-hx-post="{url}"{" disabled" if full else ""}>{ICON_COPY}</button>'
-            f'<button type="submit" name="remove_line" value="{i}" class="icon-button icon-button--danger" '
-            f'aria-label="Remove line {n}" title="Remove" data-hx-post="{url}">{ICON_REMOVE}</button></td></tr>'
-        )
+        html.append(f'<td class="line__amounts">{line_amounts_html(i, amounts, is_text)}</td>'
+                    f'{actions_cell(i, url, full)}</tr>')
     return mark_safe("\n".join(html))

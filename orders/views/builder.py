@@ -5,18 +5,15 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import re
-import time
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import (
-    HttpResponseClientRedirect,
     HttpResponseClientRefresh,
     push_url,
     reswap,
@@ -24,7 +21,7 @@ from django_htmx.http import (
     trigger_client_event,
 )
 
-from orders import connections, forms, services, submissions
+from orders import forms, services, submissions
 from orders.context_processors import is_admin
 from orders.erp.errors import (
     UpstreamError,
@@ -35,6 +32,23 @@ from orders.models import Submission, SubmissionStep
 from orders.parsing import parse_id, parse_index, parse_signed_id, parse_whole
 from orders.paths import order_path
 from orders.templatetags.builder_tags import amounts_shown
+from orders.views import builder_common
+from orders.views.builder_common import (
+    FINISHED_STATES,
+    POLL_LONGEST_SECONDS,
+    POLL_SENDING_SECONDS,
+    ROW_ACTIONS,
+    ROWS_HEADER,
+    SENT_FORM_HEADER,
+)
+from orders.views.builder_common import builder_url as _builder_url
+from orders.views.builder_common import check_url as _check_url
+from orders.views.builder_common import may_open as _may_open
+from orders.views.builder_common import owned_submission as _owned_submission
+from orders.views.builder_common import posted_token as _posted_token
+from orders.views.builder_common import redirect_to as _redirect
+from orders.views.builder_common import row_change as _row_change
+from orders.views.builder_common import same_company as _same_company
 from orders.views.common import HtmxHttpRequest, describe_error, tso_only
 
 logger = logging.getLogger(__name__)
@@ -47,7 +61,6 @@ logger = logging.getLogger(__name__)
 # without JavaScript) or, for htmx, with the region the action changed.
 
 BUILDER = "orders/order_builder.html"
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 # A request that sends an order starts no new step after this long: a long order goes on in the
 # next request (the page polls), so no page waits on the ERP for long.
 SEND_BUDGET_SECONDS = 5.0
@@ -56,13 +69,6 @@ SEND_BUDGET_SECONDS = 5.0
 SENDING_WAIT_SECONDS = 5.0
 SENDING_POLL_SECONDS = 0.2
 
-# Answer header of a sent order (htmx): the address its form's history entry gets.
-SENT_FORM_HEADER = "X-Sent-Form-Url"
-# Adding, duplicating or removing a line on a long order: builder.js asks (request header) for only the
-# rows that changed, and the answer says which (``_row_change``), so that the browser morphs those rows
-# into the table rather than swapping every line in again.
-ROWS_HEADER = "X-Builder-Rows"
-ROW_ACTIONS = frozenset({"add_line", "duplicate_line", "remove_line"})
 LINE_ACTIONS = ("add_line", "remove_line", "duplicate_line", "move_line_up", "move_line_down", "pick_product")
 # Every named button of the builder, in the order a POST is checked for them, and the region an
 # htmx request for it swaps. Without a button (Enter in a field), the page is shown again.
@@ -87,34 +93,6 @@ REGIONS = {
 REFOCUS_ACTIONS = frozenset({"refresh_lines", "refresh_dimensions", "pick_currency"})
 # Regions after which the totals (and the total in the action bar) are swapped in too.
 TOTALS_FOLLOW = frozenset({"builder-lines", "builder-currency"})
-
-
-def _builder_url(submission: Submission | None, page: str = "new") -> str:
-    """The builder's URL (``page`` "new"), or its customer or product search ("new_customers",
-    "new_products"), for a new order or for the stored ``submission``."""
-    if submission is None:
-        return order_path(f"orders:{page}")
-    return order_path(f"orders:{page}_for_submission", submission.public_id)
-
-
-def _may_open(user, submission: Submission) -> bool:
-    return submission.created_by_id == user.pk or is_admin(user)
-
-
-def _same_company(request: HttpRequest, submission: Submission) -> None:
-    """A submission opens (and is sent) only under its own company: 404 elsewhere."""
-    company = connections.of_submission(submission)
-    if company is None or company.pk != request.erp_connection.pk:
-        raise Http404("This order was made for another company.")
-
-
-def _owned_submission(request: HttpRequest, submission_id) -> Submission:
-    """The submission ``submission_id`` if the user may open it (its owner or an admin)."""
-    submission = get_object_or_404(Submission, public_id=submission_id)
-    _same_company(request, submission)
-    if not _may_open(request.user, submission):
-        raise PermissionDenied("Only the person who sent this order, or an admin, can open it.")
-    return submission
 
 
 def _action(post: QueryDict) -> tuple[str, str]:
@@ -175,25 +153,6 @@ def order_new(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
     if request.htmx and focus:
         trigger_client_event(response, "builder:focus", {"id": focus, "target": "body"}, after="settle")
     return response
-
-
-def _row_change(action: str, value: str, before: int, after: int) -> dict | None:
-    """Which line a row action added (``{"added": index}``) or removed (``{"removed": index}``), the
-    first row the answer holds (``first``: the one before it, whose move buttons may change; every row
-    after it is answered, renumbered) and how many lines there are now (``count``). None when the whole
-    lines region changes: the table appears or goes, the order reaches its most lines or leaves them
-    (every row's Duplicate button), or nothing happened."""
-    full = forms.MAX_LINES
-    if before == 0 or after == 0 or (before >= full) != (after >= full):
-        return None
-    if after == before + 1:
-        change = {"added": before if action == "add_line" else parse_index(value, before) + 1}
-    elif after == before - 1:
-        change = {"removed": parse_index(value, before)}
-    else:
-        return None
-    index = change.get("added", change.get("removed"))
-    return {**change, "first": max(0, index - 1), "count": after}
 
 
 def _apply(action: str, value: str, state: dict, reference: services.BuilderReference) -> dict:
@@ -326,12 +285,6 @@ def _follow_sales_type(state: dict) -> dict:
 def _dimension_types(state: dict) -> set[int]:
     kinds = (parse_whole(str(row["dimension_type"])) for row in state["dimensions"])
     return {kind for kind in kinds if kind is not None}
-
-
-def _posted_token(post: QueryDict) -> str:
-    """The form's one-time token; a fresh one when it is missing or malformed."""
-    token = post.get("token", "")
-    return token if TOKEN.match(token) else submissions.submission_token()
 
 
 def _posted_id(post: QueryDict, name: str) -> int | None:
@@ -475,11 +428,6 @@ def _builder_unavailable(request: HtmxHttpRequest, state: dict | None, token: st
     return render(request, "orders/builder_unavailable.html", context, status=503)
 
 
-# A stored submission in these states is not shown in the builder again: it leads to its order.
-FINISHED_STATES = frozenset({Submission.State.SUCCEEDED, Submission.State.CLOSED})
-# Polling a submission that is being sent, or that waits to be checked: how soon to look again.
-POLL_SENDING_SECONDS = 1
-POLL_LONGEST_SECONDS = 30
 
 
 def _finished(request: HtmxHttpRequest, submission: Submission) -> HttpResponse:
@@ -591,12 +539,7 @@ def _after_sending(request: HtmxHttpRequest, submission: Submission) -> HttpResp
 
 
 def _wait_while_sending(submission: Submission) -> Submission:
-    """A submission another request is running (a double click): wait a little for its outcome."""
-    deadline = time.monotonic() + SENDING_WAIT_SECONDS
-    while submission.state == Submission.State.IN_PROGRESS and time.monotonic() < deadline:
-        time.sleep(SENDING_POLL_SECONDS)
-        submission.refresh_from_db()
-    return submission
+    return builder_common.wait_while_sending(submission, seconds=SENDING_WAIT_SECONDS, poll=SENDING_POLL_SECONDS)
 
 
 @tso_only
@@ -634,10 +577,6 @@ def _send_label(submission: Submission | None, banner: dict | None) -> str | Non
     return "Try again" if banner and banner.get("action") == "retry" else "Send again"
 
 
-def _check_url(submission: Submission | None) -> str | None:
-    return order_path("orders:check", submission.public_id) if submission else None
-
-
 def _sent(request: HtmxHttpRequest, submission: Submission) -> HttpResponse:
     order_id = submission.upstream_order_id
     lines = submission.steps.filter(kind=SubmissionStep.Kind.ADD_LINE).count()
@@ -649,10 +588,6 @@ def _sent(request: HtmxHttpRequest, submission: Submission) -> HttpResponse:
         # leads to this order rather than to an empty builder (see builder.js).
         response[SENT_FORM_HEADER] = _builder_url(submission)
     return response
-
-
-def _redirect(request: HtmxHttpRequest, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 @tso_only

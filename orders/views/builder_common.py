@@ -1,0 +1,104 @@
+"""What the order builders of every ERP share (``builder`` for 24SevenOffice, ``qbd_builder`` for QuickBooks):
+their addresses, who may open a stored submission, the form's one-time token, the answer of only the rows a
+line action changed, and waiting for a run another request started."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect
+from django_htmx.http import HttpResponseClientRedirect
+
+from orders import connections, submissions
+from orders.context_processors import is_admin
+from orders.forms import MAX_LINES
+from orders.models import Submission
+from orders.parsing import parse_index
+from orders.paths import order_path
+
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# Answer header of a sent order (htmx): the address its form's history entry gets.
+SENT_FORM_HEADER = "X-Sent-Form-Url"
+# Adding, duplicating or removing a line on a long order: builder.js asks (request header) for only the
+# rows that changed, and the answer says which (``row_change``), so that the browser morphs those rows
+# into the table rather than swapping every line in again.
+ROWS_HEADER = "X-Builder-Rows"
+ROW_ACTIONS = frozenset({"add_line", "duplicate_line", "remove_line"})
+# A stored submission in these states is not shown in the builder again: it leads to its order.
+FINISHED_STATES = frozenset({Submission.State.SUCCEEDED, Submission.State.CLOSED})
+# Polling a submission that is being sent, or that waits to be checked: how soon to look again.
+POLL_SENDING_SECONDS = 1
+POLL_LONGEST_SECONDS = 30
+
+
+def builder_url(submission: Submission | None, page: str = "new") -> str:
+    """The builder's URL (``page`` "new"), or its customer or product search ("new_customers",
+    "new_products"), for a new order or for the stored ``submission``."""
+    if submission is None:
+        return order_path(f"orders:{page}")
+    return order_path(f"orders:{page}_for_submission", submission.public_id)
+
+
+def check_url(submission: Submission | None) -> str | None:
+    return order_path("orders:check", submission.public_id) if submission else None
+
+
+def may_open(user, submission: Submission) -> bool:
+    return submission.created_by_id == user.pk or is_admin(user)
+
+
+def same_company(request: HttpRequest, submission: Submission) -> None:
+    """A submission opens (and is sent) only under its own company: 404 elsewhere."""
+    company = connections.of_submission(submission)
+    if company is None or company.pk != request.erp_connection.pk:
+        raise Http404("This order was made for another company.")
+
+
+def owned_submission(request: HttpRequest, submission_id) -> Submission:
+    """The submission ``submission_id`` if the user may open it (its owner or an admin)."""
+    submission = get_object_or_404(Submission, public_id=submission_id)
+    same_company(request, submission)
+    if not may_open(request.user, submission):
+        raise PermissionDenied("Only the person who sent this order, or an admin, can open it.")
+    return submission
+
+
+def posted_token(post: QueryDict) -> str:
+    """The form's one-time token; a fresh one when it is missing or malformed."""
+    token = post.get("token", "")
+    return token if TOKEN.match(token) else submissions.submission_token()
+
+
+def row_change(action: str, value: str, before: int, after: int) -> dict | None:
+    """Which line a row action added (``{"added": index}``) or removed (``{"removed": index}``), the
+    first row the answer holds (``first``: the one before it, whose move buttons may change; every row
+    after it is answered, renumbered) and how many lines there are now (``count``). None when the whole
+    lines region changes: the table appears or goes, the order reaches its most lines or leaves them
+    (every row's Duplicate button), or nothing happened."""
+    full = MAX_LINES
+    if before == 0 or after == 0 or (before >= full) != (after >= full):
+        return None
+    if after == before + 1:
+        change = {"added": before if action == "add_line" else parse_index(value, before) + 1}
+    elif after == before - 1:
+        change = {"removed": parse_index(value, before)}
+    else:
+        return None
+    index = change.get("added", change.get("removed"))
+    return {**change, "first": max(0, index - 1), "count": after}
+
+
+def redirect_to(request, url: str) -> HttpResponse:
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def wait_while_sending(submission: Submission, *, seconds: float, poll: float) -> Submission:
+    """A submission another request is running (a double click): wait a little for its outcome."""
+    deadline = time.monotonic() + seconds
+    while submission.state == Submission.State.IN_PROGRESS and time.monotonic() < deadline:
+        time.sleep(poll)
+        submission.refresh_from_db()
+    return submission
