@@ -50,6 +50,9 @@ SETTINGS = {
         "endpoint_id": "the connected company file's endpoint id (required)",
         "time_zone": "the time zone of the PC running QuickBooks, e.g. America/Chicago",
         "home_currency": "the company's home currency, e.g. USD",
+        "order_custom_fields": "the custom fields the company fills in on sales orders (the builder offers them), "
+                               "comma-separated, each with its longest value after a colon if it has one, e.g. "
+                               "Contract #:15, Delivery Window:30",
     },
 }
 # The environment variable a kind's secret is read from when the connection names none.

@@ -1,4 +1,5 @@
-"""The order builder: the page, its htmx regions and its searches, and sending an order."""
+"""The order builder: the page, its htmx regions and its searches, and sending an order. A QuickBooks
+company's builder, at the same addresses, is ``qbd_builder`` (``quickbooks_by`` hands its requests there)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ from orders.views.builder_common import posted_token as _posted_token
 from orders.views.builder_common import redirect_to as _redirect
 from orders.views.builder_common import row_change as _row_change
 from orders.views.builder_common import same_company as _same_company
-from orders.views.common import HtmxHttpRequest, describe_error, tso_only
+from orders.views import qbd_builder, qbd_sending
+from orders.views.common import HtmxHttpRequest, describe_error, quickbooks_by, tso_only
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +108,7 @@ def _index(value: str, rows: list) -> int | None:
     return parse_index(value, len(rows))
 
 
+@quickbooks_by(qbd_builder.order_new)
 @tso_only
 @require_http_methods(["GET", "POST"])
 def order_new(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
@@ -542,6 +545,7 @@ def _wait_while_sending(submission: Submission) -> Submission:
     return builder_common.wait_while_sending(submission, seconds=SENDING_WAIT_SECONDS, poll=SENDING_POLL_SECONDS)
 
 
+@quickbooks_by(qbd_sending.submission_check)
 @tso_only
 @require_POST
 def submission_check(request: HtmxHttpRequest, submission_id) -> HttpResponse:
@@ -590,6 +594,7 @@ def _sent(request: HtmxHttpRequest, submission: Submission) -> HttpResponse:
     return response
 
 
+@quickbooks_by(qbd_builder.builder_customers)
 @tso_only
 @require_GET
 def builder_customers(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
@@ -603,6 +608,7 @@ def builder_customers(request: HtmxHttpRequest, submission_id=None) -> HttpRespo
     return render(request, f"{BUILDER}#customer-results", context)
 
 
+@quickbooks_by(qbd_builder.builder_items)
 @tso_only
 @require_GET
 def builder_products(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:

@@ -53,6 +53,23 @@ def tso_only(view):
     return wrapper
 
 
+def quickbooks_by(qbd_view):
+    """A page both ERPs have, each its own way: a QuickBooks company's requests go to ``qbd_view`` (with the
+    same arguments), the others to the decorated view."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request: HtmxHttpRequest, *args, **kwargs) -> HttpResponse:
+            connection = request.erp_connection
+            if connection is not None and connection.kind == ErpConnection.Kind.QBD_AUTOFY:
+                return qbd_view(request, *args, **kwargs)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
 def describe_error(error: UpstreamError) -> dict:
     """What the error state says: a heading and a sentence for everyone, ids for admins."""
     if isinstance(error, UpstreamUnavailable):

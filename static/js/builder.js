@@ -161,6 +161,11 @@
     }
   });
 
+  function linesOf(container) {
+    return Array.prototype.filter.call(container.children, function (el) {
+      return el.tagName === "TR" || el.tagName === "TBODY";
+    });
+  }
   function editedSinceSent(el) {
     return sentByField.has(el) && valueOf(el) !== sentByField.get(el);
   }
@@ -189,8 +194,9 @@
       if (style !== "builder-rows" || !rowsChange) return false;
       var change = rowsChange;
       rowsChange = null;
-      var body = target.querySelector("tbody");
-      var before = Array.prototype.slice.call(body.rows);
+      // A line is a row of the table's body, or (QuickBooks: a group with its sub-lines) a body of its own.
+      var body = target.querySelector("[data-line-rows]") || target.querySelector("tbody");
+      var before = linesOf(body);
       var rows = Array.prototype.slice.call(fragment.children);
       if ("removed" in change && before[change.removed]) before[change.removed].remove();
       var kept = rows.map(function (row, at) { return before[formerIndex(change, change.first + at)]; });
@@ -205,13 +211,14 @@
         if (old) {
           window.Idiomorph.morph(old, row, { callbacks: { beforeAttributeUpdated: keepEdits } });
         } else {
-          body.insertBefore(row, previous ? previous.nextSibling : body.firstChild);
+          body.insertBefore(row, previous ? previous.nextSibling : (linesOf(body)[0] || null));
           added.push(old = row);
         }
         previous = old;
       });
       // Rows past the last one answered are gone (none, unless the page was out of step).
-      while (body.rows.length > change.count) body.rows[body.rows.length - 1].remove();
+      var now = linesOf(body);
+      while (now.length > change.count) now.pop().remove();
       // htmx sets up the new rows. A kept row's htmx attributes read their values (the line's index)
       // when a request leaves, and its triggers are every row's: it needs nothing set up again.
       return added;

@@ -14,7 +14,9 @@ DEMO_CONNECTIONS = (
     # slug, company, kind, settings, default
     ("nordlys", "Nordlys Kontorservice AS", ErpConnection.Kind.TSO, {}, True),
     ("lakeshore", "Lakeshore Supply Co.", ErpConnection.Kind.QBD_AUTOFY,
-     {"time_zone": "America/Chicago", "home_currency": "USD"}, False),
+     {"time_zone": "America/Chicago", "home_currency": "USD",
+      # The seed's custom fields on sales orders (sandbox/autofy/seed/catalog.py).
+      "order_custom_fields": "Contract #:15, Delivery Window:30, Project Phase:20"}, False),
 )
 
 
