@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import re
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -67,6 +68,16 @@ def _action(post) -> tuple[str, str]:
     return "refresh", ""
 
 
+TXN_ID = re.compile(r"[0-9A-Fa-f]{1,16}-[0-9]{1,20}")
+
+
+def _duplicated_id(value: str) -> str:
+    """The order a "Duplicate" link names: QuickBooks' TxnID shape ("1A2B-1234567890"), else none (a link that
+    names no order opens a new one, without asking QuickBooks)."""
+    value = _posted_order_id(value)
+    return value if TXN_ID.fullmatch(value) else ""
+
+
 def _posted_order_id(value: str) -> str:
     """An order id posted back (``source_order_id``): QuickBooks' shape, else nothing."""
     value = (value or "").strip()
@@ -91,7 +102,7 @@ def order_new(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
     qbd_state.follow_group_quantities(state)
     token = submission.token if submission else common.posted_token(request.POST)
     source_order_id = qbd_sending.source_of(submission) if submission else \
-        _posted_order_id(request.POST.get("source_order_id", ""))
+        _duplicated_id(request.POST.get("source_order_id", ""))
     action, value = _action(request.POST)
     if action == "submit":
         return qbd_sending.submit(request, QbBuilder(state, reference, validate=True), token=token,
@@ -193,7 +204,7 @@ def _builder_page(request: HtmxHttpRequest, submission, region: str | None = Non
     what stopped it."""
     connection = request.erp_connection
     reference = services.builder_reference(connection)
-    source_order_id = _posted_order_id(request.GET.get("from", "")) if submission is None else \
+    source_order_id = _duplicated_id(request.GET.get("from", "")) if submission is None else \
         qbd_sending.source_of(submission)
     notes = {}
     if submission is not None:

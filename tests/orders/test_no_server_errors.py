@@ -6,6 +6,7 @@ is not answering" 503 may happen here.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import re
@@ -16,7 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orders import forms
+from orders.forms import qbd_state
 from orders.models import Submission
+from orders.views import qbd_builder
 from orders.views.builder import REGIONS
 from tests.orders.test_builder import (
     CONSULTANT,
@@ -408,3 +411,68 @@ def test_the_base_form_is_a_valid_order(sales_client, upstream):
     builder = forms.OrderBuilder(state, services.builder_reference(dimension_types=[1]), validate=True)
     assert builder.is_valid(), (builder.order.errors, [f.errors for f in builder.lines.forms])
     assert state["lines"][0]["product_id"] == str(CONSULTANT) and state["customer_id"] == str(CUSTOMER_ID)
+
+
+# --- the QuickBooks builder -------------------------------------------------------------------------
+
+QBD_NEW = "/c/lakeshore/orders/new/"
+QBD_FIELDS = sorted({
+    *qbd_state.HEADER_FIELDS, "custom_fields-TOTAL_FORMS", "custom_fields-0-name", "custom_fields-0-value",
+    "lines-TOTAL_FORMS", "source_order_id", "token", "lines-0-sub_lines-TOTAL_FORMS",
+    *(f"lines-{i}-{name}" for i in range(4) for name in (*qbd_state.LINE_FIELDS, "shown")),
+    *(f"lines-0-sub_lines-{j}-{name}" for j in range(2) for name in (*qbd_state.SUB_LINE_FIELDS, "shown")),
+})
+QBD_ACTIONS = list(qbd_builder.REGIONS) + [None]
+
+
+@pytest.fixture
+def qbd_base(db) -> dict[str, str]:
+    """A QuickBooks order that is right in every field, as a browser sends it: a customer, a group with its
+    sub-lines, an item line and a discount."""
+    from orders.models import ErpConnection
+    from orders.services import qbd_builder as services
+
+    connection = ErpConnection.objects.get(slug="lakeshore")
+    reference = services.builder_reference(connection)
+    state = qbd_state.blank_state(day=dt.date(2026, 11, 16), reference=reference)
+    customer = services.search_customers(connection, "Addison Dental Group")[0]
+    qbd_state.fill_customer(state, customer)
+    state["lines"] = []
+    for name in ("Workstation Bundle", "Task Chair TC-100", "Volume Discount"):
+        item, members = services.item_with_members(connection, services.search_items(connection, name)[0].id)
+        row = qbd_state.blank_line()
+        qbd_state.fill_item(row, item, members=members, customer=customer, lookups=reference.lookups)
+        state["lines"].append(row)
+    from orders.forms.qbd_builder import QbBuilder
+
+    assert QbBuilder(state, reference, validate=True).is_valid()
+    return {key: str(value) for key, value in {**qbd_state.state_to_post(state), "token": "t" * 20}.items()}
+
+
+@FUZZ
+@given(changes=st.dictionaries(st.sampled_from(QBD_FIELDS), VALUES, min_size=1, max_size=3),
+       action=st.sampled_from(QBD_ACTIONS), value=ACTION_VALUES, htmx=st.booleans())
+def test_no_value_in_a_quickbooks_builder_field_makes_a_server_error(sales_client, qbd_base, changes, action, value,
+                                                                    htmx):
+    form = {**qbd_base, **changes}
+    if action == "submit":
+        form["customer_id"] = ""  # every field is checked, nothing is sent
+    if action:
+        form[action] = value
+    assert_no_server_error(sales_client.post(QBD_NEW, form, **(HTMX if htmx else {})))
+
+
+@FUZZ
+@given(line=VALUES, query=VALUES, customer_query=VALUES)
+def test_no_quickbooks_search_makes_a_server_error(sales_client, line, query, customer_query):
+    items = sales_client.get(f"{QBD_NEW}products/", {"line": line, f"lines-{line}-item_query": query,
+                                                       "lines-0-item_query": query}, **HTMX)
+    assert_no_server_error(items)
+    assert_no_server_error(sales_client.get(f"{QBD_NEW}customers/", {"customer_query": customer_query}, **HTMX))
+
+
+@pytest.mark.parametrize("value", [*NOT_NUMBERS, "", "-", "a b", "<x>", "1A2B-123456789012345678901234567890123456", "1A2B-12x4"])
+def test_a_quickbooks_duplicate_link_that_is_no_order_id_opens_a_new_order(sales_client, value):
+    response = sales_client.get(QBD_NEW, {"from": value})
+    assert response.status_code == 200
+    assert "source_order_id" not in form_of(response) and "A copy of" not in text(response)

@@ -138,6 +138,35 @@ def quickbooks_list_states(sales_client: Client, admin_client: Client, quickbook
     return docs
 
 
+def quickbooks_builder_states(client: Client, order_id: str) -> dict[str, str]:
+    """The QuickBooks company's builder: new, a customer (in another currency) and items of every kind picked,
+    with errors, a copy of an order, and its htmx answers."""
+    from tests.orders.test_qbd_builder import NEW, build, form_of, press
+
+    connection = ErpConnection.objects.get(slug="lakeshore")
+    docs = {"QuickBooks builder, new": page(client, NEW)}
+    built = build(client, connection, "Maple Leaf Builders Ltd", "Workstation Bundle", "Task Chair TC-100",
+                  "Volume Discount", "Subtotal", "Fuel Surcharge")
+    docs["QuickBooks builder, a group, a discount, a subtotal (CAD)"] = built.content.decode()
+    form = form_of(built)
+    docs["QuickBooks builder, with errors"] = press(client, NEW, {
+        **form, "po_number": "P" * 30, "lines-1-rate": "1.1234567", "lines-2-quantity": "2", "date": "31/02/2026",
+        "lines-0-sub_lines-0-quantity": "x", "exchange_rate": "-1"}, "submit").content.decode()
+    docs["QuickBooks builder, customer search (no JavaScript)"] = press(
+        client, NEW, {**form, "customer_query": "Bridgeport"}, "search_customer").content.decode()
+    docs["QuickBooks builder, item search (no JavaScript)"] = press(
+        client, NEW, {**form, "lines-1-item_query": "chair"}, "search_item", "1").content.decode()
+    docs["QuickBooks builder, a copy of an order"] = page(client, f"{NEW}?from={order_id}")
+    docs["QuickBooks builder, customer results (htmx)"] = fragment(client, f"{NEW}customers/", {"customer_query": "bridge"})
+    docs["QuickBooks builder, no customer found (htmx)"] = fragment(client, f"{NEW}customers/", {"customer_query": "Zzyzx"})
+    docs["QuickBooks builder, item results (htmx)"] = fragment(
+        client, f"{NEW}products/", {"line": "1", "lines-1-item_query": "kit"})
+    docs["QuickBooks builder, lines after adding one (htmx)"] = fragment(client, NEW, {**form, "add_line": ""}, method="post")
+    docs["QuickBooks builder, the form after a customer is picked (htmx)"] = fragment(
+        client, NEW, {**form, "pick_customer": form["customer_id"]}, method="post")
+    return docs
+
+
 def test_every_page_and_state_is_valid_html(upstream, sales_client, admin_client_logged_in, sales_user, settings,
                                            sample_orders, stored_submission, tmp_path, qbd_upstream,
                                            qbd_sample_orders, qbd_tampered, quickbooks):
@@ -243,6 +272,8 @@ def test_every_page_and_state_is_valid_html(upstream, sales_client, admin_client
     sandbox.fault("GET /taxes", "503", count=5, retry_after=0)
     docs["builder, ERP lists unavailable"] = page(sales_client, "/c/nordlys/orders/new/", status=503)
     sandbox.clear_faults()
+
+    docs.update(quickbooks_builder_states(sales_client, qbd["group"]["ID"]))
 
     # Orders sent from the builder that did not (yet) reach the ERP, as their sender and an admin see them.
     stored = {kind: stored_submission(sales_client, kind)
