@@ -343,6 +343,42 @@ def test_the_builder(page, live_server, checks, e2e_upstream, sample_orders):
     checks.assert_none_failed()
 
 
+def test_the_quickbooks_builder(page, live_server, checks, qbd_upstream, qbd_sample_orders):
+    sign_in(page, live_server, signed_in_client(make_user("kari", "Sales")))
+    page.goto("/c/lakeshore/orders/new/")
+    expect(page.get_by_role("heading", name="New order")).to_be_visible()
+    checks("QuickBooks builder, new")
+    page.get_by_label("Find a customer or job").fill("Maple")
+    expect(page.locator("#customer-results .picker__option").first).to_be_visible()
+    checks("QuickBooks builder, customer search results")
+    page.locator("#customer-results .picker__option", has_text="Maple Leaf Builders Ltd").first.click()
+    expect(page.locator("#id_exchange_rate")).to_be_visible()
+    htmx_idle(page)
+    checks("QuickBooks builder, a customer in CAD picked")
+    for index, name in enumerate(("Workstation Bundle", "Volume Discount", "Subtotal", "Fuel Surcharge")):
+        if index:
+            page.locator("#add-line").click()
+            expect(page.locator(f"#line-{index}")).to_be_visible()
+            htmx_idle(page)
+        page.locator(f"#id_lines-{index}-item_query").fill(name)
+        expect(page.locator(f"#line-{index}-items .picker__option").first).to_be_visible()
+        if index == 0:
+            checks("QuickBooks builder, item search results")
+        page.locator(f"#line-{index}-items .picker__option", has_text=name).first.click()
+        expect(page.locator(f"#id_lines-{index}-item_query")).to_have_value(name)
+        htmx_idle(page)
+    checks("QuickBooks builder, a group, a discount, a subtotal and a surcharge")
+    page.locator("#id_po_number").fill("P" * 30)
+    page.locator("#id_lines-0-sub_lines-0-rate").fill("1.1234567")
+    page.locator("#builder-submit").click()
+    expect(page.locator("#builder-errors")).to_be_visible()
+    htmx_idle(page)
+    checks("QuickBooks builder, with errors")
+    page.goto(f"/c/lakeshore/orders/new/?from={qbd_sample_orders['group']['ID']}")
+    checks("QuickBooks builder, a copy of an order")
+    checks.assert_none_failed()
+
+
 def test_stored_submissions_and_the_admins_pages(page, live_server, checks, e2e_upstream, stored_submission):
     sales_user, admin_user = make_user("kari", "Sales"), make_user("ada", "Admins")
     sales, admin = signed_in_client(sales_user), signed_in_client(admin_user)
