@@ -130,8 +130,8 @@ class RefChoiceField(forms.ChoiceField):
         return self.refs.get(value) if value else None
 
 
-def _date_field(label: str, *, required: bool = False) -> forms.DateField:
-    return forms.DateField(label=label, required=required, input_formats=["%Y-%m-%d", "%m/%d/%Y"],
+def _date_field(label: str, *, required: bool = False, help_text: str = "") -> forms.DateField:
+    return forms.DateField(label=label, required=required, help_text=help_text, input_formats=["%Y-%m-%d", "%m/%d/%Y"],
                            validators=DATE_BOUNDS, widget=DateInput(attrs={"class": "input"}),
                            error_messages={"required": "The order needs a date.",
                                            "invalid": "Enter a date, e.g. 2026-11-16."})
@@ -179,7 +179,7 @@ class QbOrderForm(forms.Form):
     customer_name = TextField(widget=forms.HiddenInput)
     customer_query = TextField(label="Find a customer or job")
     date = _date_field("Date", required=True)
-    due_date = _date_field("Due date")
+    due_date = _date_field("Due date", help_text="Left empty, QuickBooks works it out from the terms.")
     ship_date = _date_field("Ship date")
     number = TextField(label="Order number", max_length=MAX_LENGTH["number"],
                        help_text="Optional: left blank, QuickBooks leaves the order without a number.")

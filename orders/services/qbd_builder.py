@@ -90,11 +90,11 @@ def synced_at(connection: ErpConnection):
 # --- "Duplicate" -----------------------------------------------------------------------------------------
 
 
-def draft_from_order(connection: ErpConnection, order_id: str) -> QbOrderDraft:
+def draft_from_order(connection: ErpConnection, order_id: str) -> tuple[QbOrderDraft, str]:
     """A new order like the QuickBooks order ``order_id`` (read live): its customer, addresses, references,
     memo, custom fields and lines with their sub-lines; not its number, not the dashboard's marker in
-    ``Other``, not what is closed or invoiced, dated today by the builder. Raises the ``UpstreamError``
-    family (``UpstreamNotFound`` for an order QuickBooks does not have)."""
+    ``Other``, not what is closed or invoiced, dated today; with the order's number, to name it. Raises the
+    ``UpstreamError`` family (``UpstreamNotFound`` for an order QuickBooks does not have)."""
     order, _ = connector_for(connection).order(order_id)
     details = order.details or domain.QuickBooksDetails()
     currency = None
@@ -104,7 +104,7 @@ def draft_from_order(connection: ErpConnection, order_id: str) -> QbOrderDraft:
     refs = {"terms": details.terms, "sales_rep": details.sales_rep, "class": details.class_ref,
             "ship_method": details.ship_method, "template": details.template, "message": details.customer_message,
             "item_sales_tax": details.sales_tax_item, "currency": currency}
-    return QbOrderDraft(
+    draft = QbOrderDraft(
         customer=order.customer or domain.Ref(""), date=timezone.localdate(),
         po_number=order.reference, fob=details.fob, memo=order.memo,
         refs={name: ref for name, ref in refs.items() if ref is not None and ref.id},
@@ -112,6 +112,7 @@ def draft_from_order(connection: ErpConnection, order_id: str) -> QbOrderDraft:
         custom_fields=details.custom_fields,
         lines=tuple(_line(line) for line in order.lines),
     )
+    return draft, order.number
 
 
 def _line(line: domain.OrderLine, *, sub_line: bool = False) -> QbLineDraft:

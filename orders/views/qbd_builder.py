@@ -206,12 +206,13 @@ def _builder_page(request: HtmxHttpRequest, submission, region: str | None = Non
     reference = services.builder_reference(connection)
     source_order_id = _duplicated_id(request.GET.get("from", "")) if submission is None else \
         qbd_sending.source_of(submission)
-    notes = {}
+    notes, extra = {}, {}
     if submission is not None:
         state = qbd_state.state_from_data(submission.payload)
     elif source_order_id:
         try:
-            state = qbd_state.state_from_data(qbd_sending.draft_data(services.draft_from_order(connection, source_order_id)))
+            draft, number = services.draft_from_order(connection, source_order_id)
+            state = qbd_state.state_from_data(qbd_sending.draft_data(draft))
         except UpstreamNotFound:
             return render(request, "404.html", {
                 "title": f"Order {source_order_id} does not exist",
@@ -224,6 +225,7 @@ def _builder_page(request: HtmxHttpRequest, submission, region: str | None = Non
                 "order_id": source_order_id, "error": describe_error(error), "back_url": order_path("orders:list"),
             }, status=503)
         notes["filled"] = "A copy of the order: its number is left for QuickBooks, and it is dated today."
+        extra["source_label"] = number or source_order_id
     else:
         state = qbd_state.blank_state(day=timezone.localdate(), reference=reference)
     qbd_state.with_custom_fields(state, reference)
@@ -236,7 +238,7 @@ def _builder_page(request: HtmxHttpRequest, submission, region: str | None = Non
         builder.add_erp_errors(qbd_sending.form_errors(submission))
     token = submission.token if submission else qbd_sending.new_token()
     return render_builder(request, builder, token=token, source_order_id=source_order_id, submission=submission,
-                          region=region, notes=notes)
+                          region=region, notes=notes, **extra)
 
 
 def render_builder(request: HtmxHttpRequest, builder: QbBuilder, *, token: str, source_order_id: str,

@@ -272,7 +272,7 @@ def test_the_totals_are_the_order_pages_for_the_same_lines(connection, qbd_upstr
                                                      for line in o["ItemLines"])][-3:]
     reference = builder_services.builder_reference(connection)
     for order in orders:
-        draft = builder_services.draft_from_order(connection, order["ID"])
+        draft, _ = builder_services.draft_from_order(connection, order["ID"])
         state = qbd_state.state_from_data(qbd_state_data(draft))
         builder = QbBuilder(state, reference, validate=False)
         page = quickbooks_order.order_page(connection, order["ID"])
@@ -408,7 +408,7 @@ def test_duplicate_on_a_quickbooks_order_opens_the_builder_filled_in(sales_clien
         assert form[f"lines-{i}-item_id"] == line["Item"]["ID"]
         assert form[f"lines-{i}-sub_lines-TOTAL_FORMS"] == str(len(line["SubLines"] or []))
     assert "Other" not in form and not any(order.get("Other") and v == order["Other"] for v in form.values())
-    assert f"A copy of order {order['ID']}" in text(response)
+    assert f"A copy of order {order['Number']}" in text(response)
 
 
 def test_duplicating_an_order_quickbooks_does_not_have_is_a_404(sales_client, qbd_upstream):
