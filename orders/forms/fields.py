@@ -257,6 +257,7 @@ class NumberField(forms.Field):
     """A decimal typed the Norwegian or the English way (see ``parse_number``), with bounds."""
 
     widget = forms.TextInput
+    parse = staticmethod(parse_number)  # how the text is read (``ValueError`` when it is no number)
 
     def __init__(self, *, minimum: Decimal | None = None, maximum: Decimal | None = None,
                  places: int = AMOUNT_PLACES, nonzero: bool = False, messages: Mapping[str, str] | None = None,
@@ -282,9 +283,11 @@ class NumberField(forms.Field):
         if not text:
             return None
         try:
-            number = parse_number(text)
+            number = self.parse(text)
         except (ValueError, InvalidOperation) as exc:
             raise ValidationError(self.messages["invalid"], code="invalid") from exc
+        if not number.is_finite():
+            raise ValidationError(self.messages["invalid"], code="invalid")
         return number
 
     def bounded(self, text: str) -> Decimal | None:

@@ -22,7 +22,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from orders.domain import Ref
-from orders.forms.fields import DATE_BOUNDS, DateInput, MemoField, TextField, parse_number
+from orders.forms.fields import DATE_BOUNDS, DateInput, MemoField, NumberField, TextField, parse_number
 from orders.qbd_draft import (
     ADDRESS_FIELDS,
     ADDRESS_LINES,
@@ -64,39 +64,23 @@ def fits(number: Decimal, digits: tuple[int, int]) -> bool:
     return -exponent <= places and abs(number) < Decimal(10) ** whole
 
 
-class QbNumberField(forms.Field):
-    """A decimal held to QuickBooks' digits (``digits``: before and after the point)."""
+class QbNumberField(NumberField):
+    """A decimal held to QuickBooks' digits (``digits``: before and after the point), ``1,234`` a thousand."""
 
-    widget = forms.TextInput
+    parse = staticmethod(parse_us_number)
 
     def __init__(self, *, digits: tuple[int, int], positive: bool = False, what: str = "number", **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
+        super().__init__(places=digits[1], messages={"invalid": "Enter a number, e.g. 1,234.50."}, **kwargs)
         self.digits, self.positive, self.what = digits, positive, what
 
-    def widget_attrs(self, widget):
-        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
-
-    def to_python(self, value) -> Decimal | None:
-        text = "" if value is None else str(value).strip()
-        if not text:
-            return None
-        try:
-            number = parse_us_number(text)
-        except (ValueError, InvalidOperation) as exc:
-            raise ValidationError("Enter a number, e.g. 1,234.50.", code="invalid") from exc
-        if not number.is_finite():
-            raise ValidationError("Enter a number, e.g. 1,234.50.", code="invalid")
-        return number
-
     def validate(self, value):
-        super().validate(value)
+        forms.Field.validate(self, value)
         if value is None:
             return
         whole, places = self.digits
         if -value.normalize().as_tuple().exponent > places:
-            raise ValidationError(f"QuickBooks keeps at most {places} decimals of a{'n' if self.what[0] in 'aeio' else ''} "
-                                  f"{self.what}.", code="places")
+            article = "an" if self.what[0] in "aeio" else "a"
+            raise ValidationError(f"QuickBooks keeps at most {places} decimals of {article} {self.what}.", code="places")
         if abs(value) >= Decimal(10) ** whole:
             raise ValidationError(f"Too large for QuickBooks: at most {whole} digits before the point.", code="digits")
         if self.positive and value <= 0:

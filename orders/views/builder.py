@@ -63,6 +63,7 @@ logger = logging.getLogger(__name__)
 # without JavaScript) or, for htmx, with the region the action changed.
 
 BUILDER = "orders/order_builder.html"
+PARTS = "orders/_builder_parts.html"  # what every ERP's builder shares (the alert, the banner…)
 # A request that sends an order starts no new step after this long: a long order goes on in the
 # next request (the page polls), so no page waits on the ERP for long.
 SEND_BUDGET_SECONDS = 5.0
@@ -304,17 +305,8 @@ def _builder_page(request: HtmxHttpRequest, submission: Submission | None, regio
     elif source_order_id is not None:
         try:
             draft = submissions.draft_from_order(order_id=source_order_id)
-        except UpstreamNotFound:
-            return render(request, "404.html", {
-                "title": f"Order {source_order_id} does not exist",
-                "message": f"24SevenOffice has no sales order with id {source_order_id} to duplicate.",
-                "back_url": order_path("orders:list"),
-            }, status=404)
         except UpstreamError as error:
-            logger.warning("Order %s could not be read to duplicate: %r", source_order_id, error)
-            return render(request, "orders/order_error.html", {
-                "order_id": source_order_id, "error": describe_error(error), "back_url": order_path("orders:list"),
-            }, status=503)
+            return builder_common.duplicate_failed(request, error, source_order_id, erp="24SevenOffice")
         state = forms.state_from_data(submissions.draft_to_data(draft))
     else:
         state = None
@@ -426,7 +418,7 @@ def _builder_unavailable(request: HtmxHttpRequest, state: dict | None, token: st
         "back_url": order_path("orders:list"),
     }
     if request.htmx:
-        response = render(request, f"{BUILDER}#builder-alert", context)
+        response = render(request, f"{PARTS}#builder-alert", context)
         return reswap(retarget(response, "#builder-alert"), "outerHTML")
     return render(request, "orders/builder_unavailable.html", context, status=503)
 
@@ -566,7 +558,7 @@ def submission_check(request: HtmxHttpRequest, submission_id) -> HttpResponse:
         return HttpResponseClientRefresh()
     context = {"banner": _banner(submission, request.user), "show_upstream": is_admin(request.user),
                "builder_url": _builder_url(submission), "check_url": _check_url(submission)}
-    return render(request, f"{BUILDER}#builder-banner", context)
+    return render(request, f"{PARTS}#builder-banner", context)
 
 
 def _send_label(submission: Submission | None, banner: dict | None) -> str | None:

@@ -4,21 +4,27 @@ line action changed, and waiting for a run another request started."""
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django_htmx.http import HttpResponseClientRedirect
 
 from orders import connections, submissions
 from orders.context_processors import is_admin
+from orders.erp.errors import UpstreamError, UpstreamNotFound
 from orders.forms import MAX_LINES
 from orders.models import Submission
 from orders.parsing import parse_index
 from orders.paths import order_path
+from orders.views.common import describe_error
 
+logger = logging.getLogger(__name__)
+
+PARTS = "orders/_builder_parts.html"  # the templates' parts every ERP's builder shares
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 # Answer header of a sent order (htmx): the address its form's history entry gets.
 SENT_FORM_HEADER = "X-Sent-Form-Url"
@@ -102,3 +108,18 @@ def wait_while_sending(submission: Submission, *, seconds: float, poll: float) -
         time.sleep(poll)
         submission.refresh_from_db()
     return submission
+
+
+def duplicate_failed(request, error: UpstreamError, order_id, *, erp: str) -> HttpResponse:
+    """The order "Duplicate" names could not be read: our 404 page when the ERP (``erp``: its owner's words,
+    e.g. "24SevenOffice") has no such order, else the error page (503)."""
+    if isinstance(error, UpstreamNotFound):
+        return render(request, "404.html", {
+            "title": f"Order {order_id} does not exist",
+            "message": f"{erp} has no sales order with id {order_id} to duplicate.",
+            "back_url": order_path("orders:list"),
+        }, status=404)
+    logger.warning("Order %s could not be read to duplicate: %r", order_id, error)
+    return render(request, "orders/order_error.html", {
+        "order_id": order_id, "error": describe_error(error), "back_url": order_path("orders:list"),
+    }, status=503)

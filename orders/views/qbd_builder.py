@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import json
-import logging
 import re
 
 from django.core.exceptions import ValidationError
@@ -28,20 +27,18 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 
 from orders import forms
 from orders.context_processors import is_admin
-from orders.erp.errors import UpstreamError, UpstreamNotFound
+from orders.erp.errors import UpstreamError
 from orders.forms import qbd_state
 from orders.forms.qbd import QbLineForm, address_names
 from orders.forms.qbd_builder import QbBuilder, figures
 from orders.parsing import parse_index
-from orders.paths import order_path
 from orders.qbd_draft import HEADER_REFS
 from orders.services import qbd_builder as services
 from orders.templatetags.qbd_builder_tags import shown_amount
 from orders.views import builder_common as common
 from orders.views import qbd_sending
-from orders.views.common import HtmxHttpRequest, describe_error
+from orders.views.common import HtmxHttpRequest
 
-logger = logging.getLogger(__name__)
 
 BUILDER = "orders/qbd/order_builder.html"
 LINE_ACTIONS = ("add_line", "remove_line", "duplicate_line", "move_line_up", "move_line_down", "pick_item")
@@ -213,17 +210,8 @@ def _builder_page(request: HtmxHttpRequest, submission, region: str | None = Non
         try:
             draft, number = services.draft_from_order(connection, source_order_id)
             state = qbd_state.state_from_data(qbd_sending.draft_data(draft))
-        except UpstreamNotFound:
-            return render(request, "404.html", {
-                "title": f"Order {source_order_id} does not exist",
-                "message": f"{connection.name}'s QuickBooks has no sales order with id {source_order_id} to duplicate.",
-                "back_url": order_path("orders:list"),
-            }, status=404)
         except UpstreamError as error:
-            logger.warning("QuickBooks order %s could not be read to duplicate: %r", source_order_id, error)
-            return render(request, "orders/order_error.html", {
-                "order_id": source_order_id, "error": describe_error(error), "back_url": order_path("orders:list"),
-            }, status=503)
+            return common.duplicate_failed(request, error, source_order_id, erp=f"{connection.name}'s QuickBooks")
         notes["filled"] = "A copy of the order: its number is left for QuickBooks, and it is dated today."
         extra["source_label"] = number or source_order_id
     else:

@@ -194,4 +194,4 @@ def submission_check(request: HtmxHttpRequest, submission_id) -> HttpResponse:
     context = {"banner": banner(submission, request.user), "show_upstream": is_admin(request.user),
                "builder_url": common.builder_url(submission), "check_url": common.check_url(submission),
                "erp_name": "QuickBooks"}
-    return render(request, "orders/_builder_parts.html#builder-banner", context)
+    return render(request, f"{common.PARTS}#builder-banner", context)
