@@ -8,6 +8,7 @@ other's changes or call ``.reset()`` themselves. ``autofy`` (per test) is ``sand
 agent's knobs reset and a fresh rate window too.
 """
 
+import functools
 import os
 import re
 import shutil
@@ -40,23 +41,11 @@ def pytest_configure(config):
     side by side must not wipe each other's tokens and reference data."""
     from django.conf import settings
 
-    _install_fake_qbd_references()
     cache_config = settings.CACHES["default"]
     if cache_config["BACKEND"].endswith("FileBasedCache"):
         location = tempfile.mkdtemp(prefix="salesadmin-test-cache-")
         cache_config["LOCATION"] = location
         config.add_cleanup(lambda: shutil.rmtree(location, ignore_errors=True))
-
-
-def _install_fake_qbd_references() -> None:
-    """Until ``orders.services.qbd_references`` (the QuickBooks reference data's local cache) is on main,
-    the tests use a stand-in for it (``tests/qbd_fake_references.py``)."""
-    import importlib.util
-
-    if importlib.util.find_spec("orders.services.qbd_references") is None:
-        from tests import qbd_fake_references
-
-        sys.modules["orders.services.qbd_references"] = qbd_fake_references
 
 
 class SandboxServer:
@@ -553,3 +542,41 @@ def quickbooks(qbd_upstream):
 
     yield QuickBooks()
     qbd_upstream.control("POST", "/autofy/reset")
+
+
+@functools.cache
+def _qbd_seed_lists() -> dict[str, list[dict]]:
+    """The Autofy stand-in's reference lists as it serves them, by object name (from its seed: the same anchor
+    and seed as the test sandbox, so the same records and IDs)."""
+    import datetime as dt
+
+    from sandbox.autofy.pricing import SALES_TAX_TYPES
+    from sandbox.autofy.seed import generate
+
+    by_kind: dict[str, list[dict]] = {}
+    for record in generate(dt.date.fromisoformat(SANDBOX_ANCHOR), SANDBOX_SEED).lists:
+        by_kind.setdefault(record["kind"], []).append(record["data"])
+    by_kind["ItemSalesTax"] = [data for data in by_kind["Item"] if data["Type"] in SALES_TAX_TYPES]
+    return by_kind
+
+
+def fill_qbd_references(slug: str = QBD_SLUG) -> None:
+    """The QuickBooks company's reference data in its local cache, as a full sync of the stand-in leaves it,
+    written from the stand-in's seed (no HTTP: Autofy's rate limit is for the tests of the sync itself)."""
+    from django.utils import timezone
+
+    from orders.models import ErpConnection, ReferenceSyncState
+    from orders.services import qbd_references
+
+    connection = ErpConnection.objects.get(slug=slug)
+    lists = _qbd_seed_lists()
+    for list_name in qbd_references.LISTS:
+        qbd_references.upsert(connection, list_name, lists.get(list_name, []))
+    ReferenceSyncState.objects.update_or_create(connection=connection, defaults={"last_success_at": timezone.now()})
+
+
+@pytest.fixture
+def qbd_references_cached(request):
+    """The demo's QuickBooks company with its reference data in the local cache (``fill_qbd_references``)."""
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    fill_qbd_references()

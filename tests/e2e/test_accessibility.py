@@ -343,7 +343,7 @@ def test_the_builder(page, live_server, checks, e2e_upstream, sample_orders):
     checks.assert_none_failed()
 
 
-def test_the_quickbooks_builder(page, live_server, checks, qbd_upstream, qbd_sample_orders):
+def test_the_quickbooks_builder(page, live_server, checks, qbd_upstream, qbd_sample_orders, qbd_references_cached):
     sign_in(page, live_server, signed_in_client(make_user("kari", "Sales")))
     page.goto("/c/lakeshore/orders/new/")
     expect(page.get_by_role("heading", name="New order")).to_be_visible()

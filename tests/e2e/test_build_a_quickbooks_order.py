@@ -51,7 +51,8 @@ def add_line(page, index: int) -> None:
     htmx_idle(page)
 
 
-def test_build_a_quickbooks_order_send_it_then_close_a_line_and_the_order(page, qbd_upstream, settings):
+def test_build_a_quickbooks_order_send_it_then_close_a_line_and_the_order(page, qbd_upstream, settings,
+                                                                         qbd_references_cached):
     settings.AUTOFY = {**settings.AUTOFY, "SETTLE_SECONDS": 0}
     connection = ErpConnection.objects.get(slug="lakeshore")
     customer = next(c for c in qbd_references.search_customers(connection, "Addison Dental Group"))

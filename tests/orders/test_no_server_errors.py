@@ -426,7 +426,7 @@ QBD_ACTIONS = list(qbd_builder.REGIONS) + [None]
 
 
 @pytest.fixture
-def qbd_base(db) -> dict[str, str]:
+def qbd_base(qbd_references_cached) -> dict[str, str]:
     """A QuickBooks order that is right in every field, as a browser sends it: a customer, a group with its
     sub-lines, an item line and a discount."""
     from orders.models import ErpConnection
@@ -464,7 +464,7 @@ def test_no_value_in_a_quickbooks_builder_field_makes_a_server_error(sales_clien
 
 @FUZZ
 @given(line=VALUES, query=VALUES, customer_query=VALUES)
-def test_no_quickbooks_search_makes_a_server_error(sales_client, line, query, customer_query):
+def test_no_quickbooks_search_makes_a_server_error(sales_client, qbd_references_cached, line, query, customer_query):
     items = sales_client.get(f"{QBD_NEW}products/", {"line": line, f"lines-{line}-item_query": query,
                                                        "lines-0-item_query": query}, **HTMX)
     assert_no_server_error(items)

@@ -20,7 +20,7 @@ from orders.services import qbd_references, quickbooks_order
 from orders.templatetags.orders_tags import format_amount
 from tests.orders.test_builder import form_of, press, slot, text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("qbd_references_cached")]
 
 NEW = "/c/lakeshore/orders/new/"
 HTMX = {"HTTP_HX_REQUEST": "true"}

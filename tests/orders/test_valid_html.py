@@ -169,7 +169,7 @@ def quickbooks_builder_states(client: Client, order_id: str) -> dict[str, str]:
 
 def test_every_page_and_state_is_valid_html(upstream, sales_client, admin_client_logged_in, sales_user, settings,
                                            sample_orders, stored_submission, tmp_path, qbd_upstream,
-                                           qbd_sample_orders, qbd_tampered, quickbooks):
+                                           qbd_sample_orders, qbd_tampered, quickbooks, qbd_references_cached):
     settings.LOGIN_FAILURE_DELAY = 0
     sandbox = upstream
     docs: dict[str, str] = {}
