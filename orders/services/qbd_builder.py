@@ -62,6 +62,13 @@ def builder_reference(connection: ErpConnection) -> QbReference:
     )
 
 
+def amounts_reference(connection: ErpConnection) -> QbReference:
+    """What working out the amounts needs, and no more (the recalculation as the user types): the look-ups,
+    the sales tax items (their names) and the home currency."""
+    return QbReference(lists={"item_sales_tax": tuple(qbd_references.choices(connection, "ItemSalesTax"))},
+                       lookups=qbd_references.lookups(connection), home_currency=home_currency(connection))
+
+
 def search_customers(connection: ErpConnection, query: str):
     return qbd_references.search_customers(connection, query, limit=SEARCH_LIMIT) if query.strip() else []
 

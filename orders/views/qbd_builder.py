@@ -91,9 +91,9 @@ def order_new(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
     if request.method == "GET":
         return _builder_page(request, submission)
     connection = request.erp_connection
-    reference = services.builder_reference(connection)
     if "recalculate" in request.POST and request.htmx:
-        return _recalculated(request, reference)
+        return _recalculated(request, services.amounts_reference(connection))
+    reference = services.builder_reference(connection)
 
     state = qbd_state.state_from_post(request.POST)
     qbd_state.follow_group_quantities(state)
