@@ -126,3 +126,26 @@ def test_build_a_quickbooks_order_send_it_then_close_a_line_and_the_order(page, 
     page.get_by_role("button", name=re.compile("^Yes, close")).click()
     expect(page.locator(".detail-head")).to_contain_text("Closed")
     expect(page.get_by_role("button", name="Reopen the order…")).to_be_visible()
+
+
+def test_removing_a_group_in_the_middle_redraws_only_the_rows_after_it_with_their_sub_lines(page, qbd_upstream,
+                                                                                          qbd_references_cached):
+    sign_in_as_sales(page)
+    for index, name in enumerate(("Task Chair TC-100", "Workstation Bundle", "Safety Starter Pack", "Installation")):
+        if index:
+            add_line(page, index)
+        pick_item(page, index, name)
+    # The rows before the removed one stay the same elements (an expando marks them); after it, each line
+    # moves up with its sub-lines.
+    page.evaluate("() => { document.getElementById('line-0').kept = true; }")
+    page.locator("#id_lines-3-description").fill("Installed on site")
+    page.locator("button[name=remove_line][value='1']").click()
+    expect(page.locator("#builder-lines-count")).to_have_text("3 lines")
+    htmx_idle(page)
+    assert page.evaluate("() => document.getElementById('line-0').kept === true")
+    expect(page.locator("#id_lines-1-item_query")).to_have_value("Safety Starter Pack")
+    expect(page.locator("#line-1 tr.line--sub")).to_have_count(4)
+    expect(page.locator("#id_lines-1-sub_lines-0-quantity")).to_have_value("4")
+    expect(page.locator("#id_lines-2-description")).to_have_value("Installed on site")
+    expect(page.locator("#id_lines-TOTAL_FORMS")).to_have_value("3")
+    assert page.locator("table[data-line-rows] > tbody").count() == 3
