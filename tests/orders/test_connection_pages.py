@@ -85,10 +85,10 @@ def test_one_company_only_shows_no_menu(sales_client, upstream):
     assert "Nordlys Kontorservice AS" in page and "company__menu" not in page and "lakeshore" not in page
 
 
-def test_pages_not_offered_for_a_quickbooks_company_yet_say_so(sales_client):
+def test_a_quickbooks_company_has_its_own_builder_at_the_same_address(sales_client, qbd_references_cached):
     response = sales_client.get("/c/lakeshore/orders/new/")
-    assert response.status_code == 404
-    assert "Lakeshore Supply Co. keeps its orders in QuickBooks Desktop" in text(response)
+    assert response.status_code == 200
+    assert "The order reaches QuickBooks when you press “Create order”." in text(response)
 
 
 def test_cached_erp_data_is_kept_per_company():
