@@ -23,7 +23,8 @@ from orders import submissions
 from orders.context_processors import is_admin
 from orders.models import Submission
 from orders.paths import order_path
-from orders.qbd_draft import draft_to_data
+from orders.qbd_draft import draft_problems, draft_to_data
+from orders.submissions import quickbooks as qbd_submissions
 from orders.views import builder_common as common
 from orders.views.common import HtmxHttpRequest
 
@@ -32,13 +33,6 @@ from orders.views.common import HtmxHttpRequest
 SEND_BUDGET_SECONDS = 5.0
 SENDING_WAIT_SECONDS = 5.0
 SENDING_POLL_SECONDS = 0.2
-
-
-def _api():
-    """The QuickBooks submissions (``orders.submissions.quickbooks``)."""
-    from orders.submissions import quickbooks
-
-    return quickbooks
 
 
 def new_token() -> str:
@@ -51,16 +45,16 @@ def draft_data(draft) -> dict:
 
 def order_id_of(submission: Submission) -> str:
     """The TxnID of the order a submission made, once known."""
-    return str(getattr(submission, "upstream_txn_id", "") or "")
+    return submission.upstream_ref
 
 
 def source_of(submission: Submission) -> str:
     """The TxnID of the order a submission was duplicated from, if any."""
-    return str(getattr(submission, "source_txn_id", "") or "")
+    return submission.source_ref
 
 
 def form_errors(submission: Submission):
-    return _api().qbd_submission_form_errors(submission=submission)
+    return qbd_submissions.qbd_submission_form_errors(submission=submission)
 
 
 def finished(request: HtmxHttpRequest, submission: Submission) -> HttpResponse:
@@ -82,19 +76,19 @@ def banner(submission: Submission | None, user=None) -> dict | None:
     found = {"kind": state, "message": submission.last_error, "tracking_id": submission.last_tracking_id,
              "trace_id": submission.last_trace_id, "order_id": "", "submission": submission, "poll": None,
              "action": None}
-    if _api().waiting_for_quickbooks(submission):
+    if qbd_submissions.waiting_for_quickbooks(submission):
         found.update(kind="waiting", title="Waiting for QuickBooks", poll=common.POLL_LONGEST_SECONDS,
-                     message="QuickBooks (the PC running the Autofy agent) is not reachable. The order is kept and "
-                             "the dashboard sends it as soon as QuickBooks answers again: you can leave this page.")
+                     message=submission.last_error or (
+                         "The PC running QuickBooks is not answering. The order is kept and the dashboard sends it "
+                         "as soon as QuickBooks answers again: you can leave this page."))
     elif state in (Submission.State.IN_PROGRESS, Submission.State.PENDING):
         found.update(kind="sending", title="Sending to QuickBooks…", poll=common.POLL_SENDING_SECONDS,
                      message="This page updates by itself.")
     elif state == Submission.State.NEEDS_ATTENTION:
         found.update(title="This order needs a person to look at it",
                      action="recheck" if user is not None and common.may_open(user, submission) else None)
-    elif submission.form_errors:
-        found.update(title="QuickBooks refused the order",
-                     message=f"{submission.last_error} Correct the marked fields, then send it again.")
+    elif submission.form_errors:  # corrected on the form, then sent with "Send again"
+        found.update(title="QuickBooks refused the order")
     else:
         found.update(title="The order did not reach QuickBooks", action="retry")
     return found
@@ -118,36 +112,42 @@ def submit(request: HtmxHttpRequest, builder, *, token: str, source_order_id: st
                                      dirty=True)
     if not builder.is_valid():
         return render_again()
-    api = _api()
     draft = builder.draft()
-    for problem in api.draft_problems(draft):
-        builder.add_section_error("general", str(problem))
-    if builder.sections:
+    problems = draft_problems(draft)  # what the form's own checks do not cover, should there be any
+    if problems:
+        builder.add_erp_errors(problems)
         return render_again()
     submission = submission or Submission.objects.filter(token=token).first()
     if submission is not None:
         common.same_company(request, submission)
-    if submission is None:
-        submission = api.qbd_submission_start(user=request.user, connection=request.erp_connection, token=token,
-                                              draft=draft, source_order_id=source_order_id)
-    elif not common.may_open(request.user, submission):
-        raise PermissionDenied("This form belongs to another user.")
-    elif submission.state in common.FINISHED_STATES:  # sent twice: a double click, back and submit
-        return finished(request, submission)
-    elif submission.state == Submission.State.FAILED and not _unchanged(submission, draft):
-        submission = api.qbd_submission_revise(submission=submission, draft=draft)
-    return after_sending(request, send(submission))
+    try:
+        if submission is None:
+            submission = qbd_submissions.qbd_submission_start(user=request.user, connection=request.erp_connection,
+                                                  token=token, draft=draft, source_order_id=source_order_id)
+        elif not common.may_open(request.user, submission):
+            raise PermissionDenied("This form belongs to another user.")
+        elif submission.state in common.FINISHED_STATES:  # sent twice: a double click, back and submit
+            return finished(request, submission)
+        elif submission.state == Submission.State.FAILED and not _unchanged(submission, draft):
+            submission = qbd_submissions.qbd_submission_revise(submission=submission, draft=draft)
+        elif qbd_submissions.waiting_for_quickbooks(submission):  # the worker sends it: nothing to do but say so
+            return after_sending(request, submission)
+        submission = send(submission)
+    except submissions.SubmissionConflict as conflict:
+        return render_again(banner={"kind": "conflict", "title": "These changes cannot be sent",
+                                    "message": str(conflict)})
+    return after_sending(request, submission)
 
 
 def _unchanged(submission: Submission, draft) -> bool:
     try:
-        return _api().qbd_submission_draft(submission=submission) == draft
+        return qbd_submissions.qbd_submission_draft(submission=submission) == draft
     except ValueError:
         return False
 
 
 def send(submission: Submission, *, attended: bool = False) -> Submission:
-    submission = _api().qbd_submission_run(submission=submission, budget=SEND_BUDGET_SECONDS, attended=attended)
+    submission = qbd_submissions.qbd_submission_run(submission=submission, budget=SEND_BUDGET_SECONDS, attended=attended)
     return common.wait_while_sending(submission, seconds=SENDING_WAIT_SECONDS, poll=SENDING_POLL_SECONDS)
 
 
@@ -178,13 +178,14 @@ def _sent(request: HtmxHttpRequest, submission: Submission) -> HttpResponse:
 @require_POST
 def submission_check(request: HtmxHttpRequest, submission_id) -> HttpResponse:
     """The builder page's own look at a stored submission (htmx polls it; without JavaScript "Check now"):
-    carries on sending one that is pending, sending or waiting for QuickBooks; with ``recheck``, one that needs
-    attention. A refusal is left for the user to correct on the form."""
+    carries on sending one that is pending or being sent; with ``recheck``, one that needs attention. One
+    waiting for QuickBooks is shown as it is now (the worker sends it); a refusal is left for the user to
+    correct on the form."""
     submission = common.owned_submission(request, submission_id)
     if submission.state not in common.FINISHED_STATES:
         attended = "recheck" in request.POST and submission.state == Submission.State.NEEDS_ATTENTION
-        runnable = submission.state in (Submission.State.PENDING, Submission.State.IN_PROGRESS) or \
-            _api().waiting_for_quickbooks(submission)
+        # One waiting for QuickBooks is the worker's to send (by its schedule): the page only looks.
+        runnable = submission.state in (Submission.State.PENDING, Submission.State.IN_PROGRESS)
         if attended or runnable:
             submission = send(submission, attended=attended)
     if submission.state in common.FINISHED_STATES or not request.htmx:
