@@ -138,9 +138,9 @@ def quickbooks_list_states(sales_client: Client, admin_client: Client, quickbook
     return docs
 
 
-def quickbooks_builder_states(client: Client, order_id: str) -> dict[str, str]:
+def quickbooks_builder_states(client: Client, order_id: str, sandbox) -> dict[str, str]:
     """The QuickBooks company's builder: new, a customer (in another currency) and items of every kind picked,
-    with errors, a copy of an order, and its htmx answers."""
+    with errors, a copy of an order, its htmx answers, and an order QuickBooks refused or waits for."""
     from tests.orders.test_qbd_builder import NEW, build, form_of, press
 
     connection = ErpConnection.objects.get(slug="lakeshore")
@@ -164,6 +164,13 @@ def quickbooks_builder_states(client: Client, order_id: str) -> dict[str, str]:
     docs["QuickBooks builder, lines after adding one (htmx)"] = fragment(client, NEW, {**form, "add_line": ""}, method="post")
     docs["QuickBooks builder, the form after a customer is picked (htmx)"] = fragment(
         client, NEW, {**form, "pick_customer": form["customer_id"]}, method="post")
+    # Sent and stopped: refused by QuickBooks (a date in its closed period), then waiting for it (agent off).
+    refused = client.post(NEW, {**form, "date": "2026-01-02", "submit": ""})
+    docs["QuickBooks builder, refused by QuickBooks"] = page(client, refused["Location"])
+    sandbox.autofy_configure(agent_offline=True)
+    waiting = client.post(NEW, {**form, "token": "w" * 24, "submit": ""})
+    docs["QuickBooks builder, waiting for QuickBooks"] = page(client, waiting["Location"])
+    sandbox.autofy_configure(agent_offline=False)
     return docs
 
 
@@ -273,7 +280,7 @@ def test_every_page_and_state_is_valid_html(upstream, sales_client, admin_client
     docs["builder, ERP lists unavailable"] = page(sales_client, "/c/nordlys/orders/new/", status=503)
     sandbox.clear_faults()
 
-    docs.update(quickbooks_builder_states(sales_client, qbd["group"]["ID"]))
+    docs.update(quickbooks_builder_states(sales_client, qbd["group"]["ID"], autofy))
 
     # Orders sent from the builder that did not (yet) reach the ERP, as their sender and an admin see them.
     stored = {kind: stored_submission(sales_client, kind)
