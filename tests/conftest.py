@@ -293,7 +293,7 @@ def sample_orders(sandbox_server) -> dict[str, int]:
         if now is None:
             return False
         postal_codes = {part.get("postalCode") for part in now["address"].values()}
-        return snapshot["name"] != now["name"] or snapshot["postalCode"] not in postal_codes
+        return snapshot["name"] != now["name"] or snapshot.get("postalCode") not in postal_codes
 
     return {
         "plain": next(o["id"] for o in orders if o["status"] == "Invoice" and o.get("referenceNumber")
