@@ -8,7 +8,6 @@ import json
 import logging
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -49,7 +48,6 @@ from orders.views.builder_common import owned_submission as _owned_submission
 from orders.views.builder_common import posted_token as _posted_token
 from orders.views.builder_common import redirect_to as _redirect
 from orders.views.builder_common import row_change as _row_change
-from orders.views.builder_common import same_company as _same_company
 from orders.views import qbd_builder, qbd_sending
 from orders.views.common import HtmxHttpRequest, describe_error, quickbooks_by, tso_only
 
@@ -484,34 +482,8 @@ def _submit(request: HtmxHttpRequest, state: dict, reference: services.BuilderRe
     )
     if not builder.is_valid():
         return render_again()
-    draft = builder.draft()
-    submission = submission or Submission.objects.filter(token=token).first()
-    if submission is not None:
-        _same_company(request, submission)
-    try:
-        if submission is None:
-            submission = submissions.submission_start(user=request.user, token=token, draft=draft,
-                                                      source_order_id=source_order_id)
-        elif not _may_open(request.user, submission):
-            raise PermissionDenied("This form belongs to another user.")
-        elif submission.state in FINISHED_STATES:  # sent twice: a double click, back and submit
-            return _finished(request, submission)
-        elif submission.state == Submission.State.FAILED and not _unchanged(submission, draft):
-            submission = submissions.submission_revise(submission=submission, draft=draft)
-        submission = send(submission)
-    except submissions.SubmissionConflict as conflict:
-        return render_again(banner={"kind": "conflict", "title": "These changes cannot be sent",
-                                    "message": str(conflict)})
-    return _after_sending(request, submission)
-
-
-def _unchanged(submission: Submission, draft) -> bool:
-    """Whether ``draft`` is the order the submission sends: the same values, however they are spelled
-    (``2385`` and ``2385.00`` are one price)."""
-    try:
-        return submissions.submission_draft(submission=submission) == draft
-    except ValueError:
-        return False
+    return builder_common.send_draft(request, SENDING, builder.draft(), token=token, source_order_id=source_order_id,
+                                     submission=submission, render_again=render_again)
 
 
 def send(submission: Submission, *, attended: bool = False) -> Submission:
@@ -535,6 +507,17 @@ def _after_sending(request: HtmxHttpRequest, submission: Submission) -> HttpResp
 
 def _wait_while_sending(submission: Submission) -> Submission:
     return builder_common.wait_while_sending(submission, seconds=SENDING_WAIT_SECONDS, poll=SENDING_POLL_SECONDS)
+
+
+SENDING = builder_common.Sending(
+    start=lambda request, token, draft, source: submissions.submission_start(
+        user=request.user, token=token, draft=draft, source_order_id=source),
+    revise=lambda submission, draft: submissions.submission_revise(submission=submission, draft=draft),
+    draft_of=lambda submission: submissions.submission_draft(submission=submission),
+    send=lambda submission: send(submission),
+    finished=lambda request, submission: _finished(request, submission),
+    after_sending=lambda request, submission: _after_sending(request, submission),
+)
 
 
 @quickbooks_by(qbd_sending.submission_check)

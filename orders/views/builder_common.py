@@ -7,6 +7,8 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -123,3 +125,53 @@ def duplicate_failed(request, error: UpstreamError, order_id, *, erp: str) -> Ht
     return render(request, "orders/order_error.html", {
         "order_id": order_id, "error": describe_error(error), "back_url": order_path("orders:list"),
     }, status=503)
+
+
+@dataclass(frozen=True, slots=True)
+class Sending:
+    """How one ERP's builder saves and sends its order (``orders.submissions`` for 24SevenOffice,
+    ``orders.submissions.quickbooks`` for QuickBooks), and what its page shows after."""
+
+    start: Callable[..., Submission]  # (request, token, draft, source order) → a new one, saved before any call
+    revise: Callable[..., Submission]  # (submission, draft) → the corrected one
+    draft_of: Callable[[Submission], object]  # the draft a submission sends
+    send: Callable[[Submission], Submission]  # run it within the page's budget
+    finished: Callable[..., HttpResponse]  # (request, submission) → a sent or closed one: its order
+    after_sending: Callable[..., HttpResponse]  # (request, submission) → the order, or the form with what happened
+    left_to_the_worker: Callable[[Submission], bool] = lambda submission: False
+
+
+def send_draft(request, sending: Sending, draft, *, token: str, source_order_id, submission: Submission | None,
+               render_again: Callable[..., HttpResponse]) -> HttpResponse:
+    """Save the checked form as a submission (before any call to the ERP) and send it; then its order, or the
+    builder again with what happened. The token makes a repeated submit the same order; the same form sent
+    again unchanged (whatever the spelling of its numbers) carries the submission on rather than correcting
+    it; a correction after a refusal revises it."""
+    submission = submission or Submission.objects.filter(token=token).first()
+    if submission is not None:
+        same_company(request, submission)
+    try:
+        if submission is None:
+            submission = sending.start(request, token, draft, source_order_id)
+        elif not may_open(request.user, submission):
+            raise PermissionDenied("This form belongs to another user.")
+        elif submission.state in FINISHED_STATES:  # sent twice: a double click, back and submit
+            return sending.finished(request, submission)
+        elif submission.state == Submission.State.FAILED and not _unchanged(sending, submission, draft):
+            submission = sending.revise(submission, draft)
+        elif sending.left_to_the_worker(submission):  # nothing to do but say so
+            return sending.after_sending(request, submission)
+        submission = sending.send(submission)
+    except submissions.SubmissionConflict as conflict:
+        return render_again(banner={"kind": "conflict", "title": "These changes cannot be sent",
+                                    "message": str(conflict)})
+    return sending.after_sending(request, submission)
+
+
+def _unchanged(sending: Sending, submission: Submission, draft) -> bool:
+    """Whether ``draft`` is the order the submission sends: the same values, however they are spelled
+    (``2385`` and ``2385.00`` are one price)."""
+    try:
+        return sending.draft_of(submission) == draft
+    except ValueError:
+        return False

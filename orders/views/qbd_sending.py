@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -117,33 +116,8 @@ def submit(request: HtmxHttpRequest, builder, *, token: str, source_order_id: st
     if problems:
         builder.add_erp_errors(problems)
         return render_again()
-    submission = submission or Submission.objects.filter(token=token).first()
-    if submission is not None:
-        common.same_company(request, submission)
-    try:
-        if submission is None:
-            submission = qbd_submissions.qbd_submission_start(user=request.user, connection=request.erp_connection,
-                                                  token=token, draft=draft, source_order_id=source_order_id)
-        elif not common.may_open(request.user, submission):
-            raise PermissionDenied("This form belongs to another user.")
-        elif submission.state in common.FINISHED_STATES:  # sent twice: a double click, back and submit
-            return finished(request, submission)
-        elif submission.state == Submission.State.FAILED and not _unchanged(submission, draft):
-            submission = qbd_submissions.qbd_submission_revise(submission=submission, draft=draft)
-        elif qbd_submissions.waiting_for_quickbooks(submission):  # the worker sends it: nothing to do but say so
-            return after_sending(request, submission)
-        submission = send(submission)
-    except submissions.SubmissionConflict as conflict:
-        return render_again(banner={"kind": "conflict", "title": "These changes cannot be sent",
-                                    "message": str(conflict)})
-    return after_sending(request, submission)
-
-
-def _unchanged(submission: Submission, draft) -> bool:
-    try:
-        return qbd_submissions.qbd_submission_draft(submission=submission) == draft
-    except ValueError:
-        return False
+    return common.send_draft(request, SENDING, draft, token=token, source_order_id=source_order_id,
+                             submission=submission, render_again=render_again)
 
 
 def send(submission: Submission, *, attended: bool = False) -> Submission:
@@ -173,6 +147,19 @@ def _sent(request: HtmxHttpRequest, submission: Submission) -> HttpResponse:
     if request.htmx:
         response[common.SENT_FORM_HEADER] = common.builder_url(submission)
     return response
+
+
+SENDING = common.Sending(
+    start=lambda request, token, draft, source: qbd_submissions.qbd_submission_start(
+        user=request.user, connection=request.erp_connection, token=token, draft=draft, source_order_id=source),
+    revise=lambda submission, draft: qbd_submissions.qbd_submission_revise(submission=submission, draft=draft),
+    draft_of=lambda submission: qbd_submissions.qbd_submission_draft(submission=submission),
+    send=lambda submission: send(submission),
+    finished=lambda request, submission: finished(request, submission),
+    after_sending=lambda request, submission: after_sending(request, submission),
+    # One waiting for QuickBooks is the worker's to send: sent again, it is only shown.
+    left_to_the_worker=qbd_submissions.waiting_for_quickbooks,
+)
 
 
 @require_POST
