@@ -16,12 +16,33 @@ from orders.erp import deadline
 logger = logging.getLogger(__name__)
 
 
+# What a call started on the pool carries over from the code that started it: the web request's ERP
+# budget (deadline and bulkhead permit, ``orders.erp.deadline``) and the connection it works on.
+CARRIED: tuple[contextvars.ContextVar, ...] = (deadline._budget, connections._current)
+
+
 class _RequestPool(ThreadPoolExecutor):
-    """Runs each call in a copy of the submitter's context: a call made for a web request keeps that
-    request's ERP budget (its deadline and bulkhead permit, see ``orders.erp.deadline``)."""
+    """Runs each call with the submitter's ``CARRIED`` context variables, in the worker thread's own
+    context otherwise.
+
+    Not in a copy of the submitter's whole context: Django keeps each thread's cache clients in
+    context-local storage that a copy made in another thread does not show, so every call run in a
+    copy built a new cache client, and with Redis a new client is a new connection pool, a new TCP
+    connection and a read of the package's metadata (about 5 ms of CPU a detail page, whose three
+    calls each read the ERP token from the cache). In the worker's own context they are kept."""
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
-        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
+        carried = tuple((variable, variable.get()) for variable in CARRIED)
+        return super().submit(_run_with, carried, fn, args, kwargs)
+
+
+def _run_with(carried, fn, args, kwargs):
+    tokens = [(variable, variable.set(value)) for variable, value in carried]
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        for variable, token in reversed(tokens):
+            variable.reset(token)
 
 
 # Upstream calls that a page needs at once run on this pool, so a page costs one round trip.

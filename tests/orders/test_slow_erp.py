@@ -116,3 +116,25 @@ def test_calls_started_on_the_pool_keep_the_request_s_budget():
     with deadline.budget(5) as budget:
         assert services.wait(services.pool.submit(deadline.current)) is budget
     assert services.wait(services.pool.submit(deadline.current)) is None  # outside a web request: none
+
+
+def test_calls_on_the_pool_keep_the_connection_and_reuse_the_worker_s_cache_client():
+    from django.core.cache import caches
+
+    from orders import connections
+    from orders.models import ErpConnection
+    from orders.services.common import _RequestPool
+
+    one_worker = _RequestPool(max_workers=1)
+    try:
+        company = ErpConnection(slug="acme")
+        with connections.using(company), deadline.budget(5) as budget:
+            seen = one_worker.submit(lambda: (connections.current(), deadline.current(), caches["default"])).result()
+        assert seen[:2] == (company, budget)
+        # The next call (another request's, or none) finds neither, but the same cache client: a new
+        # client per call was a new Redis connection pool and connection per ERP call.
+        again = one_worker.submit(lambda: (connections.current(), deadline.current(), caches["default"])).result()
+        assert again[:2] == (None, None)
+        assert again[2] is seen[2]
+    finally:
+        one_worker.shutdown()
