@@ -114,7 +114,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's AuthenticationMiddleware, the user and their groups kept a few seconds (salesadmin/users.py).
+    "salesadmin.users.CachedUserMiddleware",
     # Every page needs a login unless its view is marked @login_not_required (Django 5.1+).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # /c/<slug>/…: the ERP connection a page works on, if the user may see it (else 404).
