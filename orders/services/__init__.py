@@ -65,6 +65,7 @@ from orders.services.orders import (  # noqa: F401
     order_detail,
     order_list,
     snapshot_comparison,
+    start_order_detail,
     start_order_list,
     totals_disagree,
 )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -252,13 +254,24 @@ def order_detail(*, order_id: int) -> OrderDetail:
     Raises ``UpstreamNotFound`` for an unknown id. A failure to read the current customer does not
     fail the page: it is reported in ``customer_error``.
     """
+    return start_order_detail(order_id=order_id)()
+
+
+def start_order_detail(*, order_id: int) -> Callable[[], OrderDetail]:
+    """``order_detail`` in two steps: its ERP calls start now, and the function returned waits for them
+    and reads them. The caller does its own work (the database's) in between, while the ERP answers."""
     client = get_client()
     hint = customer_hints.get(order_id)
     order_future = pool.submit(client.get_order, order_id)
     lines_future = pool.submit(client.list_lines, order_id)
     customer_future = pool.submit(client.get_customer, hint) if hint else None
     references = references_async(("sales_types", "people", "dimension_types", "payment_methods"))
+    return functools.partial(_finish_order_detail, client, order_id, hint, order_future, lines_future,
+                             customer_future, references)
 
+
+def _finish_order_detail(client, order_id: int, hint: int | None, order_future: Future, lines_future: Future,
+                         customer_future: Future | None, references: dict[str, Future]) -> OrderDetail:
     order_response = wait(order_future)
     order = tso_reading.order(order_response.data)
     calls = [_call("Order", order_response)]

@@ -204,7 +204,10 @@ def order_detail(request: HtmxHttpRequest, order_id: str) -> HttpResponse:
     if order_id is None:  # 24SevenOffice's ids are numbers
         raise Http404("No such order.")
     try:
-        detail = services.order_detail(order_id=order_id)
+        finish = services.start_order_detail(order_id=order_id)
+        # What the dashboard did to the order (the database's part of the page) while the ERP answers.
+        action_context = actions.page_context(request, order_id)
+        detail = finish()
     except UpstreamNotFound:
         return render(
             request,
@@ -239,7 +242,7 @@ def order_detail(request: HtmxHttpRequest, order_id: str) -> HttpResponse:
         "delivery": delivery_summary(order),
         "overdue": detail.order.invoice.is_overdue(timezone.localdate()),
         "show_upstream": admin,
-        **actions.page_context(request, order.id),
+        **action_context,
     }
     context["next_statuses"] = [
         (status, tso.label(status)) for status in tso.next_statuses(order.status, admin=admin)
