@@ -512,9 +512,10 @@ def _demo_connections(request):
     from django.core.management import call_command
 
     call_command("demo_connections", stdout=StringIO())
-    from orders.services import index
+    from orders.services import index, references
 
     index._customer_names.clear()  # kept per process for a few seconds: not from one test to the next
+    references.forget_customer_choices()  # likewise
 
 
 # The demo's QuickBooks company (``manage.py demo_connections``): its list reads the local order index.

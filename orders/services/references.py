@@ -4,6 +4,7 @@ codes, accounts, currencies, dimensions; the customer filter's choices; what the
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -108,22 +109,55 @@ def customer_choices() -> tuple[tuple[int, str], ...]:
         choices = ((c.id, c.name) for c in every_customer(get_client(), pages=50))  # at most 5,000 in a drop-down
         return tuple(sorted(choices, key=lambda choice: choice[1].casefold()))
 
-    current = cached(CUSTOMER_CHOICES_KEY, load)
+    known = _current_choices(load)
+    if known is None:  # no customers at all
+        return ()
+    current, names = known
     former = cache.get(scoped(FORMER_NAMES_KEY)) or {}
     if not former:
         return current
-    names = dict(current)
     extra = [(pk, f"{old} (now {names[pk]})") for pk, olds in former.items() if pk in names for old in olds]
     return tuple(sorted((*current, *extra), key=lambda choice: choice[1].casefold()))
+
+
+# The customer choices as this process last read them from the cache, per connection, for
+# CHOICES_MEMO_SECONDS: every list page offers them and every list and order page checks the names its
+# orders show against them. Read from the cache each time they cost a cache read and the unpickling of
+# every customer, twice a list page (about 0.1 ms each for the sandbox's customers, milliseconds for
+# thousands). The shared cache keeps them REFERENCE_CACHE_SECONDS anyway.
+CHOICES_MEMO_SECONDS = 30.0
+_choices_memo: dict[str, tuple[float, tuple[tuple[int, str], ...], dict[int, str]]] = {}
+
+
+def _current_choices(load=None) -> tuple[tuple[tuple[int, str], ...], dict[int, str]] | None:
+    """The current connection's customer choices and their names by id: this process's copy, else the
+    cache's, else (with ``load``) the ERP's; None when they are not cached and there is no ``load``."""
+    key = scoped(CUSTOMER_CHOICES_KEY)
+    now = time.monotonic()
+    memo = _choices_memo.get(key)
+    if memo is not None and now - memo[0] <= CHOICES_MEMO_SECONDS:
+        return memo[1], memo[2]
+    choices = cache.get(key) if load is None else cached(CUSTOMER_CHOICES_KEY, load)
+    if not choices:
+        return None
+    if len(_choices_memo) > 100:
+        _choices_memo.clear()
+    _choices_memo[key] = (now, choices, dict(choices))
+    return choices, _choices_memo[key][2]
+
+
+def forget_customer_choices() -> None:
+    """Read the customer choices from the cache again (this process)."""
+    _choices_memo.clear()
 
 
 def note_customer_names(pairs: Iterable[tuple[int | None, str]]) -> None:
     """Remember the names orders show for their customers where they differ from the customer's
     current name (``customer_choices`` offers them). Needs the current names cached, else skipped."""
-    current = cache.get(scoped(CUSTOMER_CHOICES_KEY))
-    if not current:
+    known = _current_choices()
+    if known is None:
         return
-    names = dict(current)
+    names = known[1]
     found = {}
     for pk, name in pairs:
         now = names.get(pk)

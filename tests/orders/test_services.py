@@ -182,6 +182,20 @@ def test_customer_choices_are_every_customer_sorted(sandbox):
     assert "Ærø Bøker AS" in names
 
 
+def test_customer_choices_are_read_from_the_cache_once_in_a_while_not_on_every_page(sandbox, monkeypatch):
+    from orders.services import references
+
+    choices = services.customer_choices()
+    reads = []
+    monkeypatch.setattr(references.cache, "get", lambda key, *args: reads.append(key))  # the cache, emptied
+    assert services.customer_choices() == choices  # this process's copy
+    assert [key for key in reads if "customer-choices" in key] == []
+    monkeypatch.setattr(references, "CHOICES_MEMO_SECONDS", 0.0)
+    since = sandbox.last_call_id()
+    assert services.customer_choices() == choices  # read again: not in the cache any more, so from the ERP
+    assert [call["path"] for call in sandbox.calls(since=since) if call["path"] != "/oauth/token"] == ["/v1/customers"]
+
+
 # --- the builder's customer search: documented calls only (the API has no name search) -----------
 
 def upstream_queries(sandbox, since: int) -> list[str]:
