@@ -498,6 +498,24 @@ ORDERS = f"/c/{TSO_SLUG}/c/nordlys/orders/"
 
 
 @pytest.fixture(autouse=True)
+def _kept_values_go_with_the_cache(monkeypatch):
+    """In a test ``cache.clear()`` means "start from an empty cache": this process's copies of cached
+    data (``orders.services.common.kept``, kept 30 s) go with it."""
+    from django.core.cache import caches
+
+    from orders.services import common
+
+    backend = type(caches["default"])
+    clear = backend.clear
+
+    def clear_and_forget(self):
+        clear(self)
+        common.forget_kept()
+
+    monkeypatch.setattr(backend, "clear", clear_and_forget)
+
+
+@pytest.fixture(autouse=True)
 def _demo_connections(request):
     """Every test that uses the database starts with the demo's ERP connections, as ``make demo`` sets
     them up (the Norwegian company on 24SevenOffice, the default; the US one on QuickBooks Desktop),
@@ -512,10 +530,9 @@ def _demo_connections(request):
     from django.core.management import call_command
 
     call_command("demo_connections", stdout=StringIO())
-    from orders.services import index, references
+    from orders.services import index
 
     index._customer_names.clear()  # kept per process for a few seconds: not from one test to the next
-    references.forget_customer_choices()  # likewise
 
 
 # The demo's QuickBooks company (``manage.py demo_connections``): its list reads the local order index.

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -60,14 +62,48 @@ def scoped(key: str) -> str:
     return f"{key}@{connections.cache_scope()}"
 
 
+# What ``cached`` reads from the shared cache is kept in this process too, for KEPT_SECONDS: reference
+# data and the customer choices are read on nearly every page, and each read from Redis is a round trip
+# and the unpickling of every item (0.1-0.4 ms a page, more with thousands of customers). Nothing
+# replaces them in the shared cache before they expire (REFERENCE_CACHE_SECONDS), so a process is at
+# most KEPT_SECONDS behind the others.
+KEPT_SECONDS = 30.0
+_KEPT_MAX = 2000
+_kept: dict[str, tuple[float, Any]] = {}
+
+
+def kept(key: str) -> Any | None:
+    """The value this process kept for ``key`` (a scoped key) in the last KEPT_SECONDS, else None."""
+    found = _kept.get(key)
+    if found is None or time.monotonic() - found[0] > KEPT_SECONDS:
+        return None
+    return found[1]
+
+
+def keep(key: str, value: Any) -> None:
+    if len(_kept) >= _KEPT_MAX:
+        _kept.clear()
+    _kept[key] = (time.monotonic(), value)
+
+
+def forget_kept() -> None:
+    """Read everything from the shared cache again (this process)."""
+    _kept.clear()
+
+
 def cached(key: str, load):
     """The cached value of ``key`` (scoped to the current connection), loaded when missing."""
     key = scoped(key)
+    value = kept(key)
+    if value is not None:
+        return value
     value = cache.get(key)
     if value is None:
         value = load()
         cache.set(key, value, timeout=settings.REFERENCE_CACHE_SECONDS)
+    keep(key, value)
     return value
+
 
 def normalized(value: str) -> str:
     return " ".join(value.split()).casefold()

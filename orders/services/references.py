@@ -4,7 +4,6 @@ codes, accounts, currencies, dimensions; the customer filter's choices; what the
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from orders.erp.errors import (
 )
 from orders.erp.tso import get_client
 from orders.erp.tso import reading as tso_reading
-from orders.services.common import cached, normalized, pool, scoped, wait
+from orders.services.common import cached, keep, kept, normalized, pool, scoped, wait
 
 logger = logging.getLogger(__name__)
 
@@ -56,10 +55,17 @@ def reference(name: str) -> tuple:
 
 def references_async(names) -> dict[str, Future]:
     """Start loading the reference lists that are not cached; returns futures for all of them."""
-    found = cache.get_many([scoped(_reference_key(name)) for name in names])
+    keys = {name: scoped(_reference_key(name)) for name in names}
+    found = {key: value for key in keys.values() if (value := kept(key)) is not None}
+    missing = [key for key in keys.values() if key not in found]
+    if missing:
+        from_cache = cache.get_many(missing)
+        for key, value in from_cache.items():
+            keep(key, value)
+        found.update(from_cache)
     futures: dict[str, Future] = {}
     for name in names:
-        key = scoped(_reference_key(name))
+        key = keys[name]
         if key in found:
             done: Future = Future()
             done.set_result(found[key])
@@ -120,35 +126,19 @@ def customer_choices() -> tuple[tuple[int, str], ...]:
     return tuple(sorted((*current, *extra), key=lambda choice: choice[1].casefold()))
 
 
-# The customer choices as this process last read them from the cache, per connection, for
-# CHOICES_MEMO_SECONDS: every list page offers them and every list and order page checks the names its
-# orders show against them. Read from the cache each time they cost a cache read and the unpickling of
-# every customer, twice a list page (about 0.1 ms each for the sandbox's customers, milliseconds for
-# thousands). The shared cache keeps them REFERENCE_CACHE_SECONDS anyway.
-CHOICES_MEMO_SECONDS = 30.0
-_choices_memo: dict[str, tuple[float, tuple[tuple[int, str], ...], dict[int, str]]] = {}
-
-
 def _current_choices(load=None) -> tuple[tuple[tuple[int, str], ...], dict[int, str]] | None:
-    """The current connection's customer choices and their names by id: this process's copy, else the
-    cache's, else (with ``load``) the ERP's; None when they are not cached and there is no ``load``."""
+    """The current connection's customer choices and their names by id (kept like ``cached`` values),
+    loaded with ``load`` when not cached; None when they are not cached and there is no ``load``."""
     key = scoped(CUSTOMER_CHOICES_KEY)
-    now = time.monotonic()
-    memo = _choices_memo.get(key)
-    if memo is not None and now - memo[0] <= CHOICES_MEMO_SECONDS:
-        return memo[1], memo[2]
+    found = kept(key + ":by-id")
+    if found is not None:
+        return found
     choices = cache.get(key) if load is None else cached(CUSTOMER_CHOICES_KEY, load)
     if not choices:
         return None
-    if len(_choices_memo) > 100:
-        _choices_memo.clear()
-    _choices_memo[key] = (now, choices, dict(choices))
-    return choices, _choices_memo[key][2]
-
-
-def forget_customer_choices() -> None:
-    """Read the customer choices from the cache again (this process)."""
-    _choices_memo.clear()
+    found = (choices, dict(choices))
+    keep(key + ":by-id", found)
+    return found
 
 
 def note_customer_names(pairs: Iterable[tuple[int | None, str]]) -> None:

@@ -8,7 +8,6 @@ from django.core.cache import cache
 from django.test import Client
 
 from orders.context_processors import ADMINS_GROUP, SALES_GROUP
-from orders.services.references import forget_customer_choices
 
 
 def make_user(username: str, *, groups: tuple[str, ...] = (), is_staff: bool = False,
@@ -50,10 +49,8 @@ def upstream(sandbox, settings):
         "BACKOFF": 0.01,
     }
     cache.clear()  # tokens, reference data and customer hints belong to another upstream
-    forget_customer_choices()
     yield sandbox
     cache.clear()
-    forget_customer_choices()
 
 
 @pytest.fixture

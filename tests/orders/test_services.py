@@ -182,16 +182,33 @@ def test_customer_choices_are_every_customer_sorted(sandbox):
     assert "Ærø Bøker AS" in names
 
 
-def test_customer_choices_are_read_from_the_cache_once_in_a_while_not_on_every_page(sandbox, monkeypatch):
-    from orders.services import references
+def test_cached_data_is_kept_in_the_process_and_read_from_the_cache_once_in_a_while(sandbox, monkeypatch):
+    from orders.services import common, references
 
     choices = services.customer_choices()
+    services.order_detail(order_id=services.order_list(filters=OrderFilters(page_size=1)).items[0].id)
     reads = []
-    monkeypatch.setattr(references.cache, "get", lambda key, *args: reads.append(key))  # the cache, emptied
-    assert services.customer_choices() == choices  # this process's copy
-    assert [key for key in reads if "customer-choices" in key] == []
-    monkeypatch.setattr(references, "CHOICES_MEMO_SECONDS", 0.0)
+
+    class Emptied:  # the shared cache, emptied: what is read from it is noted
+        def get(self, key, default=None):
+            reads.append(key)
+
+        def get_many(self, keys):
+            reads.extend(keys)
+            return {}
+
+        def set(self, key, value, timeout=None):
+            pass
+
+    monkeypatch.setattr(references, "cache", Emptied())
+    monkeypatch.setattr(common, "cache", Emptied())
     since = sandbox.last_call_id()
+    assert services.customer_choices() == choices  # this process's copy
+    assert services.reference("people")
+    assert all(future.result() for future in services.references_async(("sales_types", "people")).values())
+    assert [key for key in reads if "customer-choices" in key or "reference" in key] == []
+    assert sandbox.calls(since=since) == []
+    monkeypatch.setattr(common, "KEPT_SECONDS", 0.0)
     assert services.customer_choices() == choices  # read again: not in the cache any more, so from the ERP
     assert [call["path"] for call in sandbox.calls(since=since) if call["path"] != "/oauth/token"] == ["/v1/customers"]
 
