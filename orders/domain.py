@@ -235,6 +235,25 @@ class SalesOrder:
 
 
 @dataclass(frozen=True, slots=True)
+class ListedOrder:
+    """A 24SevenOffice order as the order list shows it: what its row needs, read from the list's answer
+    without the rest (addresses, memos, references, dimensions), which the order page reads in full
+    (``SalesOrder``). A third of the reading's cost for a page of 25."""
+
+    id: int
+    status: str
+    customer_id: int | None
+    customer_name: str
+    date: dt.date | None = None
+    currency_code: str = "NOK"
+    net_amount: Decimal | None = None
+    tax_amount: Decimal | None = None
+    gross_amount: Decimal | None = None
+    invoice_number: int | None = None
+    modified_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TaxCode:
     id: int
     number: int | None

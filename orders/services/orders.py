@@ -22,6 +22,7 @@ from orders.domain import (
     Customer,
     CustomerSnapshot,
     Line,
+    ListedOrder,
     Page,
     SalesOrder,
 )
@@ -178,7 +179,7 @@ def _start_of_day(day: dt.date) -> str:
     return dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE)).isoformat()
 
 
-def order_list(*, filters: OrderFilters, cursor: str | None = None) -> Page[SalesOrder]:
+def order_list(*, filters: OrderFilters, cursor: str | None = None) -> Page[ListedOrder]:
     """One page of orders matching ``filters``; ``cursor`` is a ``Page.next``/``previous``/``first``
     value from an earlier page (the upstream's own link, followed as given; ``InvalidCursor`` when it
     is not one, asks for a page size not offered, or the ERP refuses it)."""
@@ -200,9 +201,9 @@ def order_list(*, filters: OrderFilters, cursor: str | None = None) -> Page[Sale
         # The link carries the whole request (filters, size, position): a 400 or 404 is the link's fault.
         raise InvalidCursor(str(error), status=error.status, tracking_id=error.tracking_id, trace_id=error.trace_id,
                             upstream=error.upstream, method=error.method, path=error.path) from error
-    orders = tso_reading.orders(response.data)
-    customer_hints.remember((order.id, order.customer.id) for order in orders)
-    note_customer_names((order.customer.id, order.customer.name) for order in orders)
+    orders = tso_reading.listed_orders(response.data)
+    customer_hints.remember((order.id, order.customer_id) for order in orders)
+    note_customer_names((order.customer_id, order.customer_name) for order in orders)
     return Page(
         items=orders,
         next=client.cursor_for(response.links.get("next")),

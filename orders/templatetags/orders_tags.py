@@ -183,15 +183,15 @@ def _day(value) -> str:
 
 @register.simple_tag(takes_context=True)
 def order_rows(context, orders, back_param: str = ""):
-    """The ``<tr>`` of each order in the list (same markup as a template loop would produce)."""
+    """The ``<tr>`` of each order in the list (``domain.ListedOrder``; same markup as a template loop
+    would produce)."""
     detail = order_path("orders:detail", 0, connection=context.get("connection"))[: -len("0/")]
     query = escape(f"?{back_param}") if back_param else ""
     zone = timezone.get_current_timezone()
     rows = []
     for order in orders:
-        customer = order.customer
-        name = escape(customer.name)
-        customer_id = f'<span class="cell-sub">#{customer.id}</span>' if customer.id else ""
+        name = escape(order.customer_name)
+        customer_id = f'<span class="cell-sub">#{order.customer_id}</span>' if order.customer_id else ""
         modified = _modified_html(order.modified_at, zone)
         currency = order.currency_code
         rows.append(
@@ -202,7 +202,7 @@ def order_rows(context, orders, back_param: str = ""):
             f'<td class="num" data-label="Net">{money_cell_html(order.net_amount, currency)}</td>'
             f'<td class="num" data-label="Tax">{money_cell_html(order.tax_amount, currency)}</td>'
             f'<td class="num num--strong">{money_cell_html(order.gross_amount, currency)}</td>'
-            f'<td class="num" data-label="Invoice">{MISSING if order.invoice.number is None else order.invoice.number}</td>'
+            f'<td class="num" data-label="Invoice">{MISSING if order.invoice_number is None else order.invoice_number}</td>'
             f'<td class="nowrap muted" data-label="Modified">{modified}</td></tr>'
         )
     return mark_safe("\n".join(rows))

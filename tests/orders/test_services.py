@@ -26,7 +26,7 @@ def test_a_page_of_orders_is_the_upstreams_first_page(sandbox):
     page = services.order_list(filters=OrderFilters(page_size=10))
     expected = sandbox_orders(sandbox)[:10]
     assert [o.id for o in page.items] == [o["id"] for o in expected]
-    assert page.items[0].customer.name == expected[0]["customer"]["name"]
+    assert page.items[0].customer_name == expected[0]["customer"]["name"]
     assert page.next and page.previous is None
 
 
@@ -49,7 +49,7 @@ def test_filters_narrow_the_list(sandbox):
     customer_id = some["customer"]["id"]
 
     by_customer = services.order_list(filters=OrderFilters(customer_id=customer_id, page_size=100))
-    assert by_customer.items and {o.customer.id for o in by_customer.items} == {customer_id}
+    assert by_customer.items and {o.customer_id for o in by_customer.items} == {customer_id}
 
     by_invoice = services.order_list(filters=OrderFilters(invoice_number=str(some["invoice"]["number"])))
     assert [o.id for o in by_invoice.items] == [some["id"]]
@@ -85,7 +85,7 @@ def test_a_detail_costs_three_upstream_calls_once_reference_data_is_cached(sandb
     services.order_detail(order_id=first.id)
     paths = sorted(call["path"] for call in sandbox.calls(since=since))
     assert paths == sorted([f"/v1/salesorders/{first.id}", f"/v1/salesorders/{first.id}/lines",
-                            f"/v1/customers/{first.customer.id}"])
+                            f"/v1/customers/{first.customer_id}"])
 
 
 def test_a_wrong_customer_hint_still_shows_the_right_customer(sandbox):

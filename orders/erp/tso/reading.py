@@ -23,6 +23,7 @@ from orders.domain import (
     DimensionType,
     Invoice,
     Line,
+    ListedOrder,
     PaymentMethod,
     PaymentTerms,
     Person,
@@ -235,6 +236,34 @@ def orders(raw: Any) -> tuple[SalesOrder, ...]:
     if not isinstance(raw, list):
         raise nonsense("an order list")
     return tuple(order(item) for item in raw)
+
+
+def listed_order(raw: Any) -> ListedOrder:
+    """What the order list shows of an order, read as ``order`` reads it."""
+    data = _obj(raw)
+    order_id = integer(data.get("id"))
+    if order_id is None:
+        raise nonsense("an order")
+    customer = _obj(data.get("customer"))
+    return ListedOrder(
+        id=order_id,
+        status=text(data.get("status")),
+        customer_id=integer(customer.get("id")),
+        customer_name=text(customer.get("name")),
+        date=date(data.get("date")),
+        currency_code=text(_obj(data.get("currency")).get("code")) or "NOK",
+        net_amount=to_decimal(data.get("netAmount")),
+        tax_amount=to_decimal(data.get("taxAmount")),
+        gross_amount=to_decimal(data.get("grossAmount")),
+        invoice_number=integer(_obj(data.get("invoice")).get("number")),
+        modified_at=datetime(data.get("modifiedAt")),
+    )
+
+
+def listed_orders(raw: Any) -> tuple[ListedOrder, ...]:
+    if not isinstance(raw, list):
+        raise nonsense("an order list")
+    return tuple(listed_order(item) for item in raw)
 
 
 def _address(data: dict[str, Any]) -> dict[str, Any]:

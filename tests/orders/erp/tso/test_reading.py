@@ -101,6 +101,29 @@ def test_an_unreadable_order_is_the_upstream_answering_nonsense(raw):
 def test_an_order_list_must_be_a_list():
     with pytest.raises(UpstreamUnavailable):
         tso_reading.orders({"items": []})
+    with pytest.raises(UpstreamUnavailable):
+        tso_reading.listed_orders({"items": []})
+
+
+@pytest.mark.parametrize("raw", [
+    SEED_ORDER,
+    {"id": "77", "status": " Draft ", "customer": {"id": "5", "name": ["Ærø", "Bøker"]}, "netAmount": "10.50",
+     "taxAmount": 2.625, "grossAmount": None, "currency": {"code": ""}, "invoice": {"number": "9"},
+     "modifiedAt": "2026-11-02T10:00:00"},
+    {"id": 78, "customer": None, "invoice": None, "currency": None, "date": "nonsense"},
+])
+def test_a_listed_order_reads_what_the_list_shows_as_the_full_reading_does(raw):
+    listed, full = tso_reading.listed_orders([raw])[0], tso_reading.order(raw)
+    assert (listed.id, listed.status, listed.customer_id, listed.customer_name, listed.date, listed.currency_code,
+            listed.net_amount, listed.tax_amount, listed.gross_amount, listed.invoice_number, listed.modified_at) == (
+        full.id, full.status, full.customer.id, full.customer.name, full.date, full.currency_code,
+        full.net_amount, full.tax_amount, full.gross_amount, full.invoice.number, full.modified_at)
+
+
+@pytest.mark.parametrize("raw", [None, "order", {"customer": {"id": 1}}])
+def test_an_unreadable_listed_order_is_the_upstream_answering_nonsense(raw):
+    with pytest.raises(UpstreamUnavailable):
+        tso_reading.listed_orders([raw])
 
 
 def test_customer_record_prefers_billing_address_and_billing_email():
