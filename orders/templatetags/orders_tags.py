@@ -208,6 +208,27 @@ def order_rows(context, orders, back_param: str = ""):
     return mark_safe("\n".join(rows))
 
 
+@register.filter
+def day(value: dt.date | dt.datetime | None) -> str:
+    """``{{ value|date:"j M Y" }}`` ("2 Nov 2026", a moment in the current time zone) at a tenth of its cost:
+    Django's date filter looks each name up in the translations, and the order page shows seven."""
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return _day(value)
+
+
+@register.filter
+def day_time(value: dt.datetime | None) -> str:
+    """``{{ value|date:"j M Y, H:i" }}``, likewise."""
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{_day(value)}, {value:%H:%M}"
+
+
 def _modified_html(moment: dt.datetime | None, zone) -> str:
     if not moment:
         return MISSING

@@ -192,3 +192,25 @@ def test_ago_says_just_now_for_the_last_minute_then_how_long():
     assert ago(now - dt.timedelta(seconds=20)) == "just now"
     assert ago(now - dt.timedelta(minutes=3, seconds=5)) == "3\xa0minutes ago"
     assert ago(None) == ""
+
+
+def test_day_and_day_time_read_as_django_s_date_filter():
+    import datetime as dt
+
+    from django.template import engines
+
+    engine = engines["django"]
+    dates = [None] + [dt.date(2026, month, month * 2) for month in range(1, 13)]
+    moments = [None, dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC), dt.datetime(2026, 12, 31, 23, 59, tzinfo=dt.UTC),
+               dt.datetime(2026, 6, 1, 8, 5, tzinfo=dt.timezone(dt.timedelta(hours=-6))), dt.datetime(2026, 9, 9, 9, 9)]
+
+    def both(ours: str, django: str, value) -> tuple[str, str]:
+        return (engine.from_string("{% load orders_tags %}" + ours).render({"v": value}),
+                engine.from_string(django).render({"v": value}))
+
+    for value in dates + moments:
+        ours, django = both("{{ v|day }}", '{{ v|date:"j M Y" }}', value)
+        assert ours == django, value
+    for value in moments:
+        ours, django = both("{{ v|day_time }}", '{{ v|date:"j M Y, H:i" }}', value)
+        assert ours == django, value
