@@ -500,9 +500,10 @@ ORDERS = f"/c/{TSO_SLUG}/c/nordlys/orders/"
 @pytest.fixture(autouse=True)
 def _kept_values_go_with_the_cache(monkeypatch):
     """In a test ``cache.clear()`` means "start from an empty cache": this process's copies of cached
-    data (``orders.services.common.kept``, kept 30 s) go with it."""
+    data (``orders.services.common.kept``) and of ERP tokens (kept 30 s each) go with it."""
     from django.core.cache import caches
 
+    from orders.erp import tso
     from orders.services import common
 
     backend = type(caches["default"])
@@ -511,6 +512,7 @@ def _kept_values_go_with_the_cache(monkeypatch):
     def clear_and_forget(self):
         clear(self)
         common.forget_kept()
+        tso.forget_kept_tokens()
 
     monkeypatch.setattr(backend, "clear", clear_and_forget)
 

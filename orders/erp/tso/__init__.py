@@ -46,3 +46,10 @@ def _reset_client(*, setting: str, **kwargs) -> None:
     if setting in {"TSO", "CACHES"}:
         with _lock:
             _clients.clear()
+
+
+def forget_kept_tokens() -> None:
+    """Every client asks the cache for its token on its next call (this process)."""
+    with _lock:
+        for client in _clients.values():
+            client.forget_kept_token()

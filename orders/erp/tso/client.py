@@ -17,6 +17,7 @@ import json as jsonlib
 import logging
 import re
 import threading
+import time
 from collections.abc import Collection, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
@@ -51,6 +52,10 @@ logger = logging.getLogger("orders.erp.tso.client")
 NAME = "24SevenOffice"
 # Refresh a token this many seconds before the upstream says it expires.
 TOKEN_EXPIRY_MARGIN = 60
+# A token read from the cache is used this long by the process without asking the cache again. The cache
+# holds a token no longer than TOKEN_EXPIRY_MARGIN before it expires, so it is still good for this long; a
+# token the ERP refuses (401) is forgotten at once.
+TOKEN_KEPT_SECONDS = 30
 SCOPE_PATTERN = re.compile(r"api(?:\.[A-Za-z]+)+:(?:read|write|delete)")
 # A cursor is a path and query as a URL carries them: printable ASCII, no spaces, not unbounded.
 CURSOR_PATTERN = re.compile(r"/[!-~]{0,3999}")
@@ -106,12 +111,19 @@ class TwentyFourSevenClient:
         identity = f"{config['TOKEN_URL']}|{config['CLIENT_ID']}|{config['ORGANIZATION_ID']}"
         self._token_key = "tso:token:" + hashlib.sha256(identity.encode()).hexdigest()[:24]
         self._token_lock = threading.Lock()
+        # The token as this process last had it, and until when (monotonic) to use it without asking the
+        # cache: every ERP call needs it, and an order page makes three.
+        self._kept_token: tuple[str, float] | None = None
 
     # --- authentication ----------------------------------------------------------------------
 
     def _token(self) -> str:
+        kept = self._kept_token
+        if kept is not None and time.monotonic() < kept[1]:
+            return kept[0]
         token = cache.get(self._token_key)
         if token:
+            self._keep_token(token, TOKEN_KEPT_SECONDS)
             return token
         # One fetch per process when many threads find the cache empty; a page waits for another
         # thread's fetch no longer than its own deadline.
@@ -125,11 +137,22 @@ class TwentyFourSevenClient:
                 return token
             token, expires_in = self._fetch_token()
             cache.set(self._token_key, token, timeout=max(1, expires_in - TOKEN_EXPIRY_MARGIN))
+            self._keep_token(token, min(TOKEN_KEPT_SECONDS, expires_in - TOKEN_EXPIRY_MARGIN))
             return token
         finally:
             self._token_lock.release()
 
+    def _keep_token(self, token: str, seconds: float) -> None:
+        self._kept_token = (token, time.monotonic() + seconds)
+
+    def forget_kept_token(self) -> None:
+        """Ask the cache for the token on the next call (this process)."""
+        self._kept_token = None
+
     def _forget_token(self, token: str) -> None:
+        kept = self._kept_token
+        if kept is not None and kept[0] == token:
+            self._kept_token = None
         if cache.get(self._token_key) == token:
             cache.delete(self._token_key)
 

@@ -54,6 +54,25 @@ def test_token_is_cached_until_it_nears_expiry(client, rsps, token_endpoint):
     assert token_endpoint.call_count == 1
 
 
+def test_the_token_is_read_from_the_cache_once_in_a_while_not_on_every_call(client, rsps, token_endpoint,
+                                                                             monkeypatch):
+    from orders.erp.tso import client as client_module
+
+    rsps.get(f"{API}/salesorders/1234", json=ORDER)
+    client.get_order(1234)
+    reads = []
+    get = client_module.cache.get
+    monkeypatch.setattr(client_module, "cache", type("Cache", (), {
+        "get": staticmethod(lambda key, *args: reads.append(key) or get(key, *args)),
+        "set": staticmethod(client_module.cache.set), "delete": staticmethod(client_module.cache.delete)})())
+    client.get_order(1234)
+    client.get_order(1234)
+    assert reads == []  # the process's copy
+    client.forget_kept_token()
+    client.get_order(1234)
+    assert len(reads) == 1 and token_endpoint.call_count == 1  # read from the cache again, not fetched
+
+
 def test_a_401_refreshes_the_token_once_and_retries(client, rsps, token_endpoint):
     rsps.get(f"{API}/salesorders/1234", status=401, json=envelope("UnauthorizedError"))
     rsps.get(f"{API}/salesorders/1234", json=ORDER)
