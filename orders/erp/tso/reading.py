@@ -196,11 +196,17 @@ def lines(raw: Any) -> tuple[Line, ...]:
     return tuple(line(item) for item in raw)
 
 
-def order(raw: Any) -> SalesOrder:
+def _order_object(raw: Any) -> tuple[dict[str, Any], int]:
+    """An order's JSON object and its id (``UpstreamUnavailable`` when it is not an order with an id)."""
     data = _obj(raw)
     order_id = integer(data.get("id"))
     if order_id is None:
         raise nonsense("an order")
+    return data, order_id
+
+
+def order(raw: Any) -> SalesOrder:
+    data, order_id = _order_object(raw)
     currency = _obj(data.get("currency"))
     your_reference = _obj(data.get("yourReference"))
     embedded = _obj(data.get("_embedded")).get("lines")
@@ -240,10 +246,7 @@ def orders(raw: Any) -> tuple[SalesOrder, ...]:
 
 def listed_order(raw: Any) -> ListedOrder:
     """What the order list shows of an order, read as ``order`` reads it."""
-    data = _obj(raw)
-    order_id = integer(data.get("id"))
-    if order_id is None:
-        raise nonsense("an order")
+    data, order_id = _order_object(raw)
     customer = _obj(data.get("customer"))
     return ListedOrder(
         id=order_id,
