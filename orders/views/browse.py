@@ -39,6 +39,7 @@ from orders.models import ErpConnection
 from orders.parsing import parse_id
 from orders.paths import order_path
 from orders.services import index
+from orders.submissions import origin
 from orders.views import actions, qbd_detail, qbd_list
 from orders.views.common import (
     HtmxHttpRequest,
@@ -243,6 +244,7 @@ def order_detail(request: HtmxHttpRequest, order_id: str) -> HttpResponse:
         "overdue": detail.order.invoice.is_overdue(timezone.localdate()),
         "show_upstream": admin,
         **action_context,
+        "created_from": origin.creating_submission(connection, order),
     }
     context["next_statuses"] = [
         (status, tso.label(status)) for status in tso.next_statuses(order.status, admin=admin)

@@ -20,7 +20,7 @@ from orders.actions import qbd
 from orders.context_processors import is_admin
 from orders.erp.errors import UpstreamError, UpstreamNotFound, UpstreamUnavailable
 from orders.services import quickbooks_order
-from orders.submissions import submission_token
+from orders.submissions import origin, submission_token
 from orders.views import actions
 from orders.views.common import HtmxHttpRequest, describe_error, pretty_json
 
@@ -72,7 +72,8 @@ def order_detail(request: HtmxHttpRequest, order_id: str, back_url: str) -> Http
     context = {"detail": page, "order": page.order, "q": page.details, "back_url": back_url,
                "show_upstream": admin, **actions.page_context(request, order_id),
                "action_lines": qbd.lines_of(page.raw), "version": qbd.sign(qbd.version_of(page.raw)),
-               "order_closed": page.raw.get("IsManuallyClosed") is True, "no_delete": qbd.NO_DELETE}
+               "order_closed": page.raw.get("IsManuallyClosed") is True, "no_delete": qbd.NO_DELETE,
+               "created_from": origin.creating_submission(request.erp_connection, page.order)}
     shown = context["shown_action"]
     if shown is not None and shown.state == shown.State.NEEDS_ATTENTION and not shown.in_doubt:
         # "Do it again on the order as it is now": the same change against the version just read.

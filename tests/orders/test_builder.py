@@ -934,6 +934,8 @@ def test_submit_creates_one_order_with_the_same_lines_and_totals_and_shows_it(sa
     # The dashboard's marker is its own business: the memo shows as it was typed.
     assert "Kunden ringte" in text(detail) and "[sa:" not in text(detail)
     assert Submission.objects.get().state == Submission.State.SUCCEEDED
+    # Its page says the dashboard made it (found by the marker), and by whom.
+    assert re.search(r"Created from the dashboard · Succeeded \S+", text(detail))
 
 
 def test_a_double_submit_creates_one_order(sales_client, upstream):

@@ -133,3 +133,17 @@ def test_a_duplicated_order_remembers_where_it_came_from(sales_client, connectio
     order = order_of(quickbooks_now.sandbox, submission.upstream_ref)
     assert order["Number"] in ("", None) and order["Customer"]["ID"] == source["Customer"]["ID"]
     assert Decimal(str(order["SubTotal"])) == Decimal(str(source["SubTotal"]))
+
+
+def test_the_new_orders_page_says_the_dashboard_created_it_and_admins_reach_what_was_sent(
+        sales_client, admin_client, connection, quickbooks_now):
+    response = press(sales_client, NEW, form_of(built(sales_client, connection)), "submit")
+    submission = Submission.objects.get()
+    seen_by_sales = text(sales_client.get(response["Location"]))
+    assert "Created from the dashboard · Succeeded" in seen_by_sales
+    assert "What was sent and answered" not in seen_by_sales
+    seen_by_admin = admin_client.get(response["Location"]).content.decode()
+    assert f'href="/submissions/{submission.public_id}/">What was sent and answered' in seen_by_admin
+    # An order QuickBooks users made themselves carries no marker: nothing is claimed for it.
+    other = quickbooks_now.sandbox.autofy("GET", "/SalesOrder", params={"pageSize": 1}).json()["Contents"][0]
+    assert "Created from the dashboard" not in text(sales_client.get(f"/c/lakeshore/orders/{other['Object']['ID']}/"))
