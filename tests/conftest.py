@@ -494,7 +494,6 @@ def qbd_stored_submission(quickbooks, settings):
 
 # The demo's 24SevenOffice company (``manage.py demo_connections``): order pages live under its slug.
 TSO_SLUG = "nordlys"
-ORDERS = f"/c/{TSO_SLUG}/c/nordlys/orders/"
 
 
 @pytest.fixture(autouse=True)
