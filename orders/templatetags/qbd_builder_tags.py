@@ -71,6 +71,11 @@ def _hidden(name: str, value: str, *, recalc: bool = False) -> str:
     return f'<input type="hidden" name="{name}" value="{escape(value)}"{" data-recalc" if recalc else ""}>'
 
 
+def _unit_name(unit: str) -> str:
+    """A line's unit of measure as shown (an element of its own, so that a card labels it only when there is one)."""
+    return f'<span class="line__unit-name">{escape(unit)}</span>' if unit else ""
+
+
 def _invalid(message: str) -> str:
     return ' aria-invalid="true"' if message else ""
 
@@ -116,13 +121,13 @@ def _line(context, builder, i: int, row: Mapping, url: str, full: bool, last: in
         cell = _input(f"{p}-quantity", f"Line {n} quantity", quantity, error)
     html.append(f'<td class="line__num line__quantity">{cell}</td>')
     unit = _value(row, "unit_of_measure")
-    html.append(f'<td class="line__unit">{_hidden(f"{p}-unit_of_measure", unit)}{escape(unit) or ""}</td>')
+    html.append(f'<td class="line__unit">{_hidden(f"{p}-unit_of_measure", unit)}{_unit_name(unit)}</td>')
     priced_alone = kind not in ("group", "subtotal")
     if priced_alone:
         cell = (_input(f"{p}-rate", f"Line {n} rate", _value(row, "rate"), errors.get("rate", ""))
                 + _input(f"{p}-rate_percent", f"Line {n} rate percent", _value(row, "rate_percent"),
                          errors.get("rate_percent", ""), placeholder="%"))
-        amount = _input(f"{p}-amount", f"Line {n} amount, if not worked out", _value(row, "amount"),
+        amount = _input(f"{p}-amount", f"Line {n} typed amount, if not worked out", _value(row, "amount"),
                         errors.get("amount", ""), placeholder="Typed amount")
     else:
         cell = _hidden(f"{p}-rate", "") + _hidden(f"{p}-rate_percent", "") + f'<span class="muted">{MISSING}</span>'
@@ -178,7 +183,7 @@ def _sub_line(context, builder, i: int, j: int, sub: Mapping, priced) -> str:
         f'<p class="field__error" id="id_{p}-item_id_error">{errors.get("item_id", "")}</p></td>'
         f'<td class="line__desc">{_input(f"{p}-description", f"{label} description", _value(sub, "description"), errors.get("description", ""), number=False, recalc=False)}</td>'
         f'<td class="line__num line__quantity">{_input(f"{p}-quantity", f"{label} quantity", _value(sub, "quantity"), errors.get("quantity", ""))}</td>'
-        f'<td class="line__unit">{_hidden(f"{p}-unit_of_measure", _value(sub, "unit_of_measure"))}{escape(_value(sub, "unit_of_measure"))}</td>'
+        f'<td class="line__unit">{_hidden(f"{p}-unit_of_measure", _value(sub, "unit_of_measure"))}{_unit_name(_value(sub, "unit_of_measure"))}</td>'
         f'<td class="line__num line__rate">{_input(f"{p}-rate", f"{label} rate", _value(sub, "rate"), errors.get("rate", ""))}</td>'
         f'<td class="line__num line__amount">{_hidden(f"{p}-amount", _value(sub, "amount"), recalc=True)}'
         f'{amount_html(f"line-{i}-sub-{j}-amount", p, priced)}</td>'
