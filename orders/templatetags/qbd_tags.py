@@ -24,8 +24,11 @@ def order_state_badge(state: str) -> str:
     return mark_safe(f'<span class="badge badge--{slug}"><span class="badge__dot" aria-hidden="true"></span>{label}</span>')
 
 
+DASH = f'<span class="muted">{MISSING}</span>'
+
+
 def _ref(ref) -> str:
-    return escape(str(ref)) if ref else f'<span class="muted">{MISSING}</span>'
+    return escape(str(ref)) if ref else DASH
 
 
 def _rate(line) -> str:
@@ -34,7 +37,7 @@ def _rate(line) -> str:
     if line.rate is not None:
         # Rates have up to 5 decimals: cents as money, finer rates as they are.
         return format_amount(line.rate) if line.rate == line.rate.quantize(CENT) else number(line.rate)
-    return f'<span class="muted">{MISSING}</span>'
+    return DASH
 
 
 def _state(line) -> str:
@@ -43,7 +46,15 @@ def _state(line) -> str:
         flags.append('<span class="flag flag--neutral">Closed</span>')
     if line.invoiced_quantity:
         flags.append(f'<span class="flag flag--success">Invoiced {number(line.invoiced_quantity)}</span>')
-    return " ".join(flags) or f'<span class="muted">{MISSING}</span>'
+    return " ".join(flags) or DASH
+
+
+def _cell(label: str, content: str, css: str = "") -> str:
+    """A line's cell that a narrow screen shows after its label; one holding only a dash is marked ``is-empty``
+    (left out there: a row of "Unit —  Class —  Site —" says nothing)."""
+    classes = f"{css} is-empty".strip() if content in (MISSING, DASH) else css
+    attribute = f' class="{classes}"' if classes else ""
+    return f'<td{attribute} data-label="{label}">{content}</td>'
 
 
 def _description(line) -> str:
@@ -91,14 +102,14 @@ def qbd_line_rows(checks) -> str:
             f"<tr{css}>"
             f'<td class="line__item">{item}</td>'
             f'<td class="line__desc">{_description(line)}</td>'
-            f'<td class="num" data-label="Qty">{number(line.quantity) if line.quantity is not None else MISSING}</td>'
-            f'<td data-label="Unit">{escape(line.unit) or MISSING}</td>'
-            f'<td class="num" data-label="Rate">{_rate(line)}</td>'
-            f'<td class="num num--strong" data-label="Amount">{amount}</td>'
-            f'<td data-label="Tax">{_ref(line.tax_code)}{taxable}</td>'
-            f'<td data-label="Class">{_ref(line.class_ref)}</td>'
-            f'<td data-label="Site">{_ref(line.site)}</td>'
-            f'<td data-label="State">{_state(line)}</td>'
-            "</tr>"
+            + _cell("Qty", number(line.quantity) if line.quantity is not None else MISSING, "num")
+            + _cell("Unit", escape(line.unit) or MISSING)
+            + _cell("Rate", _rate(line), "num")
+            + _cell("Amount", amount, "num num--strong")
+            + _cell("Tax", f"{_ref(line.tax_code)}{taxable}")
+            + _cell("Class", _ref(line.class_ref))
+            + _cell("Site", _ref(line.site))
+            + _cell("State", _state(line))
+            + "</tr>"
         )
     return mark_safe("\n".join(rows))
