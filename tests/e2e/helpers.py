@@ -1,4 +1,5 @@
-"""What several browser tests do: sign in as a new user of a group, wait for htmx, pick a product."""
+"""What several browser tests do: sign in as a new user of a group, wait for htmx, pick a product, add a line and
+pick a QuickBooks item."""
 
 from __future__ import annotations
 
@@ -31,3 +32,18 @@ def pick_product(page, index: int, product: dict) -> None:
     page.locator(f"#line-{index}-products .picker__option").first.click()
     # Picking swaps the line's row in: wait for it before typing into it.
     expect(page.locator(f"#id_lines-{index}-description")).to_have_value(product["name"])
+
+
+def add_line(page, index: int) -> None:
+    """Press "Add line" and wait for line ``index`` to be drawn."""
+    page.locator("#add-line").click()
+    expect(page.locator(f"#line-{index}")).to_be_visible()
+    htmx_idle(page)
+
+
+def pick_qbd_item(page, index: int, name: str) -> None:
+    """Search the QuickBooks builder's line ``index`` for the item ``name`` and pick it."""
+    page.locator(f"#id_lines-{index}-item_query").fill(name)
+    page.locator(f"#line-{index}-items .picker__option", has_text=name).first.click()
+    expect(page.locator(f"#id_lines-{index}-item_query")).to_have_value(name)
+    htmx_idle(page)

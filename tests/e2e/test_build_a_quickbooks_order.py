@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from orders.models import ErpConnection
 from orders.services import qbd_references
+from tests.e2e.helpers import add_line, htmx_idle, pick_qbd_item
 
 pytestmark = pytest.mark.e2e
 
@@ -20,12 +21,6 @@ CENT = Decimal("0.01")
 
 def money(value: Decimal) -> str:
     return f"{value:,.2f}"
-
-
-def htmx_idle(page) -> None:
-    page.wait_for_function(
-        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
-    )
 
 
 def sign_in_as_sales(page) -> None:
@@ -38,21 +33,10 @@ def sign_in_as_sales(page) -> None:
     expect(page).to_have_url(re.compile(r"/c/lakeshore/orders/new/$"))
 
 
-def pick_item(page, index: int, name: str) -> None:
-    page.locator(f"#id_lines-{index}-item_query").fill(name)
-    page.locator(f"#line-{index}-items .picker__option", has_text=name).first.click()
-    expect(page.locator(f"#id_lines-{index}-item_query")).to_have_value(name)
-    htmx_idle(page)
-
-
-def add_line(page, index: int) -> None:
-    page.locator("#add-line").click()
-    expect(page.locator(f"#line-{index}")).to_be_visible()
-    htmx_idle(page)
-
-
-def test_build_a_quickbooks_order_send_it_then_close_a_line_and_the_order(page, qbd_upstream, settings,
+def test_build_a_quickbooks_order_send_it_then_close_a_line_and_the_order(page, quickbooks, settings,
                                                                          qbd_references_cached):
+    # ``quickbooks``: the company file as seeded again afterwards (an order with a group and a closed line left
+    # behind would become the other tests' ``qbd_sample_orders["group"]``)
     settings.AUTOFY = {**settings.AUTOFY, "SETTLE_SECONDS": 0}
     connection = ErpConnection.objects.get(slug="lakeshore")
     customer = next(c for c in qbd_references.search_customers(connection, "Addison Dental Group"))
@@ -71,28 +55,28 @@ def test_build_a_quickbooks_order_send_it_then_close_a_line_and_the_order(page, 
     htmx_idle(page)
 
     # A group: it brings its sub-lines, nested under it.
-    pick_item(page, 0, "Workstation Bundle")
+    pick_qbd_item(page, 0, "Workstation Bundle")
     expect(page.locator("#line-0 tr.line--sub")).to_have_count(len(bundle.members))
     group = sum((members[m.item.id].rate for m in bundle.members), Decimal(0))
     expect(page.locator("#line-0-amount")).to_have_text(money(group))
 
     # Chairs, four of them; the totals follow the typing.
     add_line(page, 1)
-    pick_item(page, 1, "Task Chair TC-100")
+    pick_qbd_item(page, 1, "Task Chair TC-100")
     page.locator("#id_lines-1-quantity").fill("4")
     chairs = Decimal("189.00") * 4
     expect(page.locator("#line-1-amount")).to_have_text(money(chairs))
 
     # A discount of the line above: no quantity to type.
     add_line(page, 2)
-    pick_item(page, 2, "Volume Discount")
+    pick_qbd_item(page, 2, "Volume Discount")
     expect(page.locator("#id_lines-2-quantity")).to_have_count(0)
     discount = -(chairs / 10).quantize(CENT)
     expect(page.locator("#line-2-amount")).to_have_text(f"-{money(-discount)}")
 
     # Freight: not taxable.
     add_line(page, 3)
-    pick_item(page, 3, "Freight")
+    pick_qbd_item(page, 3, "Freight")
     page.locator("#id_lines-3-rate").fill("85")
     freight = Decimal("85.00")
 
@@ -134,7 +118,7 @@ def test_removing_a_group_in_the_middle_redraws_only_the_rows_after_it_with_thei
     for index, name in enumerate(("Task Chair TC-100", "Workstation Bundle", "Safety Starter Pack", "Installation")):
         if index:
             add_line(page, index)
-        pick_item(page, index, name)
+        pick_qbd_item(page, index, name)
     # The rows before the removed one stay the same elements (an expando marks them); after it, each line
     # moves up with its sub-lines.
     page.evaluate("() => { document.getElementById('line-0').kept = true; }")

@@ -7,7 +7,12 @@ orders with a changed customer, totals that disagree and many lines, the builder
 lines and a picked product, its search results open, a stored submission with a banner, submissions,
 failed orders, a step's history, the 404 page, the sign-in page). At each, the window is narrowed to
 each width and measured; axe-core checks the main states at 390 px as well (stacked tables keep their
-semantics, nothing scrolls without a way to reach it by keyboard)."""
+semantics, nothing scrolls without a way to reach it by keyboard).
+
+The QuickBooks builder (empty, then with a group, a discount and a non-taxable line) has its lines as cards
+at 390 px: every field with its label drawn over it and no label without its field, a group's sub-lines
+indented under it, the amounts whole and flush right, and the field being typed into never under the action
+bar; then the order QuickBooks refused, the order it made (a group and a discount) and its submission."""
 
 import re
 from decimal import Decimal
@@ -17,7 +22,7 @@ from playwright.sync_api import expect
 
 from orders import money
 from orders.erp.tso import reading as tso_reading
-from tests.e2e.helpers import htmx_idle, log_in
+from tests.e2e.helpers import add_line, htmx_idle, log_in, pick_qbd_item
 
 pytestmark = pytest.mark.e2e
 
@@ -49,11 +54,11 @@ MEASURE = """() => {
 }"""
 
 
-def sign_in_on_a_phone(page, username: str, group: str) -> None:
+def sign_in_on_a_phone(page, username: str, group: str, start: str = "/c/nordlys/orders/") -> None:
     page.set_viewport_size({"width": PHONE, "height": HEIGHT})
     page.goto("/accounts/login/")
     assert_fits(page, "the sign-in page")
-    log_in(page, username, group=group)
+    log_in(page, username, group=group, start=start)
 
 
 def assert_fits(page, where: str) -> None:
@@ -80,11 +85,12 @@ def assert_on_screen(locator, where: str, *, whole_text: bool = False) -> None:
         assert locator.evaluate("el => el.scrollWidth <= el.clientWidth"), f"{where}: its text is cut off"
 
 
-def assert_header_fits(page, *, admin: bool) -> None:
-    """Log out on screen; every navigation link reachable (on screen, or in the row that scrolls)."""
+def assert_header_fits(page, *, admin: bool, new_order: bool = True) -> None:
+    """Log out on screen; every navigation link reachable (on screen, or in the row that scrolls); a QuickBooks
+    company's pages have no "New order" link (``new_order=False``)."""
     page.evaluate("window.scrollTo(0, 0)")
     assert_on_screen(page.get_by_role("button", name="Log out"), "Log out")
-    links = ["Orders", "New order"] + (["Failed orders", "Submissions"] if admin else [])
+    links = ["Orders"] + (["New order"] if new_order else []) + (["Failed orders", "Submissions"] if admin else [])
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link")).to_have_count(len(links))
     for name in links:
@@ -113,6 +119,96 @@ def search_and_pick_product(page, index: int, product: dict) -> None:
     option.click()
     expect(page.locator(f"#id_lines-{index}-description")).to_have_value(product["name"])
     htmx_idle(page)
+
+
+# The words a QuickBooks line's card shows over each field: by the field's name, or by the class of what it shows.
+QBD_FIELD_LABELS = {
+    "item_query": "Item", "line__sub-item": "Item in the group", "description": "Description", "quantity": "Qty",
+    "line__unit-name": "U/M", "rate": "Rate", "rate_percent": "Rate %", "amount": "Typed amount", "qbd-amount": "Amount",
+    "tax_code_id": "Tax", "class_id": "Class", "site_id": "Site",
+}
+
+# Each field a line's card shows with the words drawn over it (its cell's ``::before`` labels the cell's first
+# field, its ``::after`` the second, set beside it), and how far the field sits below the top of its cell (room
+# for the words); then the cells that draw more labels than they show fields (a label over nothing).
+CARD_FIELDS = """(table) => {
+  const FIELDS = "input:not([type=hidden]), select, .qbd-amount, .line__sub-item, .line__unit-name";
+  const shown = (el) => { const box = el.getBoundingClientRect(); return box.width > 0 && box.height > 0; };
+  const drawn = (cell, which) => {
+    const style = getComputedStyle(cell, which);
+    const words = style.display === "none" ? null : /^"([^"]+)"/.exec(style.content);
+    return words ? words[1] : "";
+  };
+  const fieldsOf = (cell) => [...cell.querySelectorAll(FIELDS)].filter(shown);
+  const fields = [...table.querySelectorAll(FIELDS)].filter(shown).map((field) => {
+    const cell = field.closest("td");
+    const k = fieldsOf(cell).indexOf(field);
+    const name = field.name ? field.name.split("-").pop() : field.classList[0];
+    return {where: `${field.closest("tr").id || field.closest("tbody").id} ${name}`, name,
+            label: k > 1 ? "" : drawn(cell, k ? "::after" : "::before"),
+            room: Math.round(field.getBoundingClientRect().top - cell.getBoundingClientRect().top)};
+  });
+  const orphans = [...table.querySelectorAll("td")].filter(shown).flatMap((cell) => {
+    const labels = [drawn(cell, "::before"), drawn(cell, "::after")].filter(Boolean);
+    return labels.length > fieldsOf(cell).length ? [`${cell.closest("tr").id || cell.closest("tbody").id} ${cell.className}: ${labels}`] : [];
+  });
+  return {fields, orphans};
+}"""
+
+# Each amount a card shows: whole, its size, and how far its figures stop short of the card's right edge.
+CARD_AMOUNTS = """(table) => [...table.querySelectorAll(".qbd-amount")].filter((el) => el.offsetWidth).map((el) => {
+  const figures = document.createRange();
+  figures.selectNodeContents(el);
+  const card = el.closest("tr");
+  const edge = card.getBoundingClientRect().right - parseFloat(getComputedStyle(card).paddingRight);
+  return {id: el.id, text: el.textContent.trim(), whole: el.scrollWidth <= el.clientWidth,
+          size: parseFloat(getComputedStyle(el).fontSize), short: edge - figures.getBoundingClientRect().right};
+})"""
+
+
+def assert_line_cards_labelled(page, where: str) -> set[str]:
+    """At the phone's width every field of every line's card has its own label over it, and no label stands
+    over nothing; the names of the fields seen."""
+    seen = page.locator("table[data-line-rows]").evaluate(CARD_FIELDS)
+    assert seen["fields"], f"{where}: no line's fields are shown"
+    unlabelled = [field for field in seen["fields"]
+                  if field["label"] != QBD_FIELD_LABELS.get(field["name"]) or field["room"] < 14]
+    assert not unlabelled, f"{where}: fields without their label over them: {unlabelled[:6]}"
+    assert not seen["orphans"], f"{where}: labels over nothing: {seen['orphans'][:6]}"
+    return {field["name"] for field in seen["fields"]}
+
+
+def assert_amounts_legible(page, where: str) -> None:
+    """Every amount in the cards is whole, at least 13 px, and flush with its card's right edge."""
+    amounts = page.locator("table[data-line-rows]").evaluate(CARD_AMOUNTS)
+    assert amounts, f"{where}: no amounts shown"
+    bad = [a for a in amounts if not a["whole"] or a["size"] < 13 or not -0.5 <= a["short"] <= 1]
+    assert not bad, f"{where}: amounts cut off, small or not right-aligned: {bad}"
+
+
+def assert_set_in(group, subs, where: str) -> None:
+    """A group's row and its sub-lines' rows: the sub-lines are set in from the group, and end where it ends."""
+    expect(subs.first).to_be_visible()
+    outer = group.bounding_box()
+    for sub in subs.all():
+        box = sub.bounding_box()
+        assert box["x"] >= outer["x"] + 8 and box["x"] + box["width"] <= outer["x"] + outer["width"] + 0.5, (
+            f"{where}: a sub-line is not set in under its group: {box} under {outer}")
+
+
+def assert_above_the_action_bar(page, selector: str) -> None:
+    """A field that the action bar at the bottom hides is scrolled above it once it has the focus (as when it is
+    tabbed to)."""
+    field, bar = page.locator(selector), page.locator(".action-bar")
+    field.evaluate("""(field) => {
+      const bar = document.querySelector(".action-bar").getBoundingClientRect();
+      window.scrollBy(0, field.getBoundingClientRect().top - bar.top - 4);
+    }""")
+    box = field.bounding_box()
+    assert box["y"] > bar.bounding_box()["y"], f"{selector} at {box} should start under the action bar"
+    field.focus()
+    box, cover = field.bounding_box(), bar.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= cover["y"], f"{selector} at {box} is under the action bar at {cover}"
 
 
 def orders_worth_showing(sandbox) -> list[int]:
@@ -295,3 +391,92 @@ def test_a_sales_person_on_a_phone(page, e2e_upstream):
 
     page.goto("/c/nordlys/orders/999999999/")
     assert_fits(page, "an order that does not exist")
+
+
+def test_a_quickbooks_order_on_a_phone(page, quickbooks, qbd_references_cached, settings, assert_accessible):
+    # ``quickbooks``: the company file as seeded again afterwards (the order sent here is not left behind)
+    settings.AUTOFY = {**settings.AUTOFY, "SETTLE_SECONDS": 0}
+    sign_in_on_a_phone(page, "ada", "Admins", start="/c/lakeshore/orders/new/")
+
+    # The builder, empty: its line a card, each field labelled.
+    expect(page.locator("#line-0")).to_be_visible()
+    assert_fits(page, "the QuickBooks builder")
+    assert_header_fits(page, admin=True, new_order=False)
+    seen = assert_line_cards_labelled(page, "the QuickBooks builder, empty")
+    assert seen == set(QBD_FIELD_LABELS) - {"line__sub-item", "line__unit-name"}, seen
+    assert_accessible(page, "the QuickBooks builder at 390 px")
+
+    # A customer; a group with its sub-lines, chairs, a discount (no quantity) and freight (not taxable).
+    page.get_by_label("Find a customer or job").fill("Addison")
+    page.locator("#customer-results .picker__option", has_text="Addison Dental Group").click()
+    expect(page.locator("#id_bill_line2")).to_have_value("4410 N Western Ave")
+    htmx_idle(page)
+    pick_qbd_item(page, 0, "Workstation Bundle")
+    add_line(page, 1)
+    page.locator("#id_lines-1-item_query").fill("Chair")
+    option = page.locator("#line-1-items .picker__option").first
+    expect(option).to_be_visible()
+    assert_fits(page, "line 2's item search")
+    pick_qbd_item(page, 1, "Task Chair TC-100")
+    page.locator("#id_lines-1-quantity").fill("4")
+    expect(page.locator("#line-1-amount")).to_have_text("756.00")
+    add_line(page, 2)
+    pick_qbd_item(page, 2, "Volume Discount")
+    add_line(page, 3)
+    pick_qbd_item(page, 3, "Freight")
+    page.locator("#id_lines-3-rate").fill("85")
+    expect(page.locator("#line-3-amount")).to_have_text("85.00")
+    expect(page.locator("#id_lines-3-tax_code_id option:checked")).to_have_text("Non")
+    htmx_idle(page)
+    assert_fits(page, "the QuickBooks builder with a group, a discount and freight")
+    assert_table_stacks(page, ".table--qbd-builder")
+    assert_line_cards_labelled(page, "the QuickBooks builder with a group, a discount and freight")
+    expect(page.locator("#line-2 td.line__quantity")).to_be_hidden()  # a discount has no quantity: no "Qty"
+    expect(page.locator("#line-2 td.line__rate .input")).to_have_count(2)
+    assert_set_in(page.locator("#line-0 > tr:not(.line--sub)"), page.locator("#line-0 > tr.line--sub"), "the builder")
+    assert_amounts_legible(page, "the QuickBooks builder")
+    assert_accessible(page, "the QuickBooks builder with a group, a discount and freight at 390 px")
+    for field in ("#id_lines-0-sub_lines-3-rate", "#id_lines-1-rate_percent", "#id_lines-3-site_id"):
+        assert_above_the_action_bar(page, field)
+
+    # QuickBooks refuses the date (its closed period): the stored submission's page, its banner and the message.
+    page.locator("#id_date").fill("2026-01-02")
+    htmx_idle(page)
+    page.locator("#builder-submit").click()
+    banner = page.locator("#builder-banner")
+    expect(banner).to_contain_text("QuickBooks refused the order")
+    page.reload()
+    expect(banner).to_be_visible()
+    assert_fits(page, "a QuickBooks order refused")
+    assert_line_cards_labelled(page, "a QuickBooks order refused")
+    assert_on_screen(page.locator("#builder-submit"), "the action bar's send button")
+    assert_accessible(page, "a QuickBooks order refused at 390 px")
+
+    # Corrected and sent: the new order's page with its group and discount.
+    page.locator("#id_date").fill("2026-11-16")
+    htmx_idle(page)
+    page.locator("#builder-submit").click()
+    expect(page).to_have_url(re.compile(r"/c/lakeshore/orders/[0-9A-F]+-\d+/$"), timeout=20_000)
+    assert_fits(page, "a QuickBooks order")
+    assert_header_fits(page, admin=True, new_order=False)
+    assert_table_stacks(page, ".table--qbd-lines")
+    assert_set_in(page.locator(".table--qbd-lines tr.line--group"), page.locator(".table--qbd-lines tr.line--sub"), "the order")
+    for row in (page.locator(".table--qbd-lines tr.line--group"), page.locator(".table--qbd-lines tr", has_text="Volume Discount")):
+        row.scroll_into_view_if_needed()
+        assert_on_screen(row.locator(".line__desc"), "a line's description", whole_text=True)
+        assert_on_screen(row.locator("td.num--strong"), "a line's amount", whole_text=True)
+    assert_accessible(page, "a QuickBooks order with a group and a discount at 390 px")
+
+    # The journal and the submission's page, every attempt open.
+    page.goto("/submissions/")
+    row = page.locator(".table--submissions tbody tr").first
+    expect(row).to_contain_text("Addison Dental Group")
+    assert_fits(page, "the submissions with a QuickBooks order")
+    assert_table_stacks(page, ".table--submissions")
+    assert_on_screen(row.locator("td").nth(5), "the QuickBooks order's total", whole_text=True)
+    row.locator(".order-link").click()
+    expect(page).to_have_url(re.compile(r"/submissions/[0-9a-f-]{36}/$"))
+    for toggle in page.locator("main summary").all():
+        toggle.click()
+    assert_fits(page, "a QuickBooks submission")
+    assert_accessible(page, "a QuickBooks submission with its attempts at 390 px")
