@@ -85,12 +85,11 @@ def assert_on_screen(locator, where: str, *, whole_text: bool = False) -> None:
         assert locator.evaluate("el => el.scrollWidth <= el.clientWidth"), f"{where}: its text is cut off"
 
 
-def assert_header_fits(page, *, admin: bool, new_order: bool = True) -> None:
-    """Log out on screen; every navigation link reachable (on screen, or in the row that scrolls); a QuickBooks
-    company's pages have no "New order" link (``new_order=False``)."""
+def assert_header_fits(page, *, admin: bool) -> None:
+    """Log out on screen; every navigation link reachable (on screen, or in the row that scrolls)."""
     page.evaluate("window.scrollTo(0, 0)")
     assert_on_screen(page.get_by_role("button", name="Log out"), "Log out")
-    links = ["Orders"] + (["New order"] if new_order else []) + (["Failed orders", "Submissions"] if admin else [])
+    links = ["Orders", "New order"] + (["Failed orders", "Submissions"] if admin else [])
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link")).to_have_count(len(links))
     for name in links:
@@ -401,7 +400,7 @@ def test_a_quickbooks_order_on_a_phone(page, quickbooks, qbd_references_cached, 
     # The builder, empty: its line a card, each field labelled.
     expect(page.locator("#line-0")).to_be_visible()
     assert_fits(page, "the QuickBooks builder")
-    assert_header_fits(page, admin=True, new_order=False)
+    assert_header_fits(page, admin=True)
     seen = assert_line_cards_labelled(page, "the QuickBooks builder, empty")
     assert seen == set(QBD_FIELD_LABELS) - {"line__sub-item", "line__unit-name"}, seen
     assert_accessible(page, "the QuickBooks builder at 390 px")
@@ -458,7 +457,7 @@ def test_a_quickbooks_order_on_a_phone(page, quickbooks, qbd_references_cached, 
     page.locator("#builder-submit").click()
     expect(page).to_have_url(re.compile(r"/c/lakeshore/orders/[0-9A-F]+-\d+/$"), timeout=20_000)
     assert_fits(page, "a QuickBooks order")
-    assert_header_fits(page, admin=True, new_order=False)
+    assert_header_fits(page, admin=True)
     assert_table_stacks(page, ".table--qbd-lines")
     assert_set_in(page.locator(".table--qbd-lines tr.line--group"), page.locator(".table--qbd-lines tr.line--sub"), "the order")
     for row in (page.locator(".table--qbd-lines tr.line--group"), page.locator(".table--qbd-lines tr", has_text="Volume Discount")):

@@ -415,3 +415,10 @@ def test_duplicating_an_order_quickbooks_does_not_have_is_a_404(sales_client, qb
     response = sales_client.get(NEW, {"from": "FFFF-1234567890"})
     assert response.status_code == 404
 
+
+
+def test_the_quickbooks_companys_pages_lead_to_its_builder(sales_client, connection):
+    page = sales_client.get("/c/lakeshore/orders/").content.decode()
+    assert '<a href="/c/lakeshore/orders/new/">New order</a>' in page
+    builder = sales_client.get(NEW).content.decode()
+    assert '<a href="/c/lakeshore/orders/new/" aria-current="page">New order</a>' in builder
