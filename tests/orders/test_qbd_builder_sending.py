@@ -85,6 +85,9 @@ def test_with_quickbooks_off_the_order_waits_and_the_sender_may_leave(sales_clie
     page = sales_client.get(response["Location"])
     assert 'data-kind="waiting"' in page.content.decode()
     assert "Waiting for QuickBooks" in text(page) and "You can leave this page." in text(page)
+    # Named for what it is, and said once (the heading is not repeated in the message).
+    assert "<title>Order waiting for QuickBooks" in page.content.decode() and "Send order again" not in text(page)
+    assert text(page).count("Waiting for QuickBooks") == 1
     assert 'id="builder-submit"' not in page.content.decode()  # nothing to press: the worker sends it
     assert form_of(page)["lines-1-quantity"] == "4"  # the form as it was sent
     # The page's own look does not send it again before the worker does.

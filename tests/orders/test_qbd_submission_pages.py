@@ -29,7 +29,7 @@ def test_a_waiting_order_says_so_with_when_quickbooks_last_answered(stored, admi
     waiting = stored["waiting"]
     url = f"/submissions/{waiting.public_id}/"
     page = text(admin_client_logged_in.get(url))
-    assert "Waiting for QuickBooks Waiting for QuickBooks: it will be sent when the PC running QuickBooks answers." in page
+    assert "Waiting for QuickBooks It will be sent when the PC running QuickBooks answers." in page
     assert "QuickBooks has not answered the dashboard yet." in page  # no sync has reached it in this test
     assert f"Marker (in QuickBooks' Other field) {waiting.steps.get().request['Other']}" in page
     assert "Company Lakeshore Supply Co." in page and "QuickBooks order Not known yet" in page

@@ -286,7 +286,7 @@ def test_an_answer_lost_after_commit_makes_one_order(qb, sales_user, fault):
     assert "found in QuickBooks by its marker" in settled.steps.get().note
 
 
-@pytest.mark.parametrize("code, waiting_for", [(1302, "Waiting for QuickBooks"), (1900, "Waiting for QuickBooks"),
+@pytest.mark.parametrize("code, waiting_for", [(1302, "It will be sent when"), (1900, "It will be sent when"),
                                                (1303, "QuickBooks did not confirm")])
 def test_an_answer_that_nothing_was_taken_waits_and_is_sent_after_a_look(qb, sales_user, code, waiting_for):
     submission = start(qb, sales_user)
@@ -318,7 +318,7 @@ def test_the_agent_going_offline_right_after_commit_makes_one_order(qb, sales_us
     since = qb.sandbox.last_call_id()
     qb.sandbox.autofy_fault("POST /SalesOrder", "offline_after_commit")
     waiting = qbd_submission_run(submission=submission)
-    assert waiting.state == State.WAITING and waiting.last_error.startswith("Waiting for QuickBooks")
+    assert waiting.state == State.WAITING and waiting.last_error.startswith("It will be sent when the PC running QuickBooks answers.")
     assert index.sync(qb.connection).error  # the index sync finds QuickBooks unreachable too
     Submission.objects.filter(pk=waiting.pk).update(next_attempt_at=timezone.now() - dt.timedelta(hours=1))
     assert send_due(qb.connection).held == 1  # held while QuickBooks is unreachable, its time come or not
@@ -341,7 +341,7 @@ def test_an_offline_agent_keeps_the_order_waiting_until_it_answers_then_the_work
     since = qb.sandbox.last_call_id()
     waiting = qbd_submission_run(submission=submission, budget=5)
     assert waiting.state == State.WAITING and waiting_for_quickbooks(waiting)
-    assert waiting.last_error.startswith("Waiting for QuickBooks: it will be sent when the PC running QuickBooks "
+    assert waiting.last_error.startswith("It will be sent when the PC running QuickBooks "
                                          "answers.") and "You can leave this page." in waiting.last_error
     assert marked(qb.sandbox, tag_of(waiting)) == []
     # While it is offline the worker sends nothing, even once its retry time has come.

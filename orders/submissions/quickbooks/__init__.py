@@ -31,7 +31,7 @@ the customer's PC, off overnight, busy, queueing requests (AUTOFY.md §1.8, §3,
    (and QuickBooks has just answered that look) → sent again; more than one → needs attention, with the IDs
    as evidence. The look is one or a few GETs; after a rejection none is needed (QuickBooks refuses a whole
    order or saves it).
-5. **Waiting, and the worker.** A waiting submission shows "Waiting for QuickBooks: it will be sent when the
+5. **Waiting, and the worker.** A waiting submission shows "Waiting for QuickBooks" and "It will be sent when the
    PC running QuickBooks answers", and the sender may leave. ``orders.tasks.send_submissions`` (enqueued by
    ``index_scheduler`` every round and after every index sync that reached QuickBooks) sends the due ones
    (``waiting``): at once when QuickBooks has answered anything since the submission last asked it, never

@@ -28,7 +28,7 @@ def waiting(error: UpstreamError, *, in_doubt: bool = False) -> str:
     agent went away with it (QuickBooks may have saved it: it is looked for before it is sent again)."""
     safe = (" Before it is sent again, the dashboard looks for it in QuickBooks, so it cannot be created twice."
             if in_doubt else "")
-    return (f"Waiting for QuickBooks: it will be sent when the PC running QuickBooks answers. "
+    return (f"It will be sent when the PC running QuickBooks answers. "
             f"{_sentence(error.message)} Nothing was lost.{safe} {LEAVE}")
 
 
@@ -47,7 +47,7 @@ def unreadable() -> str:
 
 def unchecked(error: UpstreamError) -> str:
     """The order must be looked for before it is sent again, and QuickBooks did not answer that."""
-    return (f"Waiting for QuickBooks: the dashboard must look for this order in QuickBooks before sending it "
+    return (f"The dashboard must look for this order in QuickBooks before sending it "
             f"again, and QuickBooks did not answer. {_sentence(error.message)} Nothing was lost. {LEAVE}")
 
 
