@@ -156,6 +156,28 @@ def test_writes_are_never_retried_and_say_whether_they_may_have_happened(client,
     assert caught.value.outcome_unknown is outcome_unknown
 
 
+def test_a_redirect_is_not_followed_and_a_redirected_write_may_have_happened(client, rsps):
+    elsewhere = rsps.get("https://elsewhere.example/orders/5", json={"id": 5})
+    rsps.get(f"{API}/salesorders/5", status=302, headers={"Location": "https://elsewhere.example/orders/5"})
+    with pytest.raises(UpstreamUnavailable, match="redirect") as read:
+        client.get_order(5)
+    assert read.value.outcome_unknown is False
+    rsps.post(f"{API}/salesorders", status=303, headers={"Location": f"{API}/salesorders/77"})
+    with pytest.raises(UpstreamUnavailable) as written:
+        client.create_order({"customer": {"id": 1, "name": "A"}})
+    assert written.value.outcome_unknown is True  # "See Other" after a POST: it may well exist now
+    assert elsewhere.call_count == 0  # neither the token nor anything else went to the other host
+
+
+def test_the_sessions_headers_are_sent_under_the_calls_own(client, rsps):
+    get = rsps.get(f"{API}/salesorders/5", json=ORDER)
+    client.get_order(5)
+    sent = get.calls[0].request.headers
+    assert sent["Accept"] == "application/json"
+    assert sent["Authorization"] == "Bearer tok-1"
+    assert "Cookie" not in sent
+
+
 def test_validation_errors_keep_paths_keywords_and_ids(client, rsps):
     rsps.post(
         f"{API}/salesorders", status=400, headers={"X-Trace-Id": "tr-400"},
