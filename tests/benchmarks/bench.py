@@ -146,6 +146,29 @@ def peak_rss_mb(pid: int) -> float:
     return int(match.group(1)) / 1024 if match else float("nan")
 
 
+def machine_speed_ms(rounds: int = 15) -> float:
+    """CPU time (median, ms) of a fixed pure-Python workload much like a page's (JSON, Decimal money,
+    escaped HTML): a reference for comparing runs on different machines, since every time above scales
+    with the machine's speed. Measured before anything else runs."""
+    from decimal import Decimal
+    from html import escape
+    from json import dumps, loads
+
+    def workload() -> None:
+        rows = loads(dumps([{"id": i, "name": f"Kunde {i} & Co", "amount": str(Decimal(i) / 7)} for i in range(2000)]))
+        total = sum((Decimal(row["amount"]) for row in rows), Decimal(0)).quantize(Decimal("0.01"))
+        "".join(f"<tr><td>{escape(row['name'])}</td><td>{Decimal(row['amount']):,.2f}</td></tr>" for row in rows)
+        assert total > 0
+
+    workload()  # warm-up
+    times = []
+    for _ in range(rounds):
+        started = time.thread_time()
+        workload()
+        times.append((time.thread_time() - started) * 1000)
+    return statistics.median(times)
+
+
 def production_backends(requested: str) -> tuple[dict[str, str], str]:
     """The environment that puts the dashboard on PostgreSQL and Redis (its database ready), and what
     the run measures with; development's backends (an empty environment) when asked for or when either
@@ -268,6 +291,7 @@ def main() -> int:
                         help="the dashboard's database and cache: PostgreSQL and Redis (default), or SQLite and files")
     args = parser.parse_args()
 
+    speed = machine_speed_ms()
     workdir = Path(tempfile.mkdtemp(prefix="salesadmin-bench-"))
     processes: list[subprocess.Popen] = []
     try:
@@ -362,7 +386,9 @@ def main() -> int:
         ("order detail", detail_times, up_detail),
     ]
     print(f"\nUpstream latency added by the sandbox: {LATENCY_MS} ms per call; {args.rounds} rounds each.")
-    print(f"The dashboard ran on {backends_text}.\n")
+    print(f"The dashboard ran on {backends_text}.")
+    print(f"This machine's speed: {speed:.1f} ms of CPU for a fixed Python workload (lower is faster; every time "
+          "below scales with it).\n")
     print(f"{'page':30} {'median':>9} {'p95':>9}   {'upstream median':>15} {'upstream p95':>12}")
     for name, times, waits in rows:
         print(f"{name:30} {statistics.median(times):7.1f}ms {percentile(times, .95):7.1f}ms   "
