@@ -20,10 +20,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Assertions wait as long as actions do: on a loaded machine (CI beside other work) one htmx round trip
+# has taken longer than Playwright's 5 s default for ``expect``.
+TIMEOUT_MS = 15_000
+
+
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=TIMEOUT_MS)
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium.")
     with sync_playwright() as playwright:
@@ -44,7 +50,7 @@ def e2e_upstream(sandbox, settings):
 @pytest.fixture
 def page(browser, live_server, e2e_upstream, transactional_db):
     context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=live_server.url)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     yield page
     context.close()

@@ -40,7 +40,7 @@ def focused(page) -> dict:
               const style = getComputedStyle(el);
               const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2 && style.outlineColor === accent;
               return outline || style.boxShadow.includes(accent);
-            }""", arg=ACCENT, timeout=2_000)
+            }""", arg=ACCENT, timeout=5_000)
     except PlaywrightTimeoutError:
         raise AssertionError(f"the focus does not show: {page.evaluate(FOCUS)}") from None
     return page.evaluate(FOCUS)
