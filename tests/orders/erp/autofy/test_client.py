@@ -174,6 +174,14 @@ def test_a_write_answered_by_an_autofy_failure_may_have_happened(client, rsps):
     assert caught.value.outcome_unknown and len(rsps.calls) == 1
 
 
+def test_a_redirected_write_may_have_happened_and_is_not_followed(client, rsps):
+    rsps.post(ORDERS, status=303, headers={"Location": f"{ORDERS}/1-1"})
+    landed = rsps.get(f"{ORDERS}/1-1", json=envelope([{"TxnID": "1-1"}]))
+    with pytest.raises(UpstreamUnavailable, match="redirect") as caught:
+        client._request("POST", "/SalesOrder", json={})
+    assert caught.value.outcome_unknown and landed.call_count == 0
+
+
 def test_a_write_refused_because_the_agent_is_offline_did_not_happen(client, rsps):
     rsps.post(ORDERS, status=503, json=envelope(errors=[err(1302)]))
     with pytest.raises(UpstreamUnavailable) as caught:
