@@ -220,8 +220,8 @@ class JsonConnection:
         """One attempt, its body not read yet. Built as ``requests.Session.request`` builds it (URL and
         parameters, the session's headers under the call's, the body) and sent through the session's
         adapter, without the rest of what ``Session.request`` does on every call: a cookie jar, hooks,
-        environment settings and following redirects, none of which an ERP API speaks to with a bearer
-        token needs, cost about 0.6 ms of CPU a call, more than a loopback round trip. A redirect is
+        environment settings and redirects. An ERP API reached with a bearer token needs none of them,
+        and they cost about 0.6 ms of CPU a call, more than a loopback round trip. A redirect is
         therefore answered as it is (its status), not followed."""
         prepared = requests.PreparedRequest()
         prepared.prepare_method(method)
@@ -230,8 +230,8 @@ class JsonConnection:
         prepared.prepare_body(data, None, json)
         prepared.prepare_hooks({})
         adapter = self.session.get_adapter(url)
-        return adapter.send(prepared, stream=True, timeout=timeout, verify=True, cert=None,
-                            proxies=self._proxies_for(url))
+        return adapter.send(prepared, stream=True, timeout=timeout, verify=self.session.verify,
+                            cert=self.session.cert, proxies=self._proxies_for(url))
 
     def _timeout(self, left: float | None) -> tuple[float, float]:
         """This attempt's (connect, read) time-outs: the connection's, capped by the time left."""
