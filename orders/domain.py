@@ -130,6 +130,14 @@ class Customer:
         )
 
 
+MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_text(value: dt.date) -> str:
+    """A day as the dashboard writes it everywhere: "15 Aug 2023"."""
+    return f"{value.day} {MONTHS[value.month]} {value.year}"
+
+
 @dataclass(frozen=True, slots=True)
 class PaymentTerms:
     type: str  # NumberOfDays | OutMonthPlusDays | FixedDate
@@ -141,7 +149,7 @@ class PaymentTerms:
         if self.type == "OutMonthPlusDays":
             return f"End of month + {self.value} days"
         if self.type == "FixedDate":
-            return f"Due on {self.value}"
+            return f"Due on {day_text(self.value) if isinstance(self.value, dt.date) else self.value}"
         return f"{self.type} {self.value}"
 
 

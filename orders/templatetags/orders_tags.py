@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
 from orders import money
-from orders.domain import ORDER_STATE_LABELS, STATUS_LABELS
+from orders.domain import ORDER_STATE_LABELS, STATUS_LABELS, day_text
 from orders.paths import order_path, path_to
 
 register = template.Library()
@@ -174,11 +174,8 @@ def joined(value: object, separator: str = ", ") -> str:
 # rows (narrow screens, app.css).
 
 
-MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
 def _day(value) -> str:
-    return f"{value.day} {MONTHS[value.month]} {value.year}" if value else MISSING
+    return day_text(value) if value else MISSING
 
 
 @register.simple_tag(takes_context=True)

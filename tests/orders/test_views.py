@@ -363,6 +363,15 @@ def test_detail_shows_header_lines_and_totals(sales_client, upstream):
     assert "do not match" not in body
 
 
+def test_a_fixed_payment_date_reads_like_every_other_date_on_the_page(sales_client, upstream):
+    orders = upstream.api("GET", "/salesorders", params={"limit": 100}).json()
+    order = next(o for o in orders if (o.get("invoice") or {}).get("paymentTerms", {}).get("type") == "FixedDate")
+    due = dt.date.fromisoformat(order["invoice"]["paymentTerms"]["value"])
+    body = text(sales_client.get(f"/c/nordlys/orders/{order['id']}/"))
+    assert f"Due on {due:%-d %b %Y}" in body
+    assert due.isoformat() not in body
+
+
 def test_detail_highlights_a_customer_whose_record_changed(sales_client, upstream):
     current = {customer["id"]: customer for customer in all_upstream(upstream, "/customers")}
 

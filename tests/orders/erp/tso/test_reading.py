@@ -89,7 +89,8 @@ def test_payment_terms_of_every_kind():
 
     assert terms({"type": "NumberOfDays", "value": 14}) == "14 days net"
     assert terms({"type": "OutMonthPlusDays", "value": 10}) == "End of month + 10 days"
-    assert terms({"type": "FixedDate", "value": "2023-08-15"}) == "Due on 2023-08-15"
+    assert terms({"type": "FixedDate", "value": "2023-08-15"}) == "Due on 15 Aug 2023"  # as the page writes days
+    assert terms({"type": "FixedDate", "value": "soon"}) == "Due on soon"  # not a date: as the ERP sent it
 
 
 @pytest.mark.parametrize("raw", [None, [], "order", {"customer": {"id": 1}}])
