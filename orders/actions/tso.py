@@ -11,6 +11,10 @@ itself (the sandbox answers 409 for an invoiced order, as the real API does for 
   in 24SevenOffice itself).
 
 Invoicing and making an order inactive are for admins (``ADMIN_ONLY``); the other steps for sales too.
+
+The PATCH carries no version (the contract has none for a sales order), so the order is read first: when its
+status is no longer the one the user's page showed, nothing is sent (``StatusChanged``). Someone else's
+change is never undone by a page that was open too long.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from orders.erp.errors import (
     UpstreamValidationError,
 )
 from orders.erp.tso import get_client
+from orders.erp.tso.client import NAME
 from orders.erp.tso import payloads
 from orders.erp.tso import reading
 from orders.models import OrderAction
@@ -60,6 +65,9 @@ BUSINESS_RULES = {
 }
 
 
+STATUS_CHANGED = "status-changed"
+
+
 def label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 
@@ -86,18 +94,29 @@ class TsoPerformer:
         return float(self.client.config.get("CONNECT_TIMEOUT", 0)) + float(self.client.config.get("READ_TIMEOUT", 0))
 
     def send(self, action: OrderAction) -> Sent:
+        seen, now = action.seen_version, self.status_now(action)
+        if now != seen:
+            raise UpstreamConflict(
+                f"Nothing was sent: someone changed this order meanwhile. It is {label(now or '?')} now, not "
+                f"{label(seen)} as your page showed. Look at the order as it is now and choose again.",
+                upstream=NAME, method="GET", path=f"/salesorders/{int(action.order_id)}", code=STATUS_CHANGED,
+            )
         response = self.client.update_order(int(action.order_id), action.request)
         return Sent(status=response.status, data=response.data, tracking_id="", trace_id=response.trace_id,
                     elapsed_ms=response.elapsed_ms)
+
+    def status_now(self, action: OrderAction) -> str:
+        """The order's status as 24SevenOffice has it now."""
+        response = self.client.get_order(int(action.order_id))
+        return reading.text((response.data or {}).get("status")) if isinstance(response.data, dict) else ""
 
     def check(self, action: OrderAction) -> Check:
         """The status is read again: a PATCH of the status either landed or did not."""
         wanted = action.target.get("status", "")
         try:
-            response = self.client.get_order(int(action.order_id))
+            now = self.status_now(action)
         except UpstreamNotFound:
             return Check("unclear", f"Order {action.order_id} is no longer in 24SevenOffice.")
-        now = reading.text((response.data or {}).get("status")) if isinstance(response.data, dict) else ""
         if now == wanted:
             return Check("applied", f"Read the order again: it is {label(wanted)}, so the change was made once.")
         if now == action.seen_version:
@@ -112,6 +131,8 @@ class TsoPerformer:
 
     def explain(self, action: OrderAction, error: UpstreamError) -> str:
         wanted = label(action.target.get("status", ""))
+        if error.code == STATUS_CHANGED:
+            return error.message
         if isinstance(error, UpstreamBusinessError):
             known = [BUSINESS_RULES[t] for t in error.types if t in BUSINESS_RULES]
             others = [e.message for e in error.errors if e.type not in BUSINESS_RULES and e.message]

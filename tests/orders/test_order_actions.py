@@ -101,10 +101,36 @@ def test_invoicing_an_order_without_lines_says_so_in_place(upstream, admin_clien
     assert OrderAction.objects.get(order_id=str(order_id)).state == State.FAILED
 
 
-def test_a_409_is_explained(upstream, admin_client_logged_in):
+def test_a_page_open_too_long_never_undoes_someone_elses_change(upstream, sales_client, admin_client_logged_in):
+    order_id = tso_order(upstream)
+    url = f"/c/{TSO}/orders/{order_id}/status/"
+    stale = sales_client.post(url, {"from": "Draft", "status": "Proposal"})  # this tab still shows Draft
+    set_status(admin_client_logged_in, order_id, "Draft", "Confirmed")  # another one confirms it
+    since = upstream.last_call_id()
+
+    page = sales_client.post(url, {"from": "Draft", "status": "Proposal", "confirm": "1", "token": token_of(stale)},
+                             follow=True)
+
+    assert "someone changed this order meanwhile. It is Confirmed now, not Draft as your page showed" in text_of(page)
+    assert patches(upstream, since, f"/salesorders/{order_id}") == []
+    assert upstream.api("GET", f"/salesorders/{order_id}").json()["status"] == "Confirmed"
+    assert OrderAction.objects.filter(order_id=str(order_id)).latest("created_at").state == State.FAILED
+    # A made-up "from" gets no further.
+    made_up = sales_client.post(url, {"from": "Inactive", "status": "Draft"})
+    page = sales_client.post(url, {"from": "Inactive", "status": "Draft", "confirm": "1", "token": token_of(made_up)},
+                             follow=True)
+    assert "It is Confirmed now, not Inactive" in text_of(page)
+    assert upstream.api("GET", f"/salesorders/{order_id}").json()["status"] == "Confirmed"
+
+
+def test_a_409_is_explained(upstream, admin_client_logged_in, monkeypatch):
+    from orders.actions import tso
+
     order_id = tso_order(upstream)
     confirm = admin_client_logged_in.post(f"/c/{TSO}/orders/{order_id}/status/", {"from": "Draft", "status": "Confirmed"})
-    upstream.api("PATCH", f"/salesorders/{order_id}", json={"status": "Invoice"})  # invoiced meanwhile
+    # Invoiced between the dashboard's reading of the order and its change.
+    monkeypatch.setattr(tso.TsoPerformer, "status_now", lambda self, action: "Draft")
+    upstream.api("PATCH", f"/salesorders/{order_id}", json={"status": "Invoice"})
     page = admin_client_logged_in.post(f"/c/{TSO}/orders/{order_id}/status/", {
         "from": "Draft", "status": "Confirmed", "confirm": "1", "token": token_of(confirm)}, follow=True)
     assert "can no longer change that way" in text_of(page)
