@@ -116,8 +116,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     # Django's AuthenticationMiddleware, the user and their groups kept a few seconds (salesadmin/users.py).
     "salesadmin.users.CachedUserMiddleware",
-    # Every page needs a login unless its view is marked @login_not_required (Django 5.1+).
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Every page needs a login unless its view is marked @login_not_required (Django 5.1+); an htmx
+    # request from someone signed out gets a 401, not the sign-in page swapped into the page.
+    "salesadmin.users.LoginRequiredMiddleware",
     # /c/<slug>/…: the ERP connection a page works on, if the user may see it (else 404).
     "orders.middleware.ConnectionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -354,10 +355,12 @@ REFERENCE_SYNC = {
     "RETRY_SECONDS": float(env("REFERENCE_SYNC_RETRY_SECONDS", "60")),
 }
 
-# The order builder posts every field of every line (11 per line, up to 500 lines, plus the order's
-# and the dimensions'): Django's default of 1000 fields would refuse an order of about 90 lines.
-# tests/orders/test_builder.py checks that a full builder fits.
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 6000
+# The order builders post every field of every line, up to 500 lines: 24SevenOffice's 11 a line plus
+# the order's and the dimensions' (about 5,600 in all); QuickBooks' 16 a line plus 9 for each of a
+# group's sub-lines (about 26,000 when every line is a group of four). Django's default of 1,000 fields
+# would refuse an order of about 60 lines. tests/orders/test_no_server_errors.py and test_qbd_builder.py
+# check that full builders fit; what goes beyond gets a message on the page that keeps the form (app.js).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 30_000
 # And the size of a request's body: a full builder with every text at its limit, in three-byte
 # characters, is about 2.5 MB URL-encoded (the same test checks it fits); anything larger is a 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024

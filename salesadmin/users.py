@@ -20,10 +20,12 @@ import time
 
 from django.contrib import auth
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from django.http import HttpResponse
 from django.utils.functional import SimpleLazyObject
 
 from orders.context_processors import group_names
@@ -76,3 +78,15 @@ def forget(**kwargs) -> None:
     """Read users again on their next request (this process)."""
     with _lock:
         _kept.clear()
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Django's, except that an htmx request from someone signed out (in another tab, or their session
+    ended) is answered 401 instead of a redirect to the sign-in page: htmx would follow the redirect and
+    swap the sign-in page into the part of the page being updated. app.js then says so and keeps the
+    page as it is, with everything typed into it."""
+
+    def handle_no_permission(self, request, view_func):
+        if request.headers.get("HX-Request") == "true":
+            return HttpResponse("Signed out: sign in again.", status=401, content_type="text/plain; charset=utf-8")
+        return super().handle_no_permission(request, view_func)

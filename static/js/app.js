@@ -77,10 +77,76 @@
     console.error("htmx: an attribute needs eval, which this page does not allow", evt.detail.elt || evt.target);
   });
 
+  // A form sent with htmx carries the CSRF token the page was served with. Signing in again in another
+  // tab replaces it (Django rotates it at sign-in), which would refuse this page's next form: send the
+  // current one, from the cookie (Django's way for script requests; the cookie is not HttpOnly).
+  document.addEventListener("htmx:configRequest", function (evt) {
+    if (evt.detail.verb === "get" || evt.detail.parameters.csrfmiddlewaretoken === undefined) return;
+    var found = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (found) evt.detail.parameters.csrfmiddlewaretoken = decodeURIComponent(found[1]);
+  });
+
+  function verbOf(evt) {
+    return ((evt.detail.requestConfig && evt.detail.requestConfig.verb) || "get").toLowerCase();
+  }
+
+  // A page-sized answer to a boosted form (an action refused: 400 or 403 with its reason) is shown as
+  // the page it is, as without JavaScript.
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var status = evt.detail.xhr.status;
+    if (evt.detail.boosted && (status === 400 || status === 403 || status === 404)
+        && /text\/html/.test(evt.detail.xhr.getResponseHeader("Content-Type") || "")) {
+      evt.detail.shouldSwap = true;
+      evt.detail.isError = false;
+    }
+  });
+
+  // What went wrong with a form sent with htmx, said at the top of the page. The page stays as it is:
+  // everything typed into it is still there to send again.
+  function sayProblem(text) {
+    var main = document.getElementById("main");
+    if (!main) return;
+    var box = document.getElementById("request-problem");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "request-problem";
+      box.className = "callout callout--danger message";
+      box.setAttribute("role", "alert");
+      main.insertBefore(box, main.firstChild);
+    }
+    box.textContent = text;
+    box.scrollIntoView({ block: "nearest" });
+  }
+  var KEPT = " Nothing was sent, and what you typed is still here.";
+
   // Our server answered with an error status (a bug, not the ERP: ERP failures come back as 200
-  // with an error state). Load the page normally so the user sees the error page, not nothing.
+  // with an error state). A page or part of one that was asked for is loaded normally, so the user sees
+  // the error page, not nothing; a form that was sent is kept, with the reason above it.
   document.addEventListener("htmx:responseError", function (evt) {
-    var path = evt.detail.pathInfo && evt.detail.pathInfo.finalRequestPath;
-    if (path) window.location.assign(path);
+    var status = evt.detail.xhr.status;
+    if (verbOf(evt) === "get") {
+      var path = evt.detail.pathInfo && evt.detail.pathInfo.finalRequestPath;
+      if (path) window.location.assign(path);
+      return;
+    }
+    if (status === 401) {
+      sayProblem("You are signed out (in another tab, or your session ended)." + KEPT +
+                 " Sign in again in a new tab, then come back here and press the button again.");
+    } else if (status === 403) {
+      sayProblem("The dashboard refused this form: this page's sign-in is out of date." + KEPT +
+                 " Sign in again in a new tab, then press the button again.");
+    } else if (status === 400 || status === 413) {
+      sayProblem("The dashboard could not take this form (HTTP " + status + "), most likely because it is " +
+                 "larger than it accepts in one go." + KEPT + " Make the order smaller (fewer lines or shorter " +
+                 "texts), then press the button again.");
+    } else {
+      sayProblem("Something went wrong on the dashboard's server (HTTP " + status + ")." + KEPT +
+                 " Press the button again in a moment.");
+    }
+  });
+  document.addEventListener("htmx:sendError", function (evt) {
+    if (verbOf(evt) === "get") return;
+    sayProblem("The dashboard did not answer: the connection to it was lost." + KEPT +
+               " Press the button again when you are back online.");
   });
 })();

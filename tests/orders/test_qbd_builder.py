@@ -230,6 +230,21 @@ def test_add_duplicate_move_and_remove_lines(sales_client, connection):
     assert removed["lines-1-sub_lines-TOTAL_FORMS"] == "4"
 
 
+def test_the_most_lines_allowed_fit_in_one_post_even_when_every_line_is_a_group(sales_client, connection):
+    form = form_of(build(sales_client, connection, "Addison Dental Group", "Workstation Bundle"))
+    line = {key[len("lines-0-"):]: value for key, value in form.items() if key.startswith("lines-0-")}
+    full = {key: value for key, value in form.items() if not key.startswith("lines-")}
+    for index in range(qbd_state.MAX_LINES):
+        full.update({f"lines-{index}-{name}": value for name, value in line.items()})
+    full["lines-TOTAL_FORMS"] = str(qbd_state.MAX_LINES)
+    assert len(full) > 25_000  # 4 sub-lines each: far beyond Django's default of 1,000 fields
+
+    response = press(sales_client, NEW, full, "refresh_lines", **HTMX)
+
+    assert response.status_code == 200
+    assert f'id="line-{qbd_state.MAX_LINES - 1}-sub-3"' in response.content.decode()
+
+
 def test_with_htmx_adding_a_line_answers_only_the_rows_that_changed(sales_client, connection):
     form = form_of(build(sales_client, connection, "Addison Dental Group", "Workstation Bundle", "Installation"))
     response = press(sales_client, NEW, form, "add_line", **HTMX, HTTP_X_BUILDER_ROWS="1")

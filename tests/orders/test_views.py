@@ -79,6 +79,16 @@ def test_pages_need_a_login(client, path):
     assert b"Sign in" in response.content
 
 
+def test_a_signed_out_htmx_request_is_a_401_not_the_sign_in_page_swapped_into_the_page(client, db):
+    fragment = client.get("/c/nordlys/orders/", HTTP_HX_REQUEST="true")
+    form = client.post("/c/nordlys/orders/new/", {"add_line": ""}, HTTP_HX_REQUEST="true")
+
+    assert fragment.status_code == form.status_code == 401
+    assert b"Sign in" not in form.content
+    assert client.post("/c/nordlys/orders/new/", {"add_line": ""})["Location"] == \
+        "/accounts/login/?next=/c/nordlys/orders/new/"
+
+
 def test_login_page_shows_the_product_and_the_demo_logins(client, settings):
     settings.DEMO_MODE = True
     response = client.get("/accounts/login/")

@@ -1,0 +1,74 @@
+"""A builder page that outlives its sign-in: the user signed out in another tab (or their session ended),
+signed in again there, or sent a form larger than the dashboard takes. The page stays as it is, with what
+was typed, and says what happened; when the user is signed in again, its forms go through."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import htmx_idle, log_in
+
+pytestmark = pytest.mark.e2e
+
+NEW = "/c/nordlys/orders/new/"
+
+
+def start_an_order(page) -> None:
+    log_in(page, "nora", start=NEW)
+    page.get_by_label("Your reference").fill("Kari Kontakt")
+    page.locator("#id_lines-0-description").fill("Typed before the sign-in changed")
+
+
+def in_another_tab(page, *, sign_in_again: bool) -> None:
+    other = page.context.new_page()
+    other.goto("/c/nordlys/orders/")
+    other.get_by_role("button", name="Log out").click()
+    if sign_in_again:
+        other.goto("/c/nordlys/orders/")
+        other.get_by_label("Username").fill("nora")
+        other.get_by_label("Password").fill("demo")
+        other.get_by_role("button", name="Sign in").click()
+        expect(other.get_by_role("button", name="Log out")).to_be_visible()
+    other.close()
+
+
+def assert_kept(page) -> None:
+    expect(page).to_have_url(re.compile(re.escape(NEW) + "$"))
+    expect(page.get_by_label("Your reference")).to_have_value("Kari Kontakt")
+    expect(page.locator("#id_lines-0-description")).to_have_value("Typed before the sign-in changed")
+
+
+def test_signed_out_in_another_tab_the_page_says_so_and_keeps_what_was_typed(page, e2e_upstream):
+    start_an_order(page)
+    in_another_tab(page, sign_in_again=False)
+
+    page.locator("#add-line").click()
+
+    expect(page.get_by_role("alert").filter(has_text="You are signed out")).to_contain_text(
+        "Nothing was sent, and what you typed is still here")
+    assert_kept(page)
+    expect(page.get_by_label("Password")).to_have_count(0)  # no sign-in page swapped into the builder
+    expect(page.locator("#line-1")).to_have_count(0)
+
+
+def test_signed_in_again_in_another_tab_the_pages_forms_still_go_through(page, e2e_upstream):
+    start_an_order(page)
+    in_another_tab(page, sign_in_again=True)  # Django gives the new sign-in a new CSRF token
+
+    page.locator("#add-line").click()
+
+    expect(page.locator("#line-1")).to_be_visible()
+    htmx_idle(page)
+    assert_kept(page)
+    expect(page.locator("#request-problem")).to_have_count(0)
+
+
+def test_a_form_larger_than_the_dashboard_takes_is_refused_in_place(page, e2e_upstream, settings):
+    start_an_order(page)
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 20  # the builder sends more than this
+
+    page.locator("#add-line").click()
+
+    expect(page.get_by_role("alert").filter(has_text="could not take this form (HTTP 400)")).to_be_visible()
+    assert_kept(page)
