@@ -25,7 +25,7 @@ from orders.erp.tso.payloads import (  # noqa: F401 (the builder view shows both
     INTERNAL_MEMO_MAX_LENGTH,
     USER_INTERNAL_MEMO_MAX_LENGTH,
 )
-from orders.forms.fields import MAX_DIMENSIONS, MAX_LINES, money_input, plain_number
+from orders.forms.fields import MAX_DIMENSIONS, MAX_LINES, money_input, plain_number, posted_rows
 from orders.forms.order import (
     DimensionFormSet,
     LineForm,
@@ -33,7 +33,7 @@ from orders.forms.order import (
     OrderForm,
     parse_date,
 )
-from orders.parsing import parse_id, parse_signed_id, parse_whole
+from orders.parsing import parse_id, parse_signed_id
 from orders.services import BuilderReference
 from orders.submissions import CUSTOMER_FIELDS, FormErrors, draft_from_data
 
@@ -89,10 +89,9 @@ AMOUNT_SOURCES = ("quantity", "price", "discount_rate", "tax_id")
 
 
 def _rows(post: Mapping[str, Any], prefix: str, fields: Sequence[str], limit: int) -> list[dict[str, str]]:
-    count = parse_whole(post.get(f"{prefix}-TOTAL_FORMS")) or 0  # 0 when missing or not a count
     return [
         {name: post.get(f"{prefix}-{index}-{name}", "") for name in fields}
-        for index in range(min(count, limit))
+        for index in range(posted_rows(post, prefix, limit, fields))
     ]
 
 

@@ -16,7 +16,7 @@ from orders.erp.tso.payloads import (  # noqa: F401 (the builder view shows both
     INTERNAL_MEMO_MAX_LENGTH,
     USER_INTERNAL_MEMO_MAX_LENGTH,
 )
-from orders.parsing import parse_id
+from orders.parsing import parse_id, parse_whole
 
 # Dates before this are typing mistakes (an order or a filter in year 1), and the earliest ones are not
 # even a moment the ERP can store once it is turned into UTC.
@@ -84,6 +84,16 @@ class IdField(forms.Field):
 
 
 MAX_LINES = 500
+
+
+def posted_rows(post: Mapping, prefix: str, limit: int, fields: Sequence[str]) -> int:
+    """How many rows of the formset ``prefix`` a builder POST carries: its ``TOTAL_FORMS``, and any rows
+    posted after that (a row: one of ``fields`` under the next index), so that a count missing, garbled
+    or out of date never drops a line the user typed. At most ``limit``."""
+    count = min(parse_whole(post.get(f"{prefix}-TOTAL_FORMS")) or 0, limit)
+    while count < limit and any(f"{prefix}-{count}-{name}" in post for name in fields):
+        count += 1
+    return count
 
 
 MAX_DIMENSIONS = 20

@@ -17,9 +17,8 @@ from typing import Any
 
 from orders.domain import PostalAddress, Ref
 from orders.erp.autofy.reading import LINE_KIND_OF_TYPE, is_taxable
-from orders.forms.fields import MAX_LINES, money_input, plain_number
+from orders.forms.fields import MAX_LINES, money_input, plain_number, posted_rows
 from orders.forms.qbd import QbReference, address_names, read_number
-from orders.parsing import parse_whole
 from orders.qbd_draft import HEADER_REFS, RATE_DIGITS
 
 # A group's sub-lines: QuickBooks' groups in practice hold a handful; more is not a group anyone typed.
@@ -59,10 +58,6 @@ def blank_state(*, day: dt.date, reference: QbReference) -> dict[str, Any]:
 # --- the form ↔ the state -------------------------------------------------------------------------
 
 
-def _count(post: Mapping[str, Any], prefix: str, limit: int) -> int:
-    return min(parse_whole(post.get(f"{prefix}-TOTAL_FORMS")) or 0, limit)
-
-
 def _row(post: Mapping[str, Any], prefix: str, fields: Sequence[str]) -> dict[str, Any]:
     return {name: post.get(f"{prefix}-{name}", "") for name in fields}
 
@@ -71,11 +66,11 @@ def lines_from_post(post: Mapping[str, Any], fields: Sequence[str] = LINE_FIELDS
                     sub_fields: Sequence[str] = SUB_LINE_FIELDS) -> list[dict[str, Any]]:
     """The lines of a builder POST (of each, ``fields`` and its sub-lines' ``sub_fields``)."""
     lines = []
-    for index in range(_count(post, "lines", MAX_LINES)):
+    for index in range(posted_rows(post, "lines", MAX_LINES, fields)):
         prefix = f"lines-{index}"
         row = _row(post, prefix, fields)
         subs = f"{prefix}-sub_lines"
-        row["sub_lines"] = [_row(post, f"{subs}-{j}", sub_fields) for j in range(_count(post, subs, MAX_SUB_LINES))]
+        row["sub_lines"] = [_row(post, f"{subs}-{j}", sub_fields) for j in range(posted_rows(post, subs, MAX_SUB_LINES, sub_fields))]
         lines.append(row)
     return lines
 
@@ -84,7 +79,7 @@ def state_from_post(post: Mapping[str, Any]) -> dict[str, Any]:
     """The state a builder form sent: every value as typed."""
     state: dict[str, Any] = {name: post.get(name, "") for name in HEADER_FIELDS}
     state["custom_fields"] = [_row(post, f"custom_fields-{k}", ("name", "value"))
-                              for k in range(_count(post, "custom_fields", MAX_CUSTOM_FIELDS))]
+                              for k in range(posted_rows(post, "custom_fields", MAX_CUSTOM_FIELDS, ("name", "value")))]
     state["lines"] = lines_from_post(post)
     return state
 

@@ -428,6 +428,21 @@ def test_add_duplicate_move_and_remove_lines_without_javascript(sales_client):
     assert [form[f"lines-{i}-description"] for i in range(3)] == ["Copy", "Second", ""]
 
 
+@pytest.mark.parametrize("count", [None, "", "abc", "-1", "0", "1", "1e309", "²"])
+def test_a_line_count_missing_garbled_or_out_of_date_drops_no_line(sales_client, count):
+    state = order_state(lines=[product_line(description="First"), text_line("Second")])
+    form = posted(state)
+    if count is None:
+        del form["lines-TOTAL_FORMS"]
+    else:
+        form["lines-TOTAL_FORMS"] = count
+
+    kept = form_of(press(sales_client, NEW, form, "refresh_lines"))
+
+    assert kept["lines-TOTAL_FORMS"] == "2"
+    assert [kept["lines-0-description"], kept["lines-1-description"]] == ["First", "Second"]
+
+
 def test_a_full_builder_posted_as_a_browser_posts_it_is_accepted(sales_client):
     """Browsers (and htmx) send the form URL-encoded, every field of every line: Django's default limit
     of 1000 fields would refuse an order of about 90 lines with a bare 400."""

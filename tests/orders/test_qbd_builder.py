@@ -230,6 +230,21 @@ def test_add_duplicate_move_and_remove_lines(sales_client, connection):
     assert removed["lines-1-sub_lines-TOTAL_FORMS"] == "4"
 
 
+@pytest.mark.parametrize("count", [None, "abc", "0", "-1"])
+def test_a_line_or_sub_line_count_missing_or_garbled_drops_nothing(sales_client, connection, count):
+    form = form_of(build(sales_client, connection, "Addison Dental Group", "Workstation Bundle", "Installation"))
+    for name in ("lines-TOTAL_FORMS", "lines-0-sub_lines-TOTAL_FORMS"):
+        if count is None:
+            del form[name]
+        else:
+            form[name] = count
+
+    state = qbd_state.state_from_post(form)
+
+    assert [line["item_name"] for line in state["lines"]] == ["Workstation Bundle", "Installation"]
+    assert len(state["lines"][0]["sub_lines"]) == 4
+
+
 def test_the_most_lines_allowed_fit_in_one_post_even_when_every_line_is_a_group(sales_client, connection):
     form = form_of(build(sales_client, connection, "Addison Dental Group", "Workstation Bundle"))
     line = {key[len("lines-0-"):]: value for key, value in form.items() if key.startswith("lines-0-")}
