@@ -22,6 +22,7 @@ itself after ``POLL_FOR``; "Check now" is always there.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import uuid
 from urllib.parse import urlencode
@@ -50,6 +51,19 @@ POLL_FOR = dt.timedelta(minutes=15)
 CHECK_BACKOFF = dt.timedelta(seconds=30)
 LINE_ID = re.compile(r"[A-Za-z0-9-]{1,60}")
 MAX_LINES = 500
+
+
+def post_or_back_to_order(view):
+    """An action's address takes POSTs; opened (a confirmation page reloaded, a link followed) it leads
+    back to the order's page instead of a bare 405."""
+
+    @functools.wraps(view)
+    def wrapper(request, order_id, *args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            return HttpResponseRedirect(order_path("orders:detail", order_id), status=303)
+        return require_POST(view)(request, order_id, *args, **kwargs)
+
+    return wrapper
 
 
 def may_act(user) -> bool:
@@ -98,7 +112,7 @@ def performer_for(action: OrderAction):
 
 # --- 24SevenOffice: the status ---------------------------------------------------------------------------
 
-@require_POST
+@post_or_back_to_order
 def tso_status(request, order_id: str) -> HttpResponse:
     connection = _connection(request, ErpConnection.Kind.TSO)
     number = parse_id(order_id)
@@ -136,7 +150,7 @@ def tso_status(request, order_id: str) -> HttpResponse:
 
 # --- QuickBooks: close and reopen ------------------------------------------------------------------------
 
-@require_POST
+@post_or_back_to_order
 def qbd_close(request, order_id: str) -> HttpResponse:
     connection = _connection(request, ErpConnection.Kind.QBD_AUTOFY)
     if not may_act(request.user):

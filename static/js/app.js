@@ -90,11 +90,11 @@
     return ((evt.detail.requestConfig && evt.detail.requestConfig.verb) || "get").toLowerCase();
   }
 
-  // A page-sized answer to a boosted form (an action refused: 400 or 403 with its reason) is shown as
-  // the page it is, as without JavaScript.
+  // A boosted form or link answered with one of our pages and an error status (an action refused with
+  // its reason; the order's page after an action, saying the ERP is not answering) shows that page, as
+  // without JavaScript.
   document.addEventListener("htmx:beforeSwap", function (evt) {
-    var status = evt.detail.xhr.status;
-    if (evt.detail.boosted && (status === 400 || status === 403 || status === 404)
+    if (evt.detail.boosted && evt.detail.xhr.status >= 400
         && /text\/html/.test(evt.detail.xhr.getResponseHeader("Content-Type") || "")) {
       evt.detail.shouldSwap = true;
       evt.detail.isError = false;

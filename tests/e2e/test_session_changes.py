@@ -72,3 +72,24 @@ def test_a_form_larger_than_the_dashboard_takes_is_refused_in_place(page, e2e_up
 
     expect(page.get_by_role("alert").filter(has_text="could not take this form (HTTP 400)")).to_be_visible()
     assert_kept(page)
+
+
+def test_a_status_change_while_the_erp_is_down_ends_on_the_orders_page_saying_so(page, e2e_upstream):
+    order = e2e_upstream.api("POST", "/salesorders", json={"customer": {"id": 10006, "name": "Test kunde"}, "status": "Draft"}).json()
+    order_page = f"/c/nordlys/orders/{order['id']}/"
+    log_in(page, "nora", start=order_page)
+    page.get_by_role("button", name="Set to Proposal…").click()
+    expect(page.get_by_role("button", name="Yes, set it to Proposal")).to_be_visible()
+    page.reload()  # the confirmation's address leads back to the order, not to a bare 405
+    expect(page).to_have_url(re.compile(re.escape(order_page) + "$"))
+    page.get_by_role("button", name="Set to Proposal…").click()
+    e2e_upstream.configure(failure_rate=1.0)
+    try:
+        page.get_by_role("button", name="Yes, set it to Proposal").click()
+        expect(page.get_by_role("heading", name="The ERP is not answering")).to_be_visible()
+        expect(page).to_have_url(re.compile(re.escape(order_page) + r"\?action="))
+    finally:
+        e2e_upstream.configure(failure_rate=0.0)
+    page.reload()
+    expect(page.locator(".action-outcome")).to_contain_text("Nothing was changed")
+    assert e2e_upstream.api("GET", f"/salesorders/{order['id']}").json()["status"] == "Draft"

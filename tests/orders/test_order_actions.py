@@ -405,3 +405,11 @@ def test_odd_quickbooks_input_is_a_400(quickbooks, sales_client):
                                    "line": "not-a-line"}).status_code == 400
     assert sales_client.post(f"/c/{TSO}/orders/1/close/", {"op": "close"}).status_code == 404
     assert not OrderAction.objects.exists()
+
+
+def test_an_actions_address_opened_leads_back_to_the_order(sales_client, db):
+    for path in (f"/c/{TSO}/orders/1001/status/", f"/c/{QBD}/orders/2591-1796078636/close/"):
+        response = sales_client.get(path)
+        assert response.status_code == 303
+        assert response["Location"] == path.rsplit("/", 2)[0] + "/"
+    assert sales_client.put(f"/c/{TSO}/orders/1001/status/").status_code == 405
