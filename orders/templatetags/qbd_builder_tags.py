@@ -109,7 +109,13 @@ def _line(context, builder, i: int, row: Mapping, url: str, full: bool, last: in
     classes = f"line line--qbd{f' line--{kind}' if kind else ''}{' line--invalid' if errors else ''}"
     html = [f'<tbody id="line-{i}" class="line-block"><tr class="{classes}">{position_cell(i, url, last)}']
     html.append(f'<td class="line__item">{_item_cell(context, i, n, p, row, errors.get("item_id", ""))}</td>')
-    html.append(f'<td class="line__desc">{_input(f"{p}-description", f"Line {n} description", _value(row, "description"), errors.get("description", ""), number=False, recalc=False)}</td>')
+    if kind == "group":  # QuickBooks takes neither a description nor a class for a group (qbXML's LineGroup)
+        description = _value(row, "description")
+        html.append(f'<td class="line__desc">{_hidden(f"{p}-description", description)}'
+                    f'<span class="line__fixed">{escape(description)}</span>'
+                    f'<p class="field__help">A group keeps its item\'s description; its lines below take their own.</p></td>')
+    else:
+        html.append(f'<td class="line__desc">{_input(f"{p}-description", f"Line {n} description", _value(row, "description"), errors.get("description", ""), number=False, recalc=False)}</td>')
     quantity, error = _value(row, "quantity"), errors.get("quantity", "")
     if kind in ("discount", "subtotal"):
         cell = f'{_hidden(f"{p}-quantity", quantity, recalc=True)}<span class="muted">{MISSING}</span>' \
@@ -138,7 +144,8 @@ def _line(context, builder, i: int, row: Mapping, url: str, full: bool, last: in
                   errors.get("tax_code_id", ""), recalc=True) if priced_alone else _hidden(f"{p}-tax_code_id", "")
     html.append(f'<td class="line__tax">{tax}</td>')
     where = "" if kind == "subtotal" else (
-        _select(f"{p}-class_id", f"Line {n} class", context["class_choices"], _value(row, "class_id"), errors.get("class_id", ""))
+        (_hidden(f"{p}-class_id", "") if kind == "group" else
+         _select(f"{p}-class_id", f"Line {n} class", context["class_choices"], _value(row, "class_id"), errors.get("class_id", "")))
         + _select(f"{p}-site_id", f"Line {n} site", context["site_choices"], _value(row, "site_id"), errors.get("site_id", "")))
     html.append(f'<td class="line__where">{where}</td>{actions_cell(i, url, full)}</tr>')
     for j, sub in enumerate(subs):

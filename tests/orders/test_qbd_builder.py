@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.utils import timezone
@@ -204,6 +205,20 @@ def test_a_group_expands_into_its_sub_lines_nested_and_editable(sales_client, co
     edited = press(sales_client, NEW, {**form, "lines-0-sub_lines-1-quantity": "2"}, "refresh_lines")
     assert slot(edited, "line-0-sub-1-amount") == money(members[bundle.members[1].item.id].rate * 2)
     assert slot(edited, "line-0-amount") == money(total + members[bundle.members[1].item.id].rate)
+
+
+def test_a_group_offers_no_description_or_class_quickbooks_would_not_take(sales_client, connection):
+    bundle = item_named(connection, "Workstation Bundle")
+    response = build(sales_client, connection, "Addison Dental Group", "Workstation Bundle", "Installation")
+    page = response.content.decode()
+    group = re.search(r'<tbody id="line-0"[^>]*>(.*?)</tbody>', page, re.S)[1]
+    assert '<input type="hidden" name="lines-0-description"' in group
+    assert 'name="lines-0-class_id"' in group and '<select name="lines-0-class_id"' not in group
+    assert "A group keeps its item's description" in text(response)
+    assert bundle.description and bundle.description in unescape(group)
+    assert '<select name="lines-0-site_id"' in group  # a group's site is sent (FromInventorySite)
+    # An ordinary line keeps both.
+    assert '<select name="lines-1-class_id"' in page and 'type="text" name="lines-1-description"' in page
 
 
 def test_a_groups_quantity_scales_its_sub_lines(sales_client, connection):
