@@ -59,6 +59,22 @@ def test_sent_without_javascript_it_lands_on_the_new_order_with_the_totals_the_b
     assert "do not match" not in text(landed)
 
 
+def test_the_new_order_is_in_the_list_at_once_without_waiting_for_the_next_sync(sales_client, connection,
+                                                                               quickbooks_now):
+    from orders.models import IndexedOrder
+
+    form = {**form_of(built(sales_client, connection)), "po_number": "PO-LISTED-AT-ONCE"}
+
+    response = press(sales_client, NEW, form, "submit")
+
+    order_id = ORDER_PAGE.match(response["Location"])[1]
+    row = IndexedOrder.objects.get(connection=connection, upstream_id=order_id)
+    assert row.reference == "PO-LISTED-AT-ONCE"
+    listed = sales_client.get("/c/lakeshore/orders/", {"q": "PO-LISTED-AT-ONCE"})
+    assert "PO-LISTED-AT-ONCE" in text(listed) and order_id in listed.content.decode()
+    assert money(order_of(quickbooks_now.sandbox, order_id)["Amount"]) in text(listed)
+
+
 def test_sent_with_htmx_the_browser_is_led_to_the_order_and_back_to_the_sent_form(sales_client, connection,
                                                                                    quickbooks_now):
     form = form_of(built(sales_client, connection))

@@ -155,8 +155,11 @@ class QuickBooksConnector:
             page += 1
 
     def _summaries(self, answer: Answer) -> list[domain.OrderSummary]:
-        lookups = cache.get(self._lookups_key) or reading.NO_LOOKUPS
-        return [reading.read_summary(obj, lookups) for obj in answer.objects]
+        return [self.summary_of(obj) for obj in answer.objects]
+
+    def summary_of(self, order: dict) -> domain.OrderSummary:
+        """A SalesOrder object QuickBooks answered with, as a row of the order list."""
+        return reading.read_summary(order, cache.get(self._lookups_key) or reading.NO_LOOKUPS)
 
 
 def api_time(moment: dt.datetime) -> str:

@@ -17,6 +17,7 @@ from orders.erp.autofy.client import AGENT_OFFLINE_CODES
 from orders.erp.errors import UpstreamError, UpstreamUnavailable
 from orders.models import Submission, SubmissionAttempt, SubmissionStep
 from orders.qbd_draft import draft_from_data
+from orders.services import index
 from orders.submissions.planning import clear_error
 from orders.submissions.quickbooks import messages
 from orders.submissions.quickbooks.form_errors import qbd_form_errors
@@ -220,6 +221,10 @@ class _Run:
         submission.waiting_since = submission.next_attempt_at = None
         clear_error(submission)
         submission.save()
+        if self.connector is not None and order.get("ID"):
+            # Listed at once, as QuickBooks answered it: the user looks for it in the list next, and the
+            # index's next sync would bring it only up to a minute later ("did it fail?").
+            index.upsert(connections.of_submission(submission), [self.connector.summary_of(order)])
 
     def wait(self, step: SubmissionStep, message: str, *, error: UpstreamError | None = None,
              at: dt.datetime | None = None) -> None:
