@@ -80,6 +80,7 @@ def banner(submission: Submission | None, user=None) -> dict | None:
                      message=submission.last_error or (
                          "The PC running QuickBooks is not answering. The order is kept and the dashboard sends it "
                          "as soon as QuickBooks answers again: you can leave this page."))
+        found["message"] = f"{found['message']} It is sent as shown below, which cannot be changed meanwhile."
     elif state in (Submission.State.IN_PROGRESS, Submission.State.PENDING):
         found.update(kind="sending", title="Sending to QuickBooks…", poll=common.POLL_SENDING_SECONDS,
                      message="This page updates by itself.")
@@ -90,6 +91,8 @@ def banner(submission: Submission | None, user=None) -> dict | None:
         found.update(title="QuickBooks refused the order")
     else:
         found.update(title="The order did not reach QuickBooks", action="retry")
+    # While it is on its way or waits, the form is shown as it will be sent, not for changing (no send button).
+    found["locked"] = found["kind"] in ("sending", "waiting", Submission.State.NEEDS_ATTENTION)
     return found
 
 

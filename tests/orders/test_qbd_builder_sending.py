@@ -106,6 +106,9 @@ def test_with_quickbooks_off_the_order_waits_and_the_sender_may_leave(sales_clie
     assert text(page).count("Waiting for QuickBooks") == 1
     assert 'id="builder-submit"' not in page.content.decode()  # nothing to press: the worker sends it
     assert form_of(page)["lines-1-quantity"] == "4"  # the form as it was sent
+    # Shown as it will be sent, not offered for changes that would go nowhere.
+    assert re.search(r'<fieldset class="builder__fields" disabled', page.content.decode())
+    assert "It is sent as shown below, which cannot be changed meanwhile." in text(page)
     # The page's own look does not send it again before the worker does.
     since = quickbooks_now.sandbox.last_call_id()
     looked = sales_client.post(f"/c/lakeshore/orders/new/{submission.public_id}/check/", **HTMX)
