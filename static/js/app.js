@@ -18,6 +18,23 @@
     if (beyond > 0) nav.scrollLeft += beyond + 12;
   }
 
+  // The company switcher (a <details>) closes as a menu does: on Escape (focus back on its button) and
+  // on a click or focus anywhere else.
+  var switcher = document.querySelector(".company__switch");
+  if (switcher) {
+    switcher.addEventListener("keydown", function (evt) {
+      if (evt.key === "Escape" && switcher.open) {
+        switcher.open = false;
+        switcher.querySelector("summary").focus();
+      }
+    });
+    ["click", "focusin"].forEach(function (type) {
+      document.addEventListener(type, function (evt) {
+        if (switcher.open && !switcher.contains(evt.target)) switcher.open = false;
+      });
+    });
+  }
+
   // Keep bookmarkable URLs short: drop empty filter fields from GET requests.
   document.addEventListener("htmx:configRequest", function (evt) {
     if (evt.detail.verb !== "get") return;

@@ -52,3 +52,23 @@ def test_the_header_parts_never_cover_one_another(page, qbd_upstream, width):
         assert found["rows"] == 1, f"the header takes more than one row at {width} px: {found}"
     if width >= 1300:
         assert not found["nameCut"], f"the company's name is cut at {width} px"
+
+
+def test_the_company_switcher_closes_on_escape_and_on_a_click_elsewhere(page, qbd_upstream):
+    from playwright.sync_api import expect
+
+    log_in(page, "ada", group="Admins", start="/c/lakeshore/orders/")
+    switcher, current = page.locator(".company__switch"), page.locator(".company__current")
+    current.click()
+    expect(switcher).to_have_attribute("open", "")
+    page.keyboard.press("Escape")
+    expect(switcher).not_to_have_attribute("open", "")
+    expect(current).to_be_focused()
+    current.click()
+    expect(switcher).to_have_attribute("open", "")
+    page.mouse.click(700, 760)  # anywhere else on the page
+    expect(switcher).not_to_have_attribute("open", "")
+    current.click()  # and its own button still opens and closes it
+    expect(switcher).to_have_attribute("open", "")
+    current.click()
+    expect(switcher).not_to_have_attribute("open", "")
