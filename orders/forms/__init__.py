@@ -21,6 +21,7 @@ from orders.forms.fields import (  # noqa: F401
     DateInput,
     EARLIEST_DATE,
     EMAILS_MAX_LENGTH,
+    LATEST_DATE,
     EmailListField,
     HTML_NUMBER,
     ISO_DATE,

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator, validate_email
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, validate_email
 
 from orders.erp.tso.payloads import (  # noqa: F401 (the builder view shows both)
     INTERNAL_MEMO_MAX_LENGTH,
@@ -21,8 +21,11 @@ from orders.parsing import parse_id, parse_whole
 # Dates before this are typing mistakes (an order or a filter in year 1), and the earliest ones are not
 # even a moment the ERP can store once it is turned into UTC.
 EARLIEST_DATE = dt.date(1900, 1, 1)
+# And after this (year 9999, or 20206 for 2026): a due date worked out from one overflows the calendar.
+LATEST_DATE = dt.date(2099, 12, 31)
 
-DATE_BOUNDS = [MinValueValidator(EARLIEST_DATE, "Enter a date in 1900 or later.")]
+DATE_BOUNDS = [MinValueValidator(EARLIEST_DATE, "Enter a date in 1900 or later."),
+               MaxValueValidator(LATEST_DATE, "Enter a date in 2099 or earlier.")]
 
 # What HTML takes as a date input's and a number input's value (anything else it shows empty).
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -25,6 +25,7 @@ from orders.forms.fields import (
     DAYS_TERMS,
     EARLIEST_DATE,
     EMAILS_MAX_LENGTH,
+    LATEST_DATE,
     LINE_TYPE_CHOICES,
     MAX_DIMENSIONS,
     MAX_LINES,
@@ -171,7 +172,7 @@ class OrderForm(forms.Form):
                 cleaned["payment_terms_value"] = str(days)
         else:
             due = parse_date(raw)
-            if due is None or due < EARLIEST_DATE:
+            if due is None or not EARLIEST_DATE <= due <= LATEST_DATE:
                 self.add_error("payment_terms_value", "Enter the due date, e.g. 2026-12-31.")
             elif cleaned.get("date") and due < cleaned["date"]:
                 self.add_error("payment_terms_value", f"The due date {due:%d.%m.%Y} is before the order date: "

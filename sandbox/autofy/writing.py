@@ -180,7 +180,11 @@ class Writer:
                 order[name] = api_date(clean[name])
         if dates_changed and "DueDate" not in clean:
             terms = self.refs.known(order["Terms"]["ID"]) if order["Terms"] else None
-            order["DueDate"] = api_date(due_date(terms, read_api_date(order["Date"])))
+            try:
+                order["DueDate"] = api_date(due_date(terms, read_api_date(order["Date"])))
+            except OverflowError:  # QuickBooks' calendar, like Python's, ends: refused, not a crash
+                raise save_error(f"The due date of an order dated {order['Date']} is past the last date "
+                                 "QuickBooks can hold.") from None
         for name in ("BillingAddress", "ShippingAddress"):
             if name in clean:  # an address sent replaces the whole address
                 sent = {key: value or None for key, value in clean[name].items()}

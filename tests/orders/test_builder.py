@@ -277,6 +277,10 @@ ORDER_RULES = [
      "Enter the number of days", "-1"),
     ({"payment_terms_type": "FixedDate", "payment_terms_value": "next friday"}, "payment_terms_value",
      "Enter the due date, e.g. 2026-12-31.", "next friday"),
+    ({"date": "9999-12-31"}, "date", "Enter a date in 2099 or earlier.", "9999-12-31"),
+    ({"delivery_date": "2100-01-01"}, "delivery_date", "Enter a date in 2099 or earlier.", "2100-01-01"),
+    ({"payment_terms_type": "FixedDate", "payment_terms_value": "9999-12-31"}, "payment_terms_value",
+     "Enter the due date, e.g. 2026-12-31.", "9999-12-31"),
     ({"payment_terms_type": "Whenever"}, "payment_terms_type", "Select a valid choice.", None),
     ({"distribution_method": "pigeon"}, "distribution_method", "Select a valid choice.", None),
 ]

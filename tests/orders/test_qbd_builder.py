@@ -395,6 +395,8 @@ LINE_LIMITS = [
     ({"lines-0-quantity": "abc"}, "id_lines-0-quantity_error", "Enter a number, e.g. 1,234.50."),
     ({"lines-0-description": "d" * 4096}, "id_lines-0-description_error", "At most 4095 characters (this has 4096)."),
     ({"lines-0-sub_lines-0-rate": "1.1234567"}, None, None),
+    ({"date": "9999-12-31"}, "id_date_error", "Enter a date in 2099 or earlier."),
+    ({"ship_date": "2100-01-01"}, "id_ship_date_error", "Enter a date in 2099 or earlier."),
 ]
 
 

@@ -286,6 +286,11 @@ def test_a_date_in_the_closed_period_is_3171(autofy):
     assert create(autofy, Date="2026-06-01")["Date"] == "2026-06-01T00:00:00Z"
 
 
+def test_a_due_date_past_the_calendar_is_refused_not_a_crash(autofy):
+    error = refused(autofy, Date="9999-12-31", Terms={"FullName": "Net 30"})
+    assert "past the last date QuickBooks can hold" in error["Message"]
+
+
 def test_an_order_over_the_customer_s_credit_limit_is_3180(autofy):
     kenosha = find(autofy, "Customer", "Kenosha Marine Supply")
     assert (kenosha["CreditLimit"], kenosha["Balance"]) == (D(5000), D(4620))
