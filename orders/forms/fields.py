@@ -133,7 +133,7 @@ SEPARATORS = re.compile(r"[,;\s]+")
 SPACES = ("\u00a0", "\u202f", "\u2009", " ", "'")
 
 
-PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # ASCII digits, as orders/parsing.py
 
 
 # Limits of our own where the ERP's contract gives none: generous for what people type, not unbounded.
@@ -179,7 +179,7 @@ def parse_number(text: str) -> Decimal:
 
 def _ungrouped(whole: str, mark: str, text: str) -> str:
     """``1.234.567`` without its group marks; ``ValueError`` when the groups are not thousands."""
-    if not re.fullmatch(rf"[+-]?\d{{1,3}}(?:{re.escape(mark)}\d{{3}})*", whole):
+    if not re.fullmatch(rf"[+-]?[0-9]{{1,3}}(?:{re.escape(mark)}[0-9]{{3}})*", whole):
         raise ValueError(f"{text!r} is not a number")
     return whole.replace(mark, "")
 

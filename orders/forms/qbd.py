@@ -35,7 +35,7 @@ from orders.qbd_draft import (
 # What a custom field's value may hold when the company's setting names no limit: QuickBooks' common
 # text type for data extensions (STR255TYPE).
 CUSTOM_FIELD_MAX_LENGTH = 255
-COMMA_GROUPS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
+COMMA_GROUPS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+")
 
 
 def parse_us_number(text: str) -> Decimal:

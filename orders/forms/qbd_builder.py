@@ -15,6 +15,7 @@ from orders.domain import Ref
 from orders.erp.autofy.reading import currency_code, is_taxable
 from orders.forms.qbd import QbLineForm, QbOrderForm, QbReference, read_number
 from orders.forms.qbd_state import HEADER_FIELDS, SEARCH_FIELDS, is_blank_line
+from orders.parsing import parse_whole
 from orders.qbd_draft import AMOUNT_DIGITS, EXCHANGE_RATE_DIGITS, HEADER_REFS, RATE_DIGITS, QbLineDraft, draft_from_data
 
 NUMBER_DIGITS = {"quantity": RATE_DIGITS, "rate": RATE_DIGITS, "rate_percent": RATE_DIGITS, "amount": AMOUNT_DIGITS}
@@ -186,7 +187,7 @@ class QbBuilder:
         sub = None
         if name.startswith("sub_lines."):
             _, position, name = (name.split(".", 2) + ["", ""])[:3]
-            sub = int(position) if position.isdigit() else None
+            sub = parse_whole(position)
             if sub is None or sub >= len(lines[index].get("sub_lines") or ()):
                 return None, None
         for candidate in (name, f"{name}_id"):
