@@ -129,7 +129,8 @@ def _quickbooks_summary(submission: Submission, payload: dict) -> dict:
         "customer": payload.get("customer_name") or "—",
         "lines": len(payload.get("lines") or ()),
         "gross": order.total if order is not None else None,
-        "currency": "" if currency in ("", home) else currency,
+        # The journal mixes companies: every amount says its currency (the company's own list leaves out the home one).
+        "currency": currency or home,
         "attention": submission.state in ATTENTION_STATES,
         "quickbooks": True,
         "erp": "QuickBooks",
