@@ -1131,6 +1131,20 @@ def test_admins_find_the_failed_orders_from_the_navigation_with_a_count(admin_cl
     assert "Failed orders" not in text(sales_client.get("/c/nordlys/orders/"))
 
 
+def test_the_journal_says_what_happened_without_the_builders_instructions(admin_client_logged_in, sales_client,
+                                                                          upstream):
+    upstream.fault("POST /salesorders", "503", retry_after=0)
+    press(sales_client, NEW, posted(order_state()), "submit")
+    submission = Submission.objects.get()
+    assert "Nothing was lost: press Try again." in submission.last_error  # what the sender reads in the builder
+
+    row = text(admin_client_logged_in.get("/submissions/failed/"))
+
+    assert "Nothing was lost." in row and "press Try again" not in row
+    sent = text(sales_client.get(f"/c/nordlys/orders/new/{submission.public_id}/"))
+    assert "Entered by Sam Seller on" in sent and "Sent by" not in sent
+
+
 def test_sales_users_do_not_see_the_submissions_pages(sales_client, failed_submission):
     assert sales_client.get("/submissions/").status_code == 403
     assert sales_client.get(f"/submissions/{failed_submission.public_id}/").status_code == 403
