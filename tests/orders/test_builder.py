@@ -1121,7 +1121,8 @@ def test_admins_find_the_failed_orders_from_the_navigation_with_a_count(admin_cl
 
     page = admin_client_logged_in.get("/c/nordlys/orders/")
 
-    assert re.search(r'href="/submissions/failed/"[^>]*>Failed orders <span class="nav-badge">1<', page.content.decode())
+    assert re.search(r'href="/submissions/failed/"[^>]*>Failed orders <span class="nav-badge">1<span class="sr-only"> to '
+                     r'look at</span>', page.content.decode())  # not "waiting": that is QuickBooks' own state
     failed = admin_client_logged_in.get("/submissions/failed/")
     assert failed.status_code == 200 and "Failed orders" in text(failed)
     assert str(failed_submission.public_id) in failed.content.decode()

@@ -94,6 +94,7 @@ def test_login_page_shows_the_product_and_the_demo_logins(client, settings):
     response = client.get("/accounts/login/")
     assert response.status_code == 200
     assert "Sales Orders Admin" in text(response)
+    assert "Sales orders from 24SevenOffice and QuickBooks Desktop, in one place." in text(response)
     assert "sales / demo" in text(response) and "admin / demo" in text(response)
 
     settings.DEMO_MODE = False
