@@ -288,13 +288,25 @@ def page_context(request, order_id) -> dict:
         actions.settle_due(rows, performer_for)
     except UpstreamError:
         pass  # the ERP is down: the timeline says the action is still being checked
-    shown = None
-    try:
-        wanted = uuid.UUID(request.GET.get("action", "")[:40])
-    except ValueError:
-        wanted = None
-    if wanted is not None:
-        shown = next((row for row in rows if row.public_id == wanted), None)
+    wanted = _wanted(request)
+    shown = next((row for row in rows if row.public_id == wanted), None) if wanted else None
     return {"timeline": rows, "shown_action": shown, "may_act": may_act(request.user),
             "show_upstream": is_admin(request.user), "polled": {row.public_id for row in rows if _polled(row)},
             "poll_seconds": POLL_SECONDS}
+
+
+def _wanted(request) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(request.GET.get("action", "")[:40])
+    except ValueError:
+        return None
+
+
+def shown_action(request, order_id) -> OrderAction | None:
+    """The action just done (``?action=``) when the order's page cannot be shown (the ERP is not answering):
+    its outcome is said on the error page or the copy, without asking the ERP anything more."""
+    wanted = _wanted(request)
+    if wanted is None or request.erp_connection is None:
+        return None
+    return OrderAction.objects.filter(connection=request.erp_connection, order_id=str(order_id),
+                                      public_id=wanted).first()

@@ -226,7 +226,8 @@ def order_detail(request: HtmxHttpRequest, order_id: str) -> HttpResponse:
         return render(
             request,
             "orders/order_error.html",
-            {"order_id": order_id, "error": describe_error(exc), "back_url": back_url},
+            {"order_id": order_id, "error": describe_error(exc), "back_url": back_url,
+             "shown_action": actions.shown_action(request, order_id)},
             status=503,
         )
 

@@ -61,12 +61,13 @@ def order_detail(request: HtmxHttpRequest, order_id: str, back_url: str) -> Http
         else:  # the connector's own words: they name QuickBooks and what to change
             described["message"] = error.message
         return render(request, "orders/order_error.html",
-                      {"order_id": order_id, "error": described, "back_url": back_url}, status=503)
+                      {"order_id": order_id, "error": described, "back_url": back_url,
+                       "shown_action": actions.shown_action(request, order_id)}, status=503)
 
     if not page.live:
         return render(request, "orders/qbd/order_copy.html", {
             "copy": page, "order": page.summary, "back_url": back_url,
-            "reason": page.error.message,
+            "reason": page.error.message, "shown_action": actions.shown_action(request, order_id),
         })
     admin = is_admin(request.user)
     context = {"detail": page, "order": page.order, "q": page.details, "back_url": back_url,

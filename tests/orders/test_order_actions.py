@@ -270,7 +270,7 @@ def test_who_may_do_what(upstream, sales_client, db):
     assert sales_client.post(url, {}).status_code == 400
     assert sales_client.post(url, {"from": "Draft", "status": "Confirmed", "confirm": "1", "token": "x"}).status_code == 400
     assert sales_client.post(f"/c/{TSO}/orders/0/status/", {"from": "Draft", "status": "Confirmed"}).status_code == 404
-    assert sales_client.get(url).status_code == 405
+    assert sales_client.get(url).status_code == 303  # back to the order's page
     stranger = signed_in(make_user("nobody"))  # sees no company
     assert stranger.post(url, {"from": "Draft", "status": "Confirmed"}).status_code == 404
     assert not OrderAction.objects.exists()
@@ -321,6 +321,21 @@ def test_close_and_reopen_the_whole_order(quickbooks, sales_client):
     action = OrderAction.objects.filter(order_id=order["ID"]).first()
     assert action.request == {"ID": order["ID"], "EditSequence": action.seen_version, "IsManuallyClosed": False}
     assert action.tracking_id  # Autofy's RequestId
+
+
+def test_with_quickbooks_off_the_page_after_closing_says_what_became_of_it(quickbooks, sales_client):
+    order = qbd_order(quickbooks)
+    version = version_on(sales_client.get(f"/c/{QBD}/orders/{order['ID']}/"))
+    quickbooks.autofy_configure(agent_offline=True)
+    try:
+        page = qbd_act(sales_client, order["ID"], version, "close")
+    finally:
+        quickbooks.autofy_configure(agent_offline=False)
+
+    assert page.status_code == 503  # the order cannot be read, and the dashboard has no copy of it
+    assert "QuickBooks is not answering" in text_of(page)
+    assert "Close: not done" in text_of(page) and "Nothing was changed" in text_of(page)
+    assert qbd_now(quickbooks, order["ID"])["IsManuallyClosed"] is False
 
 
 def test_lines_one_by_one_and_all_lines_close_the_order(quickbooks, admin_client_logged_in):
