@@ -156,14 +156,14 @@
       sayProblem("The dashboard could not take this form (HTTP " + status + "), most likely because it is " +
                  "larger than it accepts in one go." + KEPT + " Make the order smaller (fewer lines or shorter " +
                  "texts), then press the button again.");
-    } else {
-      sayProblem("Something went wrong on the dashboard's server (HTTP " + status + ")." + KEPT +
-                 " Press the button again in a moment.");
+    } else {  // the server may have got somewhere: not "nothing was sent"
+      sayProblem("Something went wrong on the dashboard's server (HTTP " + status + "). What you typed is still " +
+                 "here: press the button again in a moment. An order is never created twice.");
     }
   });
   document.addEventListener("htmx:sendError", function (evt) {
     if (verbOf(evt) === "get") return;
-    sayProblem("The dashboard did not answer: the connection to it was lost." + KEPT +
-               " Press the button again when you are back online.");
+    sayProblem("The connection to the dashboard was lost. What you typed is still here: press the button again " +
+               "when you are back online. An order is never created twice.");
   });
 })();
