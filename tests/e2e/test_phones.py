@@ -124,14 +124,14 @@ def search_and_pick_product(page, index: int, product: dict) -> None:
 QBD_FIELD_LABELS = {
     "item_query": "Item", "line__sub-item": "Item in the group", "description": "Description", "quantity": "Qty",
     "line__unit-name": "U/M", "rate": "Rate", "rate_percent": "Rate %", "amount": "Typed amount", "qbd-amount": "Amount",
-    "tax_code_id": "Tax", "class_id": "Class", "site_id": "Site",
+    "tax_code_id": "Tax", "class_id": "Class", "site_id": "Site", "line__fixed": "Description",
 }
 
 # Each field a line's card shows with the words drawn over it (its cell's ``::before`` labels the cell's first
 # field, its ``::after`` the second, set beside it), and how far the field sits below the top of its cell (room
 # for the words); then the cells that draw more labels than they show fields (a label over nothing).
 CARD_FIELDS = """(table) => {
-  const FIELDS = "input:not([type=hidden]), select, .qbd-amount, .line__sub-item, .line__unit-name";
+  const FIELDS = "input:not([type=hidden]), select, .qbd-amount, .line__sub-item, .line__unit-name, .line__fixed";
   const shown = (el) => { const box = el.getBoundingClientRect(); return box.width > 0 && box.height > 0; };
   const drawn = (cell, which) => {
     const style = getComputedStyle(cell, which);
@@ -402,7 +402,7 @@ def test_a_quickbooks_order_on_a_phone(page, quickbooks, qbd_references_cached, 
     assert_fits(page, "the QuickBooks builder")
     assert_header_fits(page, admin=True)
     seen = assert_line_cards_labelled(page, "the QuickBooks builder, empty")
-    assert seen == set(QBD_FIELD_LABELS) - {"line__sub-item", "line__unit-name"}, seen
+    assert seen == set(QBD_FIELD_LABELS) - {"line__sub-item", "line__unit-name", "line__fixed"}, seen
     assert_accessible(page, "the QuickBooks builder at 390 px")
 
     # A customer; a group with its sub-lines, chairs, a discount (no quantity) and freight (not taxable).
