@@ -13,7 +13,7 @@ itself (the sandbox answers 409 for an invoiced order, as the real API does for 
 Invoicing and making an order inactive are for admins (``ADMIN_ONLY``); the other steps for sales too.
 
 The PATCH carries no version (the contract has none for a sales order), so the order is read first: when its
-status is no longer the one the user's page showed, nothing is sent (``StatusChanged``). Someone else's
+status is no longer the one the user's page showed, nothing is sent (``STATUS_CHANGED``). Someone else's
 change is never undone by a page that was open too long.
 """
 
@@ -31,9 +31,9 @@ from orders.erp.errors import (
     UpstreamValidationError,
 )
 from orders.erp.tso import get_client
-from orders.erp.tso.client import NAME
 from orders.erp.tso import payloads
 from orders.erp.tso import reading
+from orders.erp.tso.client import NAME
 from orders.models import OrderAction
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {

@@ -6,9 +6,11 @@ See the package docstring for the rules; this module carries them out for one ru
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 
 from orders import connections
@@ -38,6 +40,8 @@ RETRY_SCHEDULE = tuple(dt.timedelta(minutes=m) for m in (1, 5, 30, 120, 360, 720
 GIVE_UP_AFTER = dt.timedelta(hours=72)
 # Outcomes of a call that may have created the order: the next send looks for it first.
 MAY_HAVE_LANDED = (Outcome.UNKNOWN, Outcome.NOT_ACCEPTED)
+
+logger = logging.getLogger(__name__)
 
 
 def settle_seconds() -> float:
@@ -223,8 +227,13 @@ class _Run:
         submission.save()
         if self.connector is not None and order.get("ID"):
             # Listed at once, as QuickBooks answered it: the user looks for it in the list next, and the
-            # index's next sync would bring it only up to a minute later ("did it fail?").
-            index.upsert(connections.of_submission(submission), [self.connector.summary_of(order)])
+            # index's next sync would bring it only up to a minute later ("did it fail?"). The sync brings
+            # it anyway should this fail: the order is made and recorded already.
+            try:
+                index.upsert(connections.of_submission(submission), [self.connector.summary_of(order)])
+            except DatabaseError:
+                logger.warning("Order %s not listed at once: the index could not be written", order.get("ID"),
+                               exc_info=True)
 
     def wait(self, step: SubmissionStep, message: str, *, error: UpstreamError | None = None,
              at: dt.datetime | None = None) -> None:
