@@ -155,11 +155,12 @@ class QuickBooksConnector:
             page += 1
 
     def _summaries(self, answer: Answer) -> list[domain.OrderSummary]:
-        return [self.summary_of(obj) for obj in answer.objects]
+        lookups = self.kept_lookups() or reading.NO_LOOKUPS  # read once for the page of orders
+        return [reading.read_summary(obj, lookups) for obj in answer.objects]
 
     def summary_of(self, order: dict) -> domain.OrderSummary:
         """A SalesOrder object QuickBooks answered with, as a row of the order list."""
-        return reading.read_summary(order, cache.get(self._lookups_key) or reading.NO_LOOKUPS)
+        return reading.read_summary(order, self.kept_lookups() or reading.NO_LOOKUPS)
 
 
 def api_time(moment: dt.datetime) -> str:
