@@ -132,6 +132,11 @@ def iso_datetime(value: dt.datetime | dt.date | None) -> str:
         return value.isoformat()
     if timezone.is_aware(value):
         value = timezone.localtime(value)
+    return _iso_local(value)
+
+
+def _iso_local(value: dt.datetime) -> str:
+    """``iso_datetime`` of a moment already in the current time zone."""
     return value.isoformat(timespec="milliseconds" if value.microsecond >= 1000 else "seconds")
 
 
@@ -205,6 +210,25 @@ def order_rows(context, orders, back_param: str = ""):
     return mark_safe("\n".join(rows))
 
 
+@register.simple_tag
+def status_tab_nav(tabs) -> str:
+    """The list's status tabs (``views.browse._status_tabs``; the QuickBooks list's carry a ``count``),
+    each swapping the table region. Built here like the rows: through the template engine the seven
+    tabs cost about half a millisecond a page."""
+    items = []
+    for tab in tabs:
+        url = escape(tab["url"])
+        active = tab["active"]
+        dot = f'<span class="tab__dot {escape(tab["dot"])}" aria-hidden="true"></span>' if tab["value"] else ""
+        count = f' <span class="tab__count">{escape(str(tab["count"]))}</span>' if "count" in tab else ""
+        items.append(
+            f'<li><a class="tab{" tab--active" if active else ""}" href="{url}"{" aria-current=\"true\"" if active else ""}'
+            f' data-hx-get="{url}" data-hx-target="#order-table" data-hx-swap="outerHTML" data-hx-push-url="true"'
+            f' data-hx-indicator="#results">{dot}{escape(tab["label"])}{count}</a></li>')
+    return mark_safe('<nav class="tabs" aria-label="Order status">\n  <ul class="tabs__list">\n    '
+                     + "\n    ".join(items) + "\n  </ul>\n</nav>")
+
+
 @register.filter
 def day(value: dt.date | dt.datetime | None) -> str:
     """``{{ value|date:"j M Y" }}`` ("2 Nov 2026", a moment in the current time zone) at a tenth of its cost:
@@ -229,8 +253,8 @@ def day_time(value: dt.datetime | None) -> str:
 def _modified_html(moment: dt.datetime | None, zone) -> str:
     if not moment:
         return MISSING
-    local = moment.astimezone(zone)
-    return f'<time datetime="{iso_datetime(local)}">{_day(local)}, {local:%H:%M}</time>'
+    local = moment.astimezone(zone)  # the list's hot path: localised once, formatted without strftime
+    return f'<time datetime="{_iso_local(local)}">{_day(local)}, {local.hour:02}:{local.minute:02}</time>'
 
 
 def state_badge_html(state: str) -> str:

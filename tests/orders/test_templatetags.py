@@ -214,3 +214,53 @@ def test_day_and_day_time_read_as_django_s_date_filter():
     for value in moments:
         ours, django = both("{{ v|day_time }}", '{{ v|date:"j M Y, H:i" }}', value)
         assert ours == django, value
+
+
+def test_a_listed_order_s_modified_cell_reads_as_the_date_filter_with_a_millisecond_time_attribute(settings):
+    from django.template import engines
+
+    from orders.domain import ListedOrder
+    from orders.models import ErpConnection
+    from orders.templatetags.orders_tags import order_rows
+
+    settings.TIME_ZONE = "Europe/Oslo"
+    engine = engines["django"]
+    for moment in (dt.datetime(2026, 3, 29, 0, 30, 5, 484071, tzinfo=dt.UTC),  # the night clocks go forward
+                   dt.datetime(2026, 12, 31, 23, 59, tzinfo=dt.UTC),
+                   dt.datetime(2026, 6, 1, 8, 5, tzinfo=dt.timezone(dt.timedelta(hours=-6)))):
+        order = ListedOrder(id=7, status="Draft", customer_id=3, customer_name="Ærø", date=dt.date(2026, 11, 2),
+                            currency_code="NOK", net_amount=Decimal("1"), modified_at=moment)
+        html = order_rows({"connection": ErpConnection(slug="nordlys")}, [order])
+        shown = engine.from_string('{{ v|date:"j M Y, H:i" }}').render({"v": moment})
+        assert f'<time datetime="{iso_datetime(moment)}">{shown}</time>' in html, moment
+
+
+TAB_LOOP = """<nav class="tabs" aria-label="Order status">
+  <ul class="tabs__list">
+    {% for tab in status_tabs %}<li><a class="tab{% if tab.active %} tab--active{% endif %}" href="{{ tab.url }}"\
+{% if tab.active %} aria-current="true"{% endif %} data-hx-get="{{ tab.url }}" data-hx-target="#order-table" \
+data-hx-swap="outerHTML" data-hx-push-url="true" data-hx-indicator="#results">{% if tab.value %}<span class="tab__dot \
+{{ tab.dot }}" aria-hidden="true"></span>{% endif %}{{ tab.label }}{% if "count" in tab %} <span class="tab__count">\
+{{ tab.count }}</span>{% endif %}</a></li>{% if not forloop.last %}
+    {% endif %}{% endfor %}
+  </ul>
+</nav>"""
+
+
+@pytest.mark.parametrize("with_counts", [False, True])
+def test_status_tabs_are_the_markup_a_template_loop_gives_and_escape_their_links(with_counts):
+    from django.template import engines
+
+    from orders.templatetags.orders_tags import status_tab_nav
+
+    tabs = [{"value": "", "label": "All", "dot": "tab__dot--", "url": "?a=1&b=<2>", "active": False},
+            {"value": "Draft", "label": "Draft & <new>", "dot": "tab__dot--draft", "url": "?status=Draft",
+             "active": True}]
+    if with_counts:
+        for count, tab in enumerate(tabs, start=1234):
+            tab["count"] = count
+    expected = engines["django"].from_string(TAB_LOOP).render({"status_tabs": tabs})
+    html = status_tab_nav(tabs)
+    assert html == expected
+    assert 'href="?a=1&amp;b=&lt;2&gt;"' in html and "Draft &amp; &lt;new&gt;" in html
+    assert ('<span class="tab__count">1234</span>' in html) is with_counts
