@@ -207,7 +207,7 @@ class DimensionForm(forms.Form):
     def __init__(self, *args, reference: BuilderReference, **kwargs):
         super().__init__(*args, **kwargs)
         self.reference = reference
-        self.fields["dimension_type"].choices = [("", "Choose a type…")] + [
+        self.fields["dimension_type"].choices = [("", "Choose…")] + [
             (d.id, d.name) for d in reference.dimension_types
         ]
         self.elements = reference.dimension_elements.get(self.chosen_type(), ())

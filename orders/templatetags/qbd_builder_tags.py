@@ -134,7 +134,7 @@ def _line(context, builder, i: int, row: Mapping, url: str, full: bool, last: in
                 + _input(f"{p}-rate_percent", f"Line {n} rate percent", _value(row, "rate_percent"),
                          errors.get("rate_percent", ""), placeholder="%"))
         amount = _input(f"{p}-amount", f"Line {n} typed amount, if not worked out", _value(row, "amount"),
-                        errors.get("amount", ""), placeholder="Typed amount")
+                        errors.get("amount", ""), placeholder="Amount")
     else:
         cell = _hidden(f"{p}-rate", "") + _hidden(f"{p}-rate_percent", "") + f'<span class="muted">{MISSING}</span>'
         amount = _hidden(f"{p}-amount", "")
