@@ -214,7 +214,7 @@ def order_rows(context, orders, back_param: str = ""):
 def status_tab_nav(tabs) -> str:
     """The list's status tabs (``views.browse._status_tabs``; the QuickBooks list's carry a ``count``),
     each swapping the table region. Built here like the rows: through the template engine the seven
-    tabs cost about half a millisecond a page."""
+    tabs cost about 0.2 ms a page, here a tenth of that."""
     items = []
     for tab in tabs:
         url = escape(tab["url"])
