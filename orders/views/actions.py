@@ -57,11 +57,13 @@ def post_or_back_to_order(view):
     """An action's address takes POSTs; opened (a confirmation page reloaded, a link followed) it leads
     back to the order's page instead of a bare 405."""
 
+    posted = require_POST(view)
+
     @functools.wraps(view)
     def wrapper(request, order_id, *args, **kwargs):
         if request.method in ("GET", "HEAD"):
             return HttpResponseRedirect(order_path("orders:detail", order_id), status=303)
-        return require_POST(view)(request, order_id, *args, **kwargs)
+        return posted(request, order_id, *args, **kwargs)
 
     return wrapper
 
