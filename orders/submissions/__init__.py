@@ -123,6 +123,7 @@ from orders.submissions.planning import (
 from orders.submissions.reconciling import same_line
 from orders.submissions.running import (
     RUN_LEASE,
+    first_unfinished_step,
     progress,
     step_in_doubt,
     submission_run,
@@ -131,7 +132,7 @@ from orders.submissions.running import (
 __all__ = [
     "CLOSABLE", "CLOSE_NOTE_MAX_LENGTH", "CUSTOMER_FIELDS", "DELIVERY_FIELDS", "RUN_LEASE", "FormErrors", "PlannedStep",
     "SubmissionConflict", "close_note_problem", "creation_status", "draft_from_data", "draft_from_order",
-    "draft_to_data", "failure_message", "form_errors_from", "outcome_unknown", "plan", "same_line",
+    "draft_to_data", "failure_message", "first_unfinished_step", "form_errors_from", "outcome_unknown", "plan", "same_line",
     "submission_close", "submission_draft", "submission_form_errors", "submission_revise", "submission_run",
     "submission_start", "submission_token", "progress", "step_in_doubt",
 ]

@@ -39,7 +39,9 @@ def is_rejection(error: UpstreamError) -> bool:
 
 
 def failure_message(submission: Submission, step: SubmissionStep, error: UpstreamError) -> str:
-    """What happened, what is safe, and what to do next, for a step that failed with ``error``."""
+    """What happened and what is safe, for a step that failed with ``error``. Stored, and read in the
+    builder and in the journal: a page's own next step (the builder's "press Try again") is the page's
+    to add. Where only the form can put it right, the message says so, for the journal's readers too."""
     reason = _sentence(error.message)
     unknown = outcome_unknown(error)
     rejected = is_rejection(error)
@@ -50,7 +52,7 @@ def failure_message(submission: Submission, step: SubmissionStep, error: Upstrea
         if rejected:
             return (f"The ERP did not accept the order. {reason} Nothing was created in the ERP: correct what "
                     "is marked on the form and send again.")
-        return f"The order could not be sent to the ERP. {reason} Nothing was lost: press Try again."
+        return f"The order could not be sent to the ERP. {reason} Nothing was lost."
     created = f"The order was created in the ERP (#{submission.upstream_order_id})"
     if step.kind == Kind.ADD_LINE:
         number = step.line_index + 1
@@ -60,8 +62,7 @@ def failure_message(submission: Submission, step: SubmissionStep, error: Upstrea
         if rejected:
             return (f"{created}, but the ERP did not accept line {number}. {reason} Correct line {number} and send "
                     "again to continue from there.")
-        return (f"{created}, but line {number} could not be added. {reason} Nothing was lost: press Try again to "
-                f"continue from line {number}.")
+        return f"{created}, but line {number} could not be added. {reason} Nothing was lost."
     status = _status_label(step.request.get("status", ""))
     if unknown:
         return (f"{created} with all its lines, but the ERP did not confirm the status {status}. {reason} "
@@ -69,8 +70,7 @@ def failure_message(submission: Submission, step: SubmissionStep, error: Upstrea
     if rejected:
         return (f"{created} with all its lines, but the ERP would not set it to {status}. {reason} Correct the "
                 "form and send again.")
-    return (f"{created} with all its lines, but its status could not be set to {status}. {reason} Nothing was "
-            "lost: press Try again.")
+    return f"{created} with all its lines, but its status could not be set to {status}. {reason} Nothing was lost."
 
 
 def _sentence(text: str) -> str:
@@ -95,7 +95,7 @@ def unchecked_message(submission: Submission, step: SubmissionStep, error: Upstr
         return (f"The ERP did not answer when the dashboard looked for a duplicate after checking {_what(step)}. "
                 f"{_sentence(error.message)} Nothing more was sent; check the order in the ERP for a duplicate.")
     return (f"The dashboard must check {_what(step)} before sending it again, but could not reach the ERP. "
-            f"{_sentence(error.message)} Nothing was lost: press Try again.")
+            f"{_sentence(error.message)} Nothing was lost.")
 
 
 def settling_message(submission: Submission, step: SubmissionStep) -> str:

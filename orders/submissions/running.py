@@ -141,7 +141,7 @@ def claimed(submission: Submission, runnable: tuple[str, ...]) -> Iterator[Submi
             _running.discard(held.pk)
         if held.state == State.IN_PROGRESS:
             held.state = State.FAILED
-            held.last_error = "Sending stopped unexpectedly. Nothing was lost: press Try again."
+            held.last_error = "Sending stopped unexpectedly. Nothing was lost."
             held.save()
 
 
@@ -359,10 +359,15 @@ def _stop(submission: Submission, step: SubmissionStep, error: UpstreamError | N
 
 # --- what the pages ask about a submission -----------------------------------------------------------
 
+def first_unfinished_step(submission: Submission) -> SubmissionStep | None:
+    """Where a stopped submission carries on from."""
+    return submission.steps.exclude(state=StepState.SUCCEEDED).order_by("position").first()
+
+
 def step_in_doubt(submission: Submission) -> SubmissionStep | None:
     """The step a stopped submission is waiting to settle or check (its first unfinished step, when
     the ERP may have carried it out), else None."""
-    step = submission.steps.exclude(state=StepState.SUCCEEDED).order_by("position").first()
+    step = first_unfinished_step(submission)
     return step if step is not None and step.state == StepState.UNKNOWN else None
 
 

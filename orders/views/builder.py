@@ -466,7 +466,17 @@ def _banner(submission: Submission | None, user=None) -> dict | None:
             # An ERP rejection is corrected on the form, then sent with "Send again" below.
             action=None if submission.form_errors else "retry",
         )
+        if banner["action"] == "retry":
+            banner["message"] = f"{submission.last_error} {_try_again(submission)}".strip()
     return banner
+
+
+def _try_again(submission: Submission) -> str:
+    """The builder's next step for a submission that stopped on a failure it can simply send again."""
+    step = submissions.first_unfinished_step(submission)
+    if step is not None and step.kind == SubmissionStep.Kind.ADD_LINE:
+        return f"Press Try again to continue from line {step.line_index + 1}."
+    return "Press Try again."
 
 
 def _submit(request: HtmxHttpRequest, state: dict, reference: services.BuilderReference, *, token: str,

@@ -24,6 +24,7 @@ from orders.models import Submission
 from orders.paths import order_path
 from orders.qbd_draft import draft_problems, draft_to_data
 from orders.submissions import quickbooks as qbd_submissions
+from orders.submissions.quickbooks import messages as qbd_messages
 from orders.views import builder_common as common
 from orders.views.common import HtmxHttpRequest
 
@@ -79,8 +80,9 @@ def banner(submission: Submission | None, user=None) -> dict | None:
         found.update(kind="waiting", title="Waiting for QuickBooks", poll=common.POLL_LONGEST_SECONDS,
                      message=submission.last_error or (
                          "The PC running QuickBooks is not answering. The order is kept and the dashboard sends it "
-                         "as soon as QuickBooks answers again: you can leave this page."))
-        found["message"] = f"{found['message']} It is sent as shown below, which cannot be changed meanwhile."
+                         "as soon as QuickBooks answers again."))
+        found["message"] = (f"{found['message']} {qbd_messages.LEAVE} It is sent as shown below, which cannot be "
+                            "changed meanwhile.")
     elif state in (Submission.State.IN_PROGRESS, Submission.State.PENDING):
         found.update(kind="sending", title="Sending to QuickBooks…", poll=common.POLL_SENDING_SECONDS,
                      message="This page updates by itself.")

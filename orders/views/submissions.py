@@ -8,7 +8,6 @@ act (the worker sends them), so they are counted apart on the failed orders' pag
 from __future__ import annotations
 
 import logging
-import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -116,16 +115,8 @@ def _submission_summary(submission: Submission) -> dict:
         "target": submission.target_status,
         "order_id": submission.upstream_order_id,
         "order_label": f"#{submission.upstream_order_id}",
-        "what": journal_text(submission.last_error),
+        "what": submission.last_error,
     }
-
-
-# What the sender read in the builder, said for the journal: its buttons and "this page" are not here.
-BUILDER_ONLY = re.compile(r"(?<=Nothing was lost): press Try again(?: to continue from line \d+)?(?=\.)| You can leave this page\.")
-
-
-def journal_text(message: str) -> str:
-    return BUILDER_ONLY.sub("", message or "")
 
 
 def _quickbooks_summary(submission: Submission, payload: dict) -> dict:
@@ -148,7 +139,7 @@ def _quickbooks_summary(submission: Submission, payload: dict) -> dict:
         "order_id": submission.upstream_ref,
         "order_label": f"No. {order.number}" if order is not None and order.number else submission.upstream_ref,
         "marker": str(steps[0].request.get("Other") or "") if steps else "",
-        "what": journal_text(submission.last_error),
+        "what": submission.last_error,
     }
 
 

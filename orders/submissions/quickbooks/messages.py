@@ -1,4 +1,5 @@
-"""What the sender and the admins read about a QuickBooks submission, in plain words."""
+"""What the sender and the admins read about a QuickBooks submission, in plain words: what happened and
+what is safe. A page adds its own next step (the builder: ``LEAVE`` while the order waits)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def waiting(error: UpstreamError, *, in_doubt: bool = False) -> str:
     safe = (" Before it is sent again, the dashboard looks for it in QuickBooks, so it cannot be created twice."
             if in_doubt else "")
     return (f"It will be sent when the PC running QuickBooks answers. "
-            f"{_sentence(error.message)} Nothing was lost.{safe} {LEAVE}")
+            f"{_sentence(error.message)} Nothing was lost.{safe}")
 
 
 def in_doubt(error: UpstreamError | None, checks_at: dt.datetime | None) -> str:
@@ -37,18 +38,18 @@ def in_doubt(error: UpstreamError | None, checks_at: dt.datetime | None) -> str:
     reason = _sentence(error.message) + " " if error is not None else ""
     when = f" from {_at(checks_at)}" if checks_at and checks_at > timezone.now() else ""
     return (f"QuickBooks did not confirm the order. {reason}Before anything is sent again, the dashboard looks "
-            f"for it in QuickBooks{when}, so it cannot be created twice. {LEAVE}")
+            f"for it in QuickBooks{when}, so it cannot be created twice.")
 
 
 def unreadable() -> str:
     return ("QuickBooks answered without the new order's ID. The dashboard looks for the order in QuickBooks "
-            f"before anything is sent again, so it cannot be created twice. {LEAVE}")
+            "before anything is sent again, so it cannot be created twice.")
 
 
 def unchecked(error: UpstreamError) -> str:
     """The order must be looked for before it is sent again, and QuickBooks did not answer that."""
     return (f"The dashboard must look for this order in QuickBooks before sending it "
-            f"again, and QuickBooks did not answer. {_sentence(error.message)} Nothing was lost. {LEAVE}")
+            f"again, and QuickBooks did not answer. {_sentence(error.message)} Nothing was lost.")
 
 
 def rejected(error: UpstreamError) -> str:
