@@ -85,6 +85,18 @@ def assert_on_screen(locator, where: str, *, whole_text: bool = False) -> None:
         assert locator.evaluate("el => el.scrollWidth <= el.clientWidth"), f"{where}: its text is cut off"
 
 
+# The width a <select>'s chosen words need, and the room it gives them (inside its padding and arrow).
+# ``words``: other words to measure in its font (None: the chosen option's).
+SELECT_TEXT_ROOM = """(el, words) => {
+  const style = getComputedStyle(el);
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const text = words || el.options[el.selectedIndex].text;
+  return {text, need: context.measureText(text).width,
+          room: el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)};
+}"""
+
+
 def assert_header_fits(page, *, admin: bool) -> None:
     """Log out on screen; every navigation link reachable (on screen, or in the row that scrolls)."""
     page.evaluate("window.scrollTo(0, 0)")
@@ -387,6 +399,19 @@ def test_a_sales_person_on_a_phone(page, e2e_upstream):
     page.wait_for_load_state()
     assert_fits(page, "the builder")
     assert_on_screen(page.get_by_role("button", name="Create order"), "Create order")
+
+    # A dimension: its type and its value each show their whole words.
+    page.get_by_role("button", name="Add dimension").click()
+    kind = page.get_by_label("Dimension 1 type")
+    kind.select_option(label="Department")
+    htmx_idle(page)
+    value = page.get_by_label("Dimension 1 value")
+    # The value's longest words ("Choose a value…" once the type's values are read), whatever it shows now.
+    for select, words in ((kind, None), (value, None), (value, "Choose a value…")):
+        assert_on_screen(select, "a dimension's select")
+        room = select.evaluate(SELECT_TEXT_ROOM, words)
+        assert room["need"] <= room["room"], f"a dimension's select cuts {room['text']!r}: {room}"
+    assert_fits(page, "the builder with a dimension")
 
     page.goto("/c/nordlys/orders/999999999/")
     assert_fits(page, "an order that does not exist")
