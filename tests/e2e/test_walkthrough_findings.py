@@ -88,6 +88,21 @@ def test_typing_a_wrong_discount_keeps_the_figures_and_says_why_in_one_line(page
     expect(amounts).to_contain_text("1,631.25")
 
 
+@pytest.mark.parametrize(("field", "typed"), [("quantity", "٣"), ("price", "1e999")])
+def test_a_number_that_cannot_be_used_is_said_while_typing_and_the_figures_stay(page, e2e_upstream, field, typed):
+    log_in(page, "nora", start="/c/nordlys/orders/new/")
+    pick_product(page, 0, consultant(e2e_upstream))
+    htmx_idle(page)
+    amounts = page.locator("#line-0-amounts")
+    expect(amounts).to_contain_text("1,812.50")
+
+    page.locator(f"#id_lines-0-{field}").fill(typed)
+
+    expect(page.locator(f"#id_lines-0-{field}_error")).not_to_have_text("")  # before Create order
+    expect(amounts).to_contain_text("1,812.50")
+    expect(page.locator("#builder-grand-total")).to_contain_text("1,812.50")
+
+
 def test_the_dashboards_marker_does_not_show_in_the_memo(page, e2e_upstream):
     log_in(page, "nora", start="/c/nordlys/orders/new/")
     pick_customer(page, "Ærø", "Ærø Bøker AS")

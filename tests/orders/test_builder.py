@@ -1376,3 +1376,16 @@ def test_messages_stored_before_lose_the_builder_s_next_step_so_it_is_said_once(
     banner = region(sales_client.get(f"/c/nordlys/orders/new/{failed_submission.public_id}/"), "builder-banner",
                     "builder-customer")
     assert "Nothing was lost. Press Try again." in banner and banner.count("Try again") == 2  # the sentence, its button
+
+
+@pytest.mark.parametrize(("field", "typed"), [("quantity", "٣"), ("price", "1e999"), ("quantity", "99999999999999999999")])
+def test_a_number_that_cannot_be_used_says_so_at_once_and_the_line_keeps_its_last_figures(sales_client, field, typed):
+    state = order_state(lines=[product_line(quantity="2", price="100"), product_line(quantity="1", price="50")])
+    shown = form_of(press(sales_client, NEW, posted(state), "refresh"))
+    state["lines"][0][field] = typed
+
+    response = sales_client.post(NEW, recalculation(state, {i: shown[f"lines-{i}-shown"] for i in range(2)}),
+                                 **HTMX)
+
+    assert slot(response, f"id_lines-0-{field}_error")  # said next to the field while typing, not at Create order
+    assert slot(response, "builder-grand-total") == "312.50 NOK"  # the last figures that could be worked out
