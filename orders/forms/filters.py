@@ -20,6 +20,7 @@ from orders.erp.tso.payloads import (  # noqa: F401 (the builder view shows both
 )
 from orders.forms.fields import DATE_BOUNDS, TEXT_MESSAGES, DateInput, IdField, IdInput
 from orders.parsing import parse_id
+from orders.renderers import SharedChoicesSelect
 from orders.services import PAGE_SIZES, STATUS_FILTERS, OrderFilters
 from orders.services import index as order_index
 
@@ -146,13 +147,11 @@ class OrderFilterForm(ListFilterForm):
         self.customers_unavailable = customers_unavailable
         customer = self.fields["customer"]
         if customer_choices is not None:
-            options = [("", "All customers")] + [(str(pk), name) for pk, name in customer_choices]
+            customer.widget = SharedChoicesSelect(customer_choices, before=[("", "All customers")])
             chosen = parse_id(str(self.data.get("customer", "")).strip()) if self.is_bound else None
-            selected = "" if chosen is None else str(chosen)
-            if selected and selected not in {value for value, _ in options}:
+            if chosen is not None and not customer.widget.offers(str(chosen)):
                 # A bookmarked id that is not in the list (any more): keep it visible, not "All".
-                options.append((selected, f"Customer #{selected}"))
-            customer.widget = forms.Select(choices=options)
+                customer.widget.after = ((str(chosen), f"Customer #{chosen}"),)
         else:
             customer.widget = IdInput(attrs={"min": 1, "step": 1, "placeholder": "Customer id"})
             if customers_unavailable:

@@ -119,11 +119,29 @@ def customer_choices() -> tuple[tuple[int, str], ...]:
     if known is None:  # no customers at all
         return ()
     current, names = known
-    former = cache.get(scoped(FORMER_NAMES_KEY)) or {}
+    former = _former_names()
     if not former:
         return current
+    # Merged once per pair of lists: the tuple is then the same object page after page, and the filter's
+    # <select> keeps its markup (``SharedChoicesSelect``).
+    key = scoped(CUSTOMER_CHOICES_KEY) + ":with-former"
+    merged = kept(key)
+    if merged is not None and merged[0] is current and merged[1] is former:
+        return merged[2]
     extra = [(pk, f"{old} (now {names[pk]})") for pk, olds in former.items() if pk in names for old in olds]
-    return tuple(sorted((*current, *extra), key=lambda choice: choice[1].casefold()))
+    choices = tuple(sorted((*current, *extra), key=lambda choice: choice[1].casefold()))
+    keep(key, (current, former, choices))
+    return choices
+
+
+def _former_names() -> dict[int, tuple[str, ...]]:
+    """The former names seen (``FORMER_NAMES_KEY``), kept in the process like ``cached`` values."""
+    key = scoped(FORMER_NAMES_KEY)
+    former = kept(key)
+    if former is None:
+        former = cache.get(key) or {}
+        keep(key, former)
+    return former
 
 
 def _current_choices(load=None) -> tuple[tuple[tuple[int, str], ...], dict[int, str]] | None:
@@ -165,6 +183,7 @@ def note_customer_names(pairs: Iterable[tuple[int | None, str]]) -> None:
             changed = True
     if changed:
         cache.set(scoped(FORMER_NAMES_KEY), former, timeout=FORMER_NAMES_SECONDS)
+        keep(scoped(FORMER_NAMES_KEY), former)
 
 
 # At most this many pages of one dimension type's elements are read (the API pages by continuation).

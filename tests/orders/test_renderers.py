@@ -41,3 +41,36 @@ def test_every_widget_renders_as_djangos_templates_do(bound):
 
 def test_the_renderer_is_the_projects_default(settings):
     assert settings.FORM_RENDERER == "orders.renderers.FastFormRenderer"
+
+
+SHARED = ((7, "Ærø & Bøker <AS>"), (12, 'Fjord "Data" AS'), (3, "Oslo Byggrengjøring AS (now OBR Renhold AS)"),
+          (3, "OBR Renhold AS"), (45, "Zeta"))
+
+
+@pytest.mark.parametrize("value", [None, "", "7", "3", "45", "99", "abc", 3])
+def test_a_shared_choices_select_renders_as_djangos_select_does(value):
+    from orders.renderers import SharedChoicesSelect
+
+    attrs = {"id": "id_customer", "class": "input", "aria-describedby": "id_customer_error"}
+    before, after = [("", "All customers")], ([("99", "Customer #99")] if value == "99" else [])
+    fast = SharedChoicesSelect(SHARED, before=before, after=after, attrs={"data-x": "1"})
+    django = forms.Select(choices=[*before, *SHARED, *after], attrs={"data-x": "1"})
+    expected = django.render("customer", value, attrs, DjangoTemplates())
+    assert fast.render("customer", value, attrs) == expected
+    assert fast.render("customer", value, attrs) == expected  # from the kept markup
+    assert expected.count(" selected") == (0 if value == "abc" else 1)
+
+
+def test_a_shared_choices_select_keeps_its_markup_per_tuple_and_says_what_it_offers():
+    import copy
+
+    from orders.renderers import SharedChoicesSelect
+
+    first = SharedChoicesSelect(SHARED)
+    assert first.offers("12") and not first.offers("99") and not first.offers("")
+    renamed = ((7, "Ærø AS"), *SHARED[1:])  # a new tuple (the list reloaded): its own markup
+    assert ">Ærø AS<" in SharedChoicesSelect(renamed).render("c", None) and ">Ærø AS<" not in first.render("c", None)
+    copied = copy.deepcopy(first)
+    copied.attrs["class"] = "other"
+    assert copied.shared is SHARED and "class" not in first.attrs
+    assert copied.choices == list(SHARED)
