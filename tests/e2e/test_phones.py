@@ -14,6 +14,7 @@ at 390 px: every field with its label drawn over it and no label without its fie
 indented under it, the amounts whole and flush right, and the field being typed into never under the action
 bar; then the order QuickBooks refused, the order it made (a group and a discount) and its submission."""
 
+import base64
 import re
 from decimal import Decimal
 
@@ -415,6 +416,56 @@ def test_a_sales_person_on_a_phone(page, e2e_upstream):
 
     page.goto("/c/nordlys/orders/999999999/")
     assert_fits(page, "an order that does not exist")
+
+
+# How much darker than white each side of an element is (0 white, 255 black), on average down its first
+# and its last column of pixels, read from a screenshot of it.
+EDGE_SHADES = """async (png) => {
+  const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
+  const bitmap = await createImageBitmap(new Blob([bytes], {type: "image/png"}));
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const context = canvas.getContext("2d");
+  context.drawImage(bitmap, 0, 0);
+  const shade = (x) => {
+    const data = context.getImageData(x, 0, 1, bitmap.height).data;
+    let sum = 0;
+    for (let i = 0; i < data.length; i += 4) sum += 255 - (data[i] + data[i + 1] + data[i + 2]) / 3;
+    return sum / bitmap.height;
+  };
+  return {left: shade(0), right: shade(bitmap.width - 1)};
+}"""
+
+
+def edge_shades(strip) -> dict:
+    """The strip's own background at its two edges: what it holds is hidden for the screenshot."""
+    hide = "(el, shown) => el.querySelectorAll('*').forEach((child) => { child.style.visibility = shown ? '' : 'hidden'; })"
+    strip.evaluate(hide, False)
+    try:
+        return strip.page.evaluate(EDGE_SHADES, base64.b64encode(strip.screenshot(animations="disabled")).decode())
+    finally:
+        strip.evaluate(hide, True)
+
+
+def test_a_strip_that_scrolls_sideways_shows_which_side_has_more(page, e2e_upstream):
+    """The status tabs and (below 1180 px) the navigation scroll inside themselves and show no scrollbar:
+    a shadow on a side says there is more that way, and none where the strip ends."""
+    log_in(page, "ada", group="Admins")
+    expect(page.locator("#order-table tbody tr").first).to_be_visible()
+    for width, strip in ((390, page.locator(".tabs")), (360, page.get_by_role("navigation", name="Main"))):
+        page.set_viewport_size({"width": width, "height": HEIGHT})
+        assert strip.evaluate("(el) => el.scrollWidth > el.clientWidth"), f"the strip fits at {width} px"
+        strip.evaluate("(el) => { el.scrollLeft = 0; }")
+        start = edge_shades(strip)
+        assert start["right"] > start["left"] + 8, f"at {width} px, scrolled to its start: {start}"
+        strip.evaluate("(el) => { el.scrollLeft = el.scrollWidth; }")
+        end = edge_shades(strip)
+        assert end["left"] > end["right"] + 8, f"at {width} px, scrolled to its end: {end}"
+
+    page.set_viewport_size({"width": 1366, "height": HEIGHT})  # everything fits: no shadow either side
+    for strip in (page.locator(".tabs"), page.get_by_role("navigation", name="Main")):
+        assert not strip.evaluate("(el) => el.scrollWidth > el.clientWidth")
+        shades = edge_shades(strip)
+        assert abs(shades["left"] - shades["right"]) < 4, shades
 
 
 def test_a_quickbooks_order_on_a_phone(page, quickbooks, qbd_references_cached, settings, assert_accessible):
