@@ -29,6 +29,7 @@ from django.http import HttpResponse
 from django.utils.functional import SimpleLazyObject
 
 from orders.context_processors import group_names
+from orders.views import unsent
 
 USER_SECONDS = 5.0
 _MAX_USERS = 1000
@@ -84,9 +85,11 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
     """Django's, except that an htmx request from someone signed out (in another tab, or their session
     ended) is answered 401 instead of a redirect to the sign-in page: htmx would follow the redirect and
     swap the sign-in page into the part of the page being updated. app.js then says so and keeps the
-    page as it is, with everything typed into it."""
+    page as it is, with everything typed into it. Without JavaScript, a builder's form posted while
+    signed out is kept for after signing in (``orders.views.unsent``)."""
 
     def handle_no_permission(self, request, view_func):
         if request.headers.get("HX-Request") == "true":
             return HttpResponse("Signed out: sign in again.", status=401, content_type="text/plain; charset=utf-8")
+        unsent.keep(request, view_func)
         return super().handle_no_permission(request, view_func)

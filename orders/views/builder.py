@@ -48,8 +48,9 @@ from orders.views.builder_common import owned_submission as _owned_submission
 from orders.views.builder_common import posted_token as _posted_token
 from orders.views.builder_common import redirect_to as _redirect
 from orders.views.builder_common import row_change as _row_change
-from orders.views import qbd_builder, qbd_sending
+from orders.views import qbd_builder, qbd_sending, unsent
 from orders.views.common import HtmxHttpRequest, describe_error, quickbooks_by, tso_only
+from orders.views.unsent import keeps_unsent_form
 
 logger = logging.getLogger(__name__)
 
@@ -107,30 +108,35 @@ def _index(value: str, rows: list) -> int | None:
     return parse_index(value, len(rows))
 
 
+@keeps_unsent_form
 @quickbooks_by(qbd_builder.order_new)
 @tso_only
 @require_http_methods(["GET", "POST"])
 def order_new(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
     """The order builder: ``/orders/new/`` (``?from=<order id>`` to duplicate an order) and
-    ``/orders/new/<submission>/`` (a submission that did not reach the ERP, to fix and send again)."""
+    ``/orders/new/<submission>/`` (a submission that did not reach the ERP, to fix and send again).
+    Opened after signing in again, it shows the form posted while signed out, unsent (``unsent``)."""
     submission = _owned_submission(request, submission_id) if submission_id else None
     if submission and submission.state in FINISHED_STATES:
         return _finished(request, submission)
+    post = request.POST
     if request.method == "GET":
-        return _builder_page(request, submission)
-    if "recalculate" in request.POST and request.htmx:
+        post = unsent.take(request, actions=REGIONS)
+        if post is None:
+            return _builder_page(request, submission)
+    elif "recalculate" in post and request.htmx:
         return _recalculated(request)
 
-    state = forms.state_from_post(request.POST)
-    token = submission.token if submission else _posted_token(request.POST)
-    source_order_id = submission.source_order_id if submission else _posted_id(request.POST, "source_order_id")
+    state = forms.state_from_post(post)
+    token = submission.token if submission else _posted_token(post)
+    source_order_id = submission.source_order_id if submission else _posted_id(post, "source_order_id")
     try:
         reference = services.builder_reference(dimension_types=_dimension_types(state))
     except UpstreamError as error:
         logger.warning("Builder reference data unavailable: %r", error)
         return _builder_unavailable(request, state, token, source_order_id, submission, error)
 
-    action, value = _action(request.POST)
+    action, value = _action(post)
     if action == "submit":
         return _submit(request, state, reference, token=token, source_order_id=source_order_id,
                        submission=submission)

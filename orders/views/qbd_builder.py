@@ -36,7 +36,7 @@ from orders.qbd_draft import HEADER_REFS
 from orders.services import qbd_builder as services
 from orders.templatetags.qbd_builder_tags import shown_amount
 from orders.views import builder_common as common
-from orders.views import qbd_sending
+from orders.views import qbd_sending, unsent
 from orders.views.common import HtmxHttpRequest
 
 
@@ -88,19 +88,22 @@ def order_new(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
     submission = common.owned_submission(request, submission_id) if submission_id else None
     if submission and submission.state in common.FINISHED_STATES:
         return qbd_sending.finished(request, submission)
-    if request.method == "GET":
-        return _builder_page(request, submission)
     connection = request.erp_connection
-    if "recalculate" in request.POST and request.htmx:
+    post = request.POST
+    if request.method == "GET":
+        post = unsent.take(request, actions=REGIONS)  # a form posted while signed out, not sent
+        if post is None:
+            return _builder_page(request, submission)
+    elif "recalculate" in post and request.htmx:
         return _recalculated(request, services.amounts_reference(connection))
     reference = services.builder_reference(connection)
 
-    state = qbd_state.state_from_post(request.POST)
+    state = qbd_state.state_from_post(post)
     qbd_state.follow_group_quantities(state)
-    token = submission.token if submission else common.posted_token(request.POST)
+    token = submission.token if submission else common.posted_token(post)
     source_order_id = qbd_sending.source_of(submission) if submission else \
-        _duplicated_id(request.POST.get("source_order_id", ""))
-    action, value = _action(request.POST)
+        _duplicated_id(post.get("source_order_id", ""))
+    action, value = _action(post)
     if action == "submit":
         return qbd_sending.submit(request, QbBuilder(state, reference, validate=True), token=token,
                                   source_order_id=source_order_id, submission=submission, render=render_builder)
