@@ -45,14 +45,14 @@ def qbd_amount(cell_id: str, name: str, priced, oob: bool = False) -> str:
 
 
 def _select(name: str, label: str, choices: Sequence[tuple[str, str]], chosen: str, error: str, *,
-            recalc: bool = False) -> str:
+            recalc: bool = False, empty: str = MISSING) -> str:
     options = "".join(f'<option value="{escape(value)}"{" selected" if value == chosen else ""}>{escape(text)}</option>'
                       for value, text in choices)
     if chosen and chosen not in {value for value, _ in choices}:
         options += f'<option value="{escape(chosen)}" selected>{escape(chosen)} (no longer in QuickBooks)</option>'
     return (f'<select name="{name}" id="id_{name}" class="input input--sm" aria-label="{escape(label)}"'
             f'{" data-recalc" if recalc else ""} aria-describedby="id_{name}_error"{_invalid(error)}>'
-            f'<option value="">{MISSING}</option>{options}</select>'
+            f'<option value="">{escape(empty)}</option>{options}</select>'
             f'<p class="field__error" id="id_{name}_error">{error}</p>')
 
 
@@ -143,10 +143,14 @@ def _line(context, builder, i: int, row: Mapping, url: str, full: bool, last: in
     tax = _select(f"{p}-tax_code_id", f"Line {n} tax code", context["tax_choices"], _value(row, "tax_code_id"),
                   errors.get("tax_code_id", ""), recalc=True) if priced_alone else _hidden(f"{p}-tax_code_id", "")
     html.append(f'<td class="line__tax">{tax}</td>')
+    # Unchosen, each select says which it is: under "Class and site" two "—" could not be told apart, and a
+    # group (no class) has the site alone.
     where = "" if kind == "subtotal" else (
         (_hidden(f"{p}-class_id", "") if kind == "group" else
-         _select(f"{p}-class_id", f"Line {n} class", context["class_choices"], _value(row, "class_id"), errors.get("class_id", "")))
-        + _select(f"{p}-site_id", f"Line {n} site", context["site_choices"], _value(row, "site_id"), errors.get("site_id", "")))
+         _select(f"{p}-class_id", f"Line {n} class", context["class_choices"], _value(row, "class_id"),
+                 errors.get("class_id", ""), empty="No class"))
+        + _select(f"{p}-site_id", f"Line {n} site", context["site_choices"], _value(row, "site_id"),
+                  errors.get("site_id", ""), empty="No site"))
     html.append(f'<td class="line__where">{where}</td>{actions_cell(i, url, full)}</tr>')
     for j, sub in enumerate(subs):
         html.append(_sub_line(context, builder, i, j, sub, priced.sub_lines[j] if priced and j < len(priced.sub_lines) else None))

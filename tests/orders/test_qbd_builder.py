@@ -217,8 +217,15 @@ def test_a_group_offers_no_description_or_class_quickbooks_would_not_take(sales_
     assert "A group keeps its item's description" in text(response)
     assert bundle.description and bundle.description in unescape(group)
     assert '<select name="lines-0-site_id"' in group  # a group's site is sent (FromInventorySite)
-    # An ordinary line keeps both.
+    # An ordinary line keeps both. Unchosen, each says which it is: the column holds one or two of them.
     assert '<select name="lines-1-class_id"' in page and 'type="text" name="lines-1-description"' in page
+    def unchosen(index: int) -> list[str]:
+        """What the "Class and site" cell of line ``index`` (its own row) says with nothing chosen."""
+        block = re.search(rf'<tbody id="line-{index}"[^>]*>(.*?)</tbody>', page, re.S)[1]
+        cell = re.search(r'<td class="line__where">(.*?)</td>', block, re.S)[1]
+        return re.findall(r'<option value="">([^<]*)</option>', cell)
+
+    assert unchosen(0) == ["No site"] and unchosen(1) == ["No class", "No site"]
 
 
 def test_a_groups_quantity_scales_its_sub_lines(sales_client, connection):
