@@ -189,7 +189,7 @@ def _shared_markup(choices: Sequence[tuple[Any, Any]]) -> tuple[str, dict[str, i
         length += len(option)
     markup = "".join(parts)
     with _shared_lock:
-        if len(_shared) >= _SHARED_KEPT:
-            _shared.clear()
+        while len(_shared) >= _SHARED_KEPT:
+            del _shared[next(iter(_shared))]  # the oldest (one company's list per company in use)
         _shared[id(choices)] = (choices, markup, positions)
     return markup, positions

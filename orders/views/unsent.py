@@ -2,27 +2,37 @@
 
 With JavaScript, a builder that outlives its sign-in never sends a request that loses what was typed
 (``salesadmin.users.LoginRequiredMiddleware`` answers htmx 401 and app.js keeps the page). Without it the
-browser posts the whole form, and Django would answer with the sign-in page: everything typed gone. A view
-marked ``keeps_unsent_form`` instead has the posted fields kept in the (signed-out) session, which survives
-signing in; the first time the same page is opened after that, the builder shows the form as it was typed
-(``take``), with nothing sent: the person checks it and sends it. Kept for ``KEPT_SECONDS``, one form.
+browser posts the whole form, and Django would answer with the sign-in page: everything typed gone.
+
+So the builder's form carries who it was shown to (``owner_token``: the user's id, signed, in a hidden
+field). A form posted to a view marked ``keeps_unsent_form`` by someone signed out is kept in the cache
+for ``KEPT_SECONDS`` under that user and the page's address (``keep``), and the sign-in page says so. When
+that same user opens that page again, the builder shows the form as it was typed, with nothing sent
+(``take``, once): they check it and send it. A form without a valid signature (a forged post, a page from
+before this) is not kept, nor is one shown to anyone else: nobody sees another person's draft, and an
+anonymous visitor cannot fill the cache.
 """
 
 from __future__ import annotations
 
-import time
+import hashlib
 from collections.abc import Callable, Collection
 
 from django.contrib import messages
+from django.core import signing
+from django.core.cache import cache
 from django.http import HttpRequest, QueryDict
 
-SESSION_KEY = "orders:unsent-form"
+FIELD = "signed_in_as"
+SALT = "orders.views.unsent"
+# A builder page's signature is honoured this long (a page left open over a weekend and more).
+SIGNATURE_SECONDS = 7 * 24 * 3600
 KEPT_SECONDS = 3600
-# A 500-line order posts about 200 KB; anything far beyond is not a form of ours.
-MAX_BYTES = 2_000_000
-NOT_KEPT = frozenset({"csrfmiddlewaretoken"})
+# A 500-line order posts about 250 KB; anything far beyond is not a form of ours.
+MAX_CHARACTERS = 600_000
+NOT_KEPT = frozenset({"csrfmiddlewaretoken", FIELD})
 
-SIGNED_OUT = ("You were signed out, so the order was not sent. Sign in again to get back to it: "
+SIGNED_OUT = ("You were signed out, so the order was not sent. Sign in again within the hour to get back to it: "
               "everything you typed is kept.")
 RESTORED = ("You were signed out before this order was sent, so it was not. Here it is as you typed it: "
             "check it and send it.")
@@ -34,36 +44,47 @@ def keeps_unsent_form(view: Callable) -> Callable:
     return view
 
 
+def owner_token(user) -> str:
+    """The value of the builder form's ``FIELD``: whom the form was shown to."""
+    return signing.dumps(user.pk, salt=SALT) if getattr(user, "is_authenticated", False) else ""
+
+
 def keep(request: HttpRequest, view: Callable) -> bool:
-    """Keep the form ``request`` posts to ``view`` (a plain POST from someone signed out) and say so;
-    False when there is nothing to keep."""
+    """Keep the form ``request`` posts to ``view`` (a plain POST from someone signed out) for the user it
+    was shown to, and say so; False when there is nothing to keep."""
     if request.method != "POST" or not getattr(view, "keeps_unsent_form", False):
         return False
     try:
-        fields = [(name, value) for name, values in request.POST.lists() if name not in NOT_KEPT
-                  for value in values]
-    except Exception:  # noqa: BLE001 - a body Django cannot read (too many fields, …): nothing to keep
+        owner = signing.loads(request.POST.get(FIELD, ""), salt=SALT, max_age=SIGNATURE_SECONDS)
+    except signing.BadSignature:
         return False
-    if not fields or sum(len(name) + len(value) for name, value in fields) > MAX_BYTES:
+    fields = [(name, value) for name, values in request.POST.lists() if name not in NOT_KEPT for value in values]
+    if not fields or sum(len(name) + len(value) for name, value in fields) > MAX_CHARACTERS:
         return False
-    request.session[SESSION_KEY] = {"path": request.get_full_path(), "fields": fields, "at": time.time()}
+    cache.set(_key(owner, request.get_full_path()), fields, timeout=KEPT_SECONDS)
     messages.info(request, SIGNED_OUT)
     return True
 
 
 def take(request: HttpRequest, *, actions: Collection[str]) -> QueryDict | None:
-    """The form kept for this page, as the builder would have received it without the button pressed
-    (``actions``: its buttons' names), and the note that it was not sent; once. None when none is kept."""
-    kept = request.session.get(SESSION_KEY)
-    if not isinstance(kept, dict) or kept.get("path") != request.get_full_path():
+    """The form kept for this user and page, as the builder would have received it without the button
+    pressed (``actions``: its buttons' names), and the note that it was not sent; once. None when none
+    is kept (or for an htmx request, which is part of a page already shown)."""
+    if request.headers.get("HX-Request") == "true":
         return None
-    del request.session[SESSION_KEY]
-    if not isinstance(kept.get("at"), (int, float)) or time.time() - kept["at"] > KEPT_SECONDS:
+    key = _key(request.user.pk, request.get_full_path())
+    fields = cache.get(key)
+    if fields is None:
         return None
+    cache.delete(key)
     form = QueryDict(mutable=True)
-    for name, value in kept.get("fields") or ():
+    for name, value in fields:
         if name not in actions:
             form.appendlist(name, value)
     form._mutable = False
     messages.warning(request, RESTORED)
     return form
+
+
+def _key(user_id, path: str) -> str:
+    return f"orders:unsent:{user_id}:{hashlib.sha256(path.encode()).hexdigest()[:32]}"

@@ -465,7 +465,7 @@ def test_a_strip_that_scrolls_sideways_shows_which_side_has_more(page, e2e_upstr
     for strip in (page.locator(".tabs"), page.get_by_role("navigation", name="Main")):
         assert not strip.evaluate("(el) => el.scrollWidth > el.clientWidth")
         shades = edge_shades(strip)
-        assert abs(shades["left"] - shades["right"]) < 4, shades
+        assert shades["left"] < 4 and shades["right"] < 4, shades
 
 
 def test_a_quickbooks_order_on_a_phone(page, quickbooks, qbd_references_cached, settings, assert_accessible):

@@ -1,5 +1,5 @@
 """Without JavaScript, a builder form sent after its sign-in ended is kept, not lost: the sign-in page says
-so, and the builder shows it as typed, unsent, once the person is back (``orders.views.unsent``)."""
+so, and the builder shows it as typed, unsent, when the same person is back (``orders.views.unsent``)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,28 @@ from django.test import Client
 
 from orders.models import Submission
 from orders.views import unsent
+from tests.orders.conftest import make_user
 from tests.orders.test_builder import CUSTOMER_ID, form_of, order_state, posted, text
 from tests.orders.test_builder import NEW as TSO_NEW
 
 pytestmark = pytest.mark.django_db
+QBD_NEW = "/c/lakeshore/orders/new/"
 
 
-def test_a_form_sent_after_signing_out_is_kept_and_shown_as_typed_after_signing_in(sales_client, sales_user, upstream):
-    state = order_state(your_reference="Kari at the back door", internal_memo="Ring before noon")
-    form = {**posted(state), "lines-0-description": "Hand-typed: 3 boxes, blue"}
+def typed_then_signed_out(user, url: str, **typed) -> tuple[Client, dict]:
+    """``user``'s builder at ``url`` with ``typed`` in it; then the session ends (signed out in another tab,
+    or it expired): the browser still shows the page."""
     client = Client()
-    client.force_login(sales_user)
+    client.force_login(user)
+    form = {**form_of(client.get(url)), **typed}
     client.logout()
+    return client, form
+
+
+def test_a_form_sent_after_signing_out_is_kept_and_shown_as_typed_after_signing_in(sales_user, upstream):
+    state = order_state(your_reference="Kari at the back door", internal_memo="Ring before noon")
+    client, form = typed_then_signed_out(sales_user, TSO_NEW, **posted(state))
+    form["lines-0-description"] = "Hand-typed: 3 boxes, blue"
 
     answer = client.post(TSO_NEW, {**form, "submit": ""}, follow=True)
 
@@ -46,42 +56,49 @@ def test_a_form_sent_after_signing_out_is_kept_and_shown_as_typed_after_signing_
     assert form_of(again)["customer_id"] == "" and unsent.RESTORED not in text(again)
 
 
-def test_the_kept_form_is_only_for_its_own_page_and_not_for_long(sales_user, upstream, monkeypatch):
-    client = Client()
-    client.post(TSO_NEW, {**posted(order_state()), "submit": ""})
-    client.force_login(sales_user)
+def test_the_kept_form_is_only_for_its_own_page_and_person_and_not_for_long(sales_user, upstream, monkeypatch):
+    client, form = typed_then_signed_out(sales_user, TSO_NEW, **posted(order_state()))
+    client.post(TSO_NEW, {**form, "submit": ""})
 
-    assert unsent.RESTORED not in text(client.get("/c/nordlys/orders/new/?from=1"))  # another page (a duplicate)
-    assert form_of(client.get(TSO_NEW))["customer_id"] == str(CUSTOMER_ID)  # the page the form was sent from
-
-    client.logout()
-    client.post(TSO_NEW, {**posted(order_state()), "submit": ""})
+    someone_else = Client()
+    someone_else.force_login(make_user("olga", groups=("Sales",)))  # signs in next in that browser, say
+    assert form_of(someone_else.get(TSO_NEW))["customer_id"] == ""  # not their draft
     client.force_login(sales_user)
-    later = time.time() + unsent.KEPT_SECONDS + 1
-    monkeypatch.setattr(unsent.time, "time", lambda: later)
+    assert unsent.RESTORED not in text(client.get("/c/nordlys/orders/new/?from=1"))  # another page (a copy)
+    assert form_of(client.get(TSO_NEW))["customer_id"] == str(CUSTOMER_ID)  # the page it was sent from
+
+    monkeypatch.setattr(unsent, "KEPT_SECONDS", 1)
+    client, form = typed_then_signed_out(sales_user, TSO_NEW, **posted(order_state()))
+    client.post(TSO_NEW, {**form, "submit": ""})
+    client.force_login(sales_user)
+    time.sleep(1.5)
     stale = client.get(TSO_NEW)
     assert form_of(stale)["customer_id"] == "" and unsent.RESTORED not in text(stale)
 
 
-def test_htmx_and_other_pages_are_not_kept(sales_user, upstream):
-    client = Client()
-    answer = client.post(TSO_NEW, {**posted(order_state()), "add_line": ""}, HTTP_HX_REQUEST="true")
-    assert answer.status_code == 401  # app.js keeps the page as it is
-    assert unsent.SESSION_KEY not in client.session
+def test_a_form_not_shown_to_a_signed_in_person_is_not_kept(sales_user, upstream):
+    client, form = typed_then_signed_out(sales_user, TSO_NEW, **posted(order_state()))
+    for forged in ("", "1", form[unsent.FIELD][:-2] + "xx"):  # none, made up, tampered with
+        answer = client.post(TSO_NEW, {**form, unsent.FIELD: forged, "submit": ""}, follow=True)
+        assert unsent.SIGNED_OUT not in text(answer)
+    client.force_login(sales_user)
+    assert form_of(client.get(TSO_NEW))["customer_id"] == ""
 
-    client.post("/c/nordlys/orders/1001/status/", {"status": "Confirmed"})
-    assert unsent.SESSION_KEY not in client.session
+
+def test_htmx_requests_are_not_kept(sales_user, upstream):
+    client, form = typed_then_signed_out(sales_user, TSO_NEW, **posted(order_state()))
+    answer = client.post(TSO_NEW, {**form, "add_line": ""}, HTTP_HX_REQUEST="true")
+    assert answer.status_code == 401  # app.js keeps the page as it is
+    client.force_login(sales_user)
+    assert form_of(client.get(TSO_NEW))["customer_id"] == ""
 
 
 def test_a_quickbooks_form_is_kept_too(sales_user, qbd_references_cached):
-    client = Client()
-    client.force_login(sales_user)
-    form = form_of(client.get("/c/lakeshore/orders/new/"))
-    client.logout()
+    client, form = typed_then_signed_out(sales_user, QBD_NEW, memo="Leave at dock 4", po_number="PO-7781")
 
-    client.post("/c/lakeshore/orders/new/", {**form, "memo": "Leave at dock 4", "po_number": "PO-7781", "submit": ""})
+    client.post(QBD_NEW, {**form, "submit": ""})
     client.force_login(sales_user)
-    page = client.get("/c/lakeshore/orders/new/")
+    page = client.get(QBD_NEW)
 
     shown = form_of(page)
     assert (shown["memo"], shown["po_number"], shown["token"]) == ("Leave at dock 4", "PO-7781", form["token"])
