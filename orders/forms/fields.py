@@ -76,6 +76,14 @@ class IdField(forms.Field):
     widget = forms.NumberInput
     default_error_messages = {"invalid": "Enter an id (a whole number)."}
 
+    def bound_data(self, data, initial):
+        """Shown as it is read (`` 0042 `` is 42): the list's customer filter then marks the customer it
+        filters by, not "All customers"."""
+        if self.disabled or data is None:
+            return super().bound_data(data, initial)
+        number = parse_id(str(data).strip())
+        return data if number is None else str(number)
+
     def to_python(self, value) -> int | None:
         text = "" if value is None else str(value).strip()
         if not text:

@@ -344,7 +344,7 @@ def _render_builder(request: HtmxHttpRequest, builder: forms.OrderBuilder, *, to
         "builder": builder,
         "order_form": builder.order,
         "token": token,
-        "unsent_owner": unsent.owner_token(request.user),
+        "unsent_owner": functools.partial(unsent.owner_token, request.user),  # signed when the form head renders
         "source_order_id": source_order_id,
         "submission": submission,
         "banner": (banner := extra.pop("banner", None) or _banner(submission, request.user)),

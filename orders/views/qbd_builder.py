@@ -14,6 +14,7 @@ Sending is ``orders.views.qbd_sending``.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 
@@ -244,7 +245,8 @@ def render_builder(request: HtmxHttpRequest, builder: QbBuilder, *, token: str, 
         return [(ref.id, ref.name or ref.id) for ref in reference.refs(name)]
 
     context = {
-        "builder": builder, "order_form": order_form, "token": token, "unsent_owner": unsent.owner_token(request.user),
+        "builder": builder, "order_form": order_form, "token": token,
+        "unsent_owner": functools.partial(unsent.owner_token, request.user),  # signed when the form head renders
         "source_order_id": source_order_id, "source_label": extra.pop("source_label", "") or source_order_id,
         "submission": submission, "banner": banner, "send_label": qbd_sending.send_label(submission, banner),
         "check_url": common.check_url(submission), "builder_url": common.builder_url(submission),

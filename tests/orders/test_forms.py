@@ -69,6 +69,12 @@ def test_customer_is_a_select_when_the_list_loads():
     assert form.to_filters().customer_id == 2
 
 
+def test_the_customer_filtered_by_is_the_one_shown_however_its_id_was_written():
+    form = bound("customer=+0002+", customer_choices=((1, "Acme AS"), (2, "Bergen Bygg AS")))
+    assert form.to_filters().customer_id == 2
+    assert '<option value="2" selected>Bergen Bygg AS</option>' in str(form["customer"])
+
+
 def test_customer_not_in_the_list_stays_visible():
     form = bound("customer=99", customer_choices=((1, "Acme AS"),))
     assert '<option value="99" selected>Customer #99</option>' in str(form["customer"])
