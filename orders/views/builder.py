@@ -562,15 +562,16 @@ def submission_check(request: HtmxHttpRequest, submission_id) -> HttpResponse:
 
 
 def _send_label(submission: Submission | None, banner: dict | None) -> str | None:
-    """The action bar's send button: "Create order" for a new order; for a stored one the same words
-    as the banner's one action ("Try again"), or "Send again" once the form was corrected; none while
-    the dashboard itself is sending or checking, or a person must look at the ERP first."""
+    """The action bar's send button: "Create order" for a new order, "Send again" for a stored one
+    whose form was to be corrected. None where the banner holds the page's one next step: its own
+    "Try again" (the same submit, beside what went wrong), or nothing to press while the dashboard
+    itself sends or checks, or a person must look at the ERP first."""
     if submission is None:
         return "Create order"
     kind = banner["kind"] if banner else None
     if kind in ("sending", "checking", Submission.State.NEEDS_ATTENTION):
         return None
-    return "Try again" if banner and banner.get("action") == "retry" else "Send again"
+    return None if banner and banner.get("action") == "retry" else "Send again"
 
 
 def _sent(request: HtmxHttpRequest, submission: Submission) -> HttpResponse:

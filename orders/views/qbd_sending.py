@@ -105,7 +105,7 @@ def send_label(submission: Submission | None, found: dict | None) -> str | None:
     kind = found["kind"] if found else None
     if kind in ("sending", "waiting", Submission.State.NEEDS_ATTENTION):
         return None
-    return "Try again" if found and found.get("action") == "retry" else "Send again"
+    return None if found and found.get("action") == "retry" else "Send again"
 
 
 def submit(request: HtmxHttpRequest, builder, *, token: str, source_order_id: str, submission: Submission | None,

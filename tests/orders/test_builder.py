@@ -1034,6 +1034,9 @@ def test_a_failure_half_way_keeps_the_form_and_try_again_finishes_without_a_dupl
     assert "The order is in 24SevenOffice, but not complete" in banner
     assert "Nothing was lost. Press Try again to continue from line 1." in banner  # once, not "press" twice
     assert banner.count("Try again") == 2  # the sentence and its button
+    # One button to press, beside what went wrong: the action bar does not offer it a second time.
+    whole = page.content.decode()
+    assert whole.count(">Try again</button>") == 1 and 'id="builder-submit"' not in whole
     assert f"#{submission.upstream_order_id}" in banner
     form = form_of(page)
     assert [form[f"lines-{i}-description"] for i in range(3)] == ["One", "Two", "Three"]

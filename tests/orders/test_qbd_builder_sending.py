@@ -116,6 +116,22 @@ def test_with_quickbooks_off_the_order_waits_and_the_sender_may_leave(sales_clie
     assert not [call for call in quickbooks_now.sandbox.calls(since) if "/autofy/" in call["path"]]
 
 
+def test_an_order_that_did_not_reach_quickbooks_offers_one_try_again(sales_client, connection, quickbooks_now):
+    form = form_of(built(sales_client, connection))
+    quickbooks_now.sandbox.autofy_configure(agent_offline=True)
+    press(sales_client, NEW, form, "submit")
+    submission = Submission.objects.get()
+    # As a run that stopped half-way leaves it: failed, with nothing QuickBooks said about the form.
+    Submission.objects.filter(pk=submission.pk).update(state=Submission.State.FAILED, form_errors={})
+
+    page = sales_client.get(f"/c/lakeshore/orders/new/{submission.public_id}/")
+
+    assert "The order did not reach QuickBooks" in text(page)
+    whole = page.content.decode()
+    # The banner's button is the page's one next step: the action bar does not offer it again.
+    assert whole.count(">Try again</button>") == 1 and 'id="builder-submit"' not in whole
+
+
 def test_a_refusal_comes_back_onto_its_field_with_everything_typed(sales_client, connection, quickbooks_now):
     closed_period = dt.date.fromisoformat(quickbooks_now.sandbox.autofy_state()["closingDate"])
     form = {**form_of(built(sales_client, connection)), "date": closed_period.isoformat(), "po_number": "PO-77"}
