@@ -99,6 +99,10 @@ MAX_PAGE_SIZE = 500  # a larger pageSize is refused (400, 4000)
 # date alone is the start (``modTimeStart``) or the end (``modTimeEnd``) of that local day.
 MOD_TIME_BOUNDS_INCLUSIVE = True
 PC_TIME_ZONE = "America/Chicago"  # the company file's PC; QuickBooks' times are its local times
+# Where the seed's anchor is "today" (``seed_sandbox`` runs with the sandbox's TIME_ZONE). The anchor day
+# begins there hours before it does on the PC: nothing seeded happens after that moment, so demo data
+# seeded just after midnight in Oslo holds no times still to come on the PC's evening before.
+ANCHOR_TIME_ZONE = "Europe/Oslo"
 # Sales orders are listed in the order they were created, lists by ``FullName``. With ``Id`` the other
 # filters are ignored (as QuickBooks does); an ``Id`` that does not exist gets a ``Contents`` item of its
 # own with error 1507 and ``Object`` null. ``number`` is exact and case-sensitive; no match is an empty list.

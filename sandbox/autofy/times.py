@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sandbox.autofy import decisions
 
 PC_ZONE = ZoneInfo(decisions.PC_TIME_ZONE)
+ANCHOR_ZONE = ZoneInfo(decisions.ANCHOR_TIME_ZONE)
 
 
 def api_time(moment: datetime | None) -> str | None:

@@ -14,9 +14,10 @@ from decimal import ROUND_DOWN, Decimal
 from sandbox.autofy import pricing, shape
 from sandbox.autofy.seed.customers import INACTIVE_LAST_ORDER_DAYS, Address, CustomerSpec
 from sandbox.autofy.seed.lists import Lists, address, ref
-from sandbox.autofy.times import PC_ZONE, api_date, api_time, due_date, txn_id
+from sandbox.autofy.times import ANCHOR_ZONE, PC_ZONE, api_date, api_time, due_date, txn_id
 
 DAYS_OF_HISTORY = 548
+MODIFIED_WITHIN_MINUTES = 90  # an order's last change (before invoicing or closing) comes this soon after it was entered
 RANDOM_ORDERS = 430
 FIRST_NUMBER = 7001
 FIRST_INVOICE_NUMBER = 31001
@@ -103,6 +104,8 @@ class OrderGenerator:
         self.ids = ids
         self.invoices: list[tuple[date, int, dict]] = []  # (date, tiebreak, link) to number in date order
         self.customer_code: dict | None = None  # the sales tax code of the order being made's customer
+        # Nothing seeded happens from this moment on (``decisions.ANCHOR_TIME_ZONE``), on the PC's clock.
+        self.anchor_begins = datetime.combine(anchor, time(0), tzinfo=ANCHOR_ZONE).astimezone(PC_ZONE)
 
     def run(self) -> list[dict]:
         plans = self.random_plans() + self.showcase_plans()
@@ -153,8 +156,17 @@ class OrderGenerator:
     # --- One order -----------------------------------------------------------------------------------
 
     def moment(self, day: date) -> datetime:
-        minutes = self.rng.randrange(7 * 60 + 30, 18 * 60)
-        return datetime.combine(day, time(minutes // 60, minutes % 60, self.rng.randrange(60)), tzinfo=PC_ZONE)
+        """When an order dated ``day`` was entered: in office hours (7:30 to 18:00 on the PC), and on the
+        day before the anchor early enough that it and its last change (``settle``: up to 90 minutes
+        later) are over before the anchor day begins where the sandbox runs (``ANCHOR_TIME_ZONE``).
+        The same random draws either way, so the rest of the data does not move."""
+        start, end = 7 * 60 + 30, 18 * 60
+        minutes = self.rng.randrange(start, end)
+        seconds = self.rng.randrange(60)
+        latest = self.anchor_begins - timedelta(minutes=MODIFIED_WITHIN_MINUTES + 1)
+        if latest.date() == day and latest.hour * 60 + latest.minute < end:
+            minutes = start + (minutes - start) * (latest.hour * 60 + latest.minute - start) // (end - start)
+        return datetime.combine(day, time(minutes // 60, minutes % 60, seconds), tzinfo=PC_ZONE)
 
     def order(self, plan: Plan) -> dict:
         created = plan.created
@@ -343,7 +355,7 @@ class OrderGenerator:
         """Invoice, close or leave the order open as planned; returns its last modification."""
         age = (self.anchor - plan.day).days
         state = plan.state if age > 2 else "open"
-        modified = created + timedelta(minutes=self.rng.randint(1, 90))
+        modified = created + timedelta(minutes=self.rng.randint(1, MODIFIED_WITHIN_MINUTES))
         quantity_lines = [line for line in order["ItemLines"] if line["Quantity"] is not None
                           and self.lists.items[line["Item"]["ID"]].type not in ("Discount", "Subtotal")]
         if state in ("partly", "fully") or (state == "closed" and self.rng.random() < 0.5):
@@ -359,7 +371,12 @@ class OrderGenerator:
             open_lines = [line for line in quantity_lines if not self.fully_invoiced(line)]
             if len(open_lines) >= 2:
                 self.rng.choice(open_lines)["IsManuallyClosed"] = True
-                modified += timedelta(days=min(self.rng.randint(1, 10), max(age - 1, 0)))
+                # Some days later (after its invoice, if it has one), but before the anchor day begins.
+                last_day = self.anchor - timedelta(days=1)
+                days = min(self.rng.randint(1, 10), max((last_day - modified.date()).days, 0))
+                if days and modified + timedelta(days=days) >= self.anchor_begins:
+                    days -= 1  # that evening on the PC is already the anchor day where the sandbox runs
+                modified += timedelta(days=days)
         if plan.extras.get("in_use"):
             order["_in_use"] = True
         order["IsFullyInvoiced"] = bool(order["LinkedTransactions"]) and all(

@@ -1,9 +1,10 @@
 """The Autofy stand-in's seed: deterministic, big and varied enough for a US demo, and its amounts add up
 the way the API computes them."""
 
-import time
 from collections import Counter
-from datetime import date, timedelta
+from time import monotonic
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -34,10 +35,27 @@ def test_generation_is_deterministic_and_depends_on_the_seed_and_anchor(dataset)
     assert max(row["txn_date"] for row in later.orders) > max(row["txn_date"] for row in dataset.orders)
 
 
+@pytest.mark.parametrize("anchor", [ANCHOR, date(2026, 12, 1), date(2026, 3, 25), date(2026, 7, 8)])
+def test_seeded_just_after_midnight_in_oslo_nothing_is_still_to_come(anchor):
+    """The anchor is today in Oslo (where ``seed_sandbox`` runs). Oslo's day begins at 17:00 or 18:00 of the
+    day before on the PC in Chicago: an order entered that evening, or its last change, would be in the
+    future on a demo seeded at 00:30, and so would an order's lines closed days after its invoice. (March 25:
+    Chicago is on summer time and Oslo not yet, 6 hours apart.)"""
+    begins = datetime.combine(anchor, time(0), tzinfo=ZoneInfo("Europe/Oslo"))
+    data = seed.generate(anchor, 1)
+    moments = [moment for row in data.orders for moment in (row["created_at"], row["modified_at"], row["deleted_at"])
+               if moment is not None]
+    assert max(moments) < begins
+    # A weekday before the anchor still has its orders: the evening's are entered earlier, not dropped.
+    eve = anchor - timedelta(days=1)
+    if eve.weekday() < 5:
+        assert any(row["created_at"].date() == eve for row in data.orders)
+
+
 def test_it_is_quick(dataset):
-    started = time.monotonic()
+    started = monotonic()
     seed.generate(ANCHOR, 3)
-    assert time.monotonic() - started < 3
+    assert monotonic() - started < 3
 
 
 def test_400_orders_and_more_over_18_months(dataset):
@@ -175,8 +193,8 @@ def test_the_control_api_restores_the_seeded_company_file(autofy):
     the_object(patch(autofy, {"ID": order["ID"], "Memo": "changed"}))
     autofy.autofy_configure(agent_offline=True)
 
-    started = time.monotonic()
+    started = monotonic()
     autofy.control("POST", "/autofy/reset")
-    assert time.monotonic() - started < 3
+    assert monotonic() - started < 3
     assert autofy.control("GET", "/autofy/config")["agent_offline"] is False
     assert get_order(autofy, order["ID"]) == order
