@@ -11,7 +11,7 @@ from django.test import Client
 from orders.models import Submission
 from orders.views import unsent
 from tests.orders.conftest import make_user
-from tests.orders.test_builder import CUSTOMER_ID, form_of, order_state, posted, text
+from tests.orders.test_builder import CUSTOMER_ID, failed_submission, form_of, order_state, posted, text  # noqa: F401 (a fixture)
 from tests.orders.test_builder import NEW as TSO_NEW
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +104,20 @@ def test_a_quickbooks_form_is_kept_too(sales_user, qbd_references_cached):
     assert (shown["memo"], shown["po_number"], shown["token"]) == ("Leave at dock 4", "PO-7781", form["token"])
     assert unsent.RESTORED in text(page)
     assert not Submission.objects.exists()
+
+
+def test_a_stored_orders_form_is_kept_on_its_own_address(sales_user, failed_submission):
+    url = f"/c/nordlys/orders/new/{failed_submission.public_id}/"
+    attempts = list(failed_submission.steps.values_list("attempts", flat=True))
+    client, form = typed_then_signed_out(sales_user, url, your_reference="Corrected by Kari")
+
+    answer = client.post(url, {**form, "submit": ""}, follow=True)
+
+    assert unsent.SIGNED_OUT in text(answer)
+    client.force_login(sales_user)
+    page = client.get(url)
+    assert form_of(page)["your_reference"] == "Corrected by Kari" and unsent.RESTORED in text(page)
+    assert unsent.RESTORED not in text(client.get(TSO_NEW))  # kept for the stored order's page, not a new one
+    failed_submission.refresh_from_db()
+    assert failed_submission.state == Submission.State.FAILED  # not sent again by itself
+    assert list(failed_submission.steps.values_list("attempts", flat=True)) == attempts
