@@ -133,10 +133,10 @@ def count_by_state(connection: ErpConnection, filters: Filters = Filters()) -> d
 
 # The customer filter's suggestions change only with a sync: each process reads them at most this often.
 CUSTOMER_NAMES_SECONDS = 30.0
-_customer_names: dict[int, tuple[float, list[str]]] = {}
+_customer_names: dict[int, tuple[float, tuple[str, ...]]] = {}
 
 
-def customer_names(connection: ErpConnection) -> list[str]:
+def customer_names(connection: ErpConnection) -> tuple[str, ...]:
     """The names of the customers the connection's indexed orders are for, A to Z (the list's customer
     filter offers them; read again every ``CUSTOMER_NAMES_SECONDS``)."""
     kept = _customer_names.get(connection.pk)
@@ -144,8 +144,8 @@ def customer_names(connection: ErpConnection) -> list[str]:
     if kept is None or now - kept[0] > CUSTOMER_NAMES_SECONDS:
         names = (IndexedOrder.objects.filter(connection=connection, deleted=False).exclude(customer_name="")
                  .order_by("customer_name").values_list("customer_name", flat=True).distinct())
-        kept = _customer_names[connection.pk] = (now, list(names))
-    return list(kept[1])
+        kept = _customer_names[connection.pk] = (now, tuple(names))
+    return kept[1]
 
 
 def _matching(connection: ErpConnection, filters: Filters):

@@ -7,6 +7,7 @@ Money never goes through ``float``: amounts are ``Decimal`` from the domain; any
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from html import escape
 from urllib.parse import quote
@@ -208,6 +209,19 @@ def order_rows(context, orders, back_param: str = ""):
             f'<td class="nowrap muted" data-label="Modified">{modified}</td></tr>'
         )
     return mark_safe("\n".join(rows))
+
+
+@register.simple_tag
+def datalist_options(values) -> str:
+    """An ``<option value="…">`` for each of ``values``, a ``<datalist>``'s suggestions; the same markup as
+    a template loop, built once per list of values. The QuickBooks list's customer names (kept 30 s,
+    ``index.customer_names``) cost half a millisecond a page through the template engine."""
+    return mark_safe(_datalist_options(tuple(values)))
+
+
+@functools.lru_cache(maxsize=16)
+def _datalist_options(values: tuple[str, ...]) -> str:
+    return "".join(f'<option value="{escape(str(value))}"></option>' for value in values)
 
 
 @register.simple_tag

@@ -109,7 +109,7 @@ def _page(request: HtmxHttpRequest) -> HttpResponse:
             return _render(request, "orders/qbd/order_list.html#freshness", {"sync": sync, "oob": False})
 
     zone = timezone.get_current_timezone()
-    form = QuickBooksFilterForm(request.GET, customer_names=[] if fragment else index.customer_names(connection))
+    form = QuickBooksFilterForm(request.GET, customer_names=() if fragment else index.customer_names(connection))
     form.is_valid()  # invalid fields are reported next to themselves and left out of the filters
     filters, page_size = form.to_filters(zone=zone)
     page_number = parse_whole(request.GET.get("page", ""), maximum=MAX_PAGE) or 1

@@ -264,3 +264,13 @@ def test_status_tabs_are_the_markup_a_template_loop_gives_and_escape_their_links
     assert html == expected
     assert 'href="?a=1&amp;b=&lt;2&gt;"' in html and "Draft &amp; &lt;new&gt;" in html
     assert ('<span class="tab__count">1234</span>' in html) is with_counts
+
+
+def test_datalist_options_are_the_markup_of_a_template_loop():
+    names = ("Addison Dental Group", "O'Hare Freight & Co", 'The "Best" <Chairs>', "Ærø Bøker AS")
+    loop = Template('{% for name in names %}<option value="{{ name }}"></option>{% endfor %}')
+    tag = Template("{% load orders_tags %}{% datalist_options names %}")
+
+    assert tag.render(Context({"names": names})) == loop.render(Context({"names": names}))
+    assert tag.render(Context({"names": list(names)})) == loop.render(Context({"names": names}))
+    assert tag.render(Context({"names": ()})) == ""
