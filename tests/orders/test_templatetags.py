@@ -274,3 +274,32 @@ def test_datalist_options_are_the_markup_of_a_template_loop():
     assert tag.render(Context({"names": names})) == loop.render(Context({"names": names}))
     assert tag.render(Context({"names": list(names)})) == loop.render(Context({"names": names}))
     assert tag.render(Context({"names": ()})) == ""
+
+
+def test_a_kept_order_row_is_never_another_orders_or_another_lists():
+    import dataclasses
+
+    from django.utils import timezone
+
+    from orders.domain import ListedOrder
+    from orders.models import ErpConnection
+    from orders.templatetags.orders_tags import _order_row, order_rows
+
+    context = {"connection": ErpConnection(slug="nordlys")}
+    order = ListedOrder(id=7, status="Draft", customer_id=3, customer_name="Ærø Bøker AS", date=dt.date(2026, 11, 2),
+                        net_amount=Decimal("100"), gross_amount=Decimal("125"),
+                        modified_at=dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC))
+    first = order_rows(context, [order])
+    assert order_rows(context, [dataclasses.replace(order)]) == first  # an equal order: the kept row
+    _order_row.cache_clear()
+    assert order_rows(context, [order]) == first  # the kept row is the row made afresh
+
+    # Anything the row shows, changed, makes a new row.
+    for changed in ({"status": "Confirmed"}, {"customer_name": "OBR Renhold AS"}, {"gross_amount": Decimal("125.01")},
+                    {"invoice_number": 10006}, {"modified_at": dt.datetime(2026, 11, 2, 9, 31, tzinfo=dt.UTC)}):
+        assert order_rows(context, [dataclasses.replace(order, **changed)]) != first, changed
+    assert "?back=status%3DDraft" in order_rows(context, [order], "back=status%3DDraft")
+    assert "/c/lakeshore/orders/7/" in order_rows({"connection": ErpConnection(slug="lakeshore")}, [order])
+    with timezone.override("America/New_York"):
+        assert "2 Nov 2026, 04:30" in order_rows(context, [order])
+    assert "2 Nov 2026, 10:30" in order_rows(context, [order])  # Oslo again
