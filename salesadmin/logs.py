@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 
 from django.core.exceptions import PermissionDenied
@@ -13,8 +14,10 @@ class RefusalsWithoutTraceback(logging.Filter):
     fault in the code; a traceback at WARNING made every such visit look like a crash in the log.
     Records at ERROR and above keep theirs, whatever the exception."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
+    def filter(self, record: logging.LogRecord) -> bool | logging.LogRecord:
         if record.levelno < logging.ERROR and record.exc_info and isinstance(record.exc_info[1], PermissionDenied):
-            record.exc_info = None
-            record.exc_text = None
+            # A copy for this handler (Python 3.12+): other handlers of the record still get its traceback.
+            shown = copy.copy(record)
+            shown.exc_info = shown.exc_text = None
+            return shown
         return True

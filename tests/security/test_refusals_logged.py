@@ -44,3 +44,12 @@ def test_an_error_keeps_its_traceback(console):
         logging.getLogger("django.request").error("Internal Server Error: /x", exc_info=True)
 
     assert "Traceback" in console.getvalue() and "RuntimeError: a real fault" in console.getvalue()
+
+
+def test_a_warning_about_anything_else_keeps_its_traceback(console):
+    try:
+        raise ValueError("not a refusal")
+    except ValueError:
+        logging.getLogger("django.request").warning("Bad Request: /x", exc_info=True)
+
+    assert "Traceback" in console.getvalue() and "ValueError: not a refusal" in console.getvalue()

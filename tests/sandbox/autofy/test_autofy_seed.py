@@ -35,12 +35,12 @@ def test_generation_is_deterministic_and_depends_on_the_seed_and_anchor(dataset)
     assert max(row["txn_date"] for row in later.orders) > max(row["txn_date"] for row in dataset.orders)
 
 
-@pytest.mark.parametrize("anchor", [ANCHOR, date(2026, 12, 1), date(2026, 3, 25), date(2026, 7, 8)])
+@pytest.mark.parametrize("anchor", [ANCHOR, date(2026, 12, 1), date(2026, 3, 25), date(2026, 7, 8), date(2026, 10, 28)])
 def test_seeded_just_after_midnight_in_oslo_nothing_is_still_to_come(anchor):
     """The anchor is today in Oslo (where ``seed_sandbox`` runs). Oslo's day begins at 17:00 or 18:00 of the
     day before on the PC in Chicago: an order entered that evening, or its last change, would be in the
-    future on a demo seeded at 00:30, and so would an order's lines closed days after its invoice. (March 25:
-    Chicago is on summer time and Oslo not yet, 6 hours apart.)"""
+    future on a demo seeded at 00:30, and so would an order's lines closed days after its invoice. (March 25 and
+    October 28: one of the two is on summer time and the other not, 6 hours apart.)"""
     begins = datetime.combine(anchor, time(0), tzinfo=ZoneInfo("Europe/Oslo"))
     data = seed.generate(anchor, 1)
     moments = [moment for row in data.orders for moment in (row["created_at"], row["modified_at"], row["deleted_at"])
@@ -198,3 +198,12 @@ def test_the_control_api_restores_the_seeded_company_file(autofy):
     assert monotonic() - started < 3
     assert autofy.control("GET", "/autofy/config")["agent_offline"] is False
     assert get_order(autofy, order["ID"]) == order
+
+
+def test_the_anchor_s_time_zone_is_the_sandbox_s():
+    """The seed's "nothing after the anchor day begins" holds only where ``seed_sandbox`` runs."""
+    from sandbox import seed as tso_seed
+    from sandbox import settings as sandbox_settings
+    from sandbox.autofy import decisions
+
+    assert decisions.ANCHOR_TIME_ZONE == sandbox_settings.TIME_ZONE == tso_seed.OSLO.key
