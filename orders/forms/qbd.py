@@ -211,6 +211,18 @@ class QbOrderForm(forms.Form):
         return self.fields[f"{name}_id"]
 
 
+DISCOUNT_PERCENT_MESSAGE = "A discount is between 0 and 100 %."
+
+
+def discount_percent_error(kind: str, percent: Decimal | None) -> str | None:
+    """Why a discount line's percentage cannot be sent: above 100 % it takes off more than the line above
+    is worth and the order goes below zero (QuickBooks would take it, and an order cannot be deleted
+    through Autofy). The sign does not matter: a discount always takes off."""
+    if kind == "discount" and percent is not None and abs(percent) > 100:
+        return DISCOUNT_PERCENT_MESSAGE
+    return None
+
+
 class QbLineForm(forms.Form):
     """One line (or, with ``sub_line``, a group's sub-line: QuickBooks' ``SubLines`` have an item,
     quantity, rate, description and tax code). What a line may hold depends on its item's kind: a discount
@@ -252,6 +264,8 @@ class QbLineForm(forms.Form):
             return cleaned
         if cleaned.get("rate") is not None and cleaned.get("rate_percent") is not None:
             self.add_error("rate_percent", "Give a rate or a percentage, not both.")
+        elif (problem := discount_percent_error(kind, cleaned.get("rate_percent"))) is not None:
+            self.add_error("rate_percent", problem)
         elif not self.errors and all(cleaned.get(name) is None for name in ("rate", "rate_percent", "amount")):
             self.add_error("rate", "Enter a rate, a percentage or an amount.")
         return cleaned

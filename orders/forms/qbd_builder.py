@@ -13,7 +13,7 @@ from typing import Any
 from orders import qbd_amounts
 from orders.domain import Ref
 from orders.erp.autofy.reading import currency_code, is_taxable
-from orders.forms.qbd import QbLineForm, QbOrderForm, QbReference, read_number
+from orders.forms.qbd import QbLineForm, QbOrderForm, QbReference, discount_percent_error, read_number
 from orders.forms.qbd_state import HEADER_FIELDS, SEARCH_FIELDS, is_blank_line
 from orders.parsing import parse_whole
 from orders.qbd_draft import AMOUNT_DIGITS, EXCHANGE_RATE_DIGITS, HEADER_REFS, RATE_DIGITS, QbLineDraft, draft_from_data
@@ -32,10 +32,10 @@ def row_draft(row: Mapping[str, Any], *, sub_line: bool = False) -> QbLineDraft:
         text = str(row.get(name) or "").strip()
         numbers[name] = read_number(text, digits) if text else None
         readable = readable and (not text or numbers[name] is not None)
-    if not readable:
+    kind = str(row.get("kind") or "")
+    if not readable or discount_percent_error(kind, numbers["rate_percent"]) is not None:
         numbers = dict.fromkeys(NUMBER_DIGITS)
     tax_code = str(row.get("tax_code_id") or "")
-    kind = str(row.get("kind") or "")
     if sub_line:
         numbers["rate_percent"] = None  # QuickBooks' sub-lines have none
     return QbLineDraft(

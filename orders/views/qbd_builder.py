@@ -30,10 +30,10 @@ from orders import forms
 from orders.context_processors import is_admin
 from orders.erp.errors import UpstreamError
 from orders.forms import qbd_state
-from orders.forms.qbd import QbLineForm, address_names
+from orders.forms.qbd import QbLineForm, address_names, discount_percent_error, read_number
 from orders.forms.qbd_builder import QbBuilder, figures
 from orders.parsing import parse_index
-from orders.qbd_draft import HEADER_REFS
+from orders.qbd_draft import HEADER_REFS, RATE_DIGITS
 from orders.services import qbd_builder as services
 from orders.templatetags.qbd_builder_tags import shown_amount
 from orders.views import builder_common as common
@@ -308,6 +308,11 @@ def _live_errors(name: str, values) -> list[tuple[str, str]]:
             field.validate(field.to_python(text))
         except ValidationError as error:
             found.append((f"id_{name}-{field_name}_error", " ".join(error.messages)))
+            continue
+        if field_name == "rate_percent":
+            problem = discount_percent_error(str(values.get("kind") or ""), read_number(text, RATE_DIGITS))
+            if problem is not None:
+                found.append((f"id_{name}-{field_name}_error", problem))
     return found
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from orders.forms import qbd_state
 from orders.forms.qbd_builder import QbBuilder
-from orders.models import ErpConnection
+from orders.models import ErpConnection, Submission
 from orders.services import qbd_builder as builder_services
 from orders.services import qbd_references, quickbooks_order
 from orders.templatetags.orders_tags import format_amount
@@ -425,6 +425,33 @@ def test_a_discount_line_with_a_quantity_is_refused_next_to_it(sales_client, con
     form = form_of(build(sales_client, connection, "Addison Dental Group", "Task Chair TC-100", "Volume Discount"))
     response = press(sales_client, NEW, {**form, "lines-1-quantity": "2"}, "submit")
     assert slot(response, "id_lines-1-quantity_error").startswith("A discount line has no quantity in QuickBooks")
+
+
+@pytest.mark.parametrize("percent", ["150", "-150", "100.01"])
+def test_a_discount_over_100_percent_is_refused_next_to_it_and_never_sent(sales_client, connection, percent):
+    form = form_of(build(sales_client, connection, "Badger State Cheese Co", ("Executive Chair EX-300", {"quantity": "10"}),
+                         "Loyalty Discount"))
+    since = Submission.objects.count()
+
+    response = press(sales_client, NEW, {**form, "lines-1-rate_percent": percent}, "submit")
+
+    assert response.status_code == 200 and Submission.objects.count() == since  # nothing sent to QuickBooks
+    assert slot(response, "id_lines-1-rate_percent_error") == "A discount is between 0 and 100 %."
+    assert form_of(response)["lines-1-rate_percent"] == percent
+    # While typing: said at once, and no total below zero is shown for it.
+    sent = {name: value for name, value in form.items()
+            if re.fullmatch(r"lines-\d+-(kind|quantity|rate|rate_percent|amount|tax_code_id|shown)|lines-TOTAL_FORMS", name)
+            or name in ("item_sales_tax_id", "currency_id", "currency_name", "exchange_rate")}
+    typed = sales_client.post(NEW, {**sent, "lines-1-rate_percent": percent, "recalculate": "1"}, **HTMX)
+    assert slot(typed, "id_lines-1-rate_percent_error") == "A discount is between 0 and 100 %."
+    assert "−" not in slot(typed, "builder-grand-total") and "-" not in slot(typed, "builder-grand-total")
+
+
+def test_a_discount_of_100_percent_is_sent(sales_client, connection):
+    form = form_of(build(sales_client, connection, "Badger State Cheese Co", "Executive Chair EX-300", "Loyalty Discount"))
+    response = press(sales_client, NEW, {**form, "lines-1-rate_percent": "100"}, "refresh_lines")
+    assert slot(response, "line-1-amount") == money(-449)
+    assert not slot(response, "id_lines-1-rate_percent_error")
 
 
 def test_a_customer_and_a_line_are_required(sales_client):
