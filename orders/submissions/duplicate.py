@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.utils import timezone
 
 from orders.domain import (
+    CustomerSnapshot,
     LineDraft,
     OrderDraft,
 )
+from orders.erp.errors import UpstreamError
 from orders.erp.tso import get_client
 from orders.erp.tso import payloads as tso_payloads
 from orders.erp.tso import reading as tso_reading
@@ -65,3 +69,28 @@ def draft_from_order(*, order_id: int) -> OrderDraft:
             for line in lines
         ),
     )
+
+
+def with_current_customer(draft: OrderDraft) -> tuple[OrderDraft, tuple[str, ...] | None]:
+    """``draft`` (a copy of an order) with its customer's details as the customer's current record has
+    them: a new order is made today, for the customer as they are today, not as they were when the
+    original was made. Returns the labels of what changed since ("Name", "Invoice e-mail"…), or None
+    when the current record could not be read (then the copy keeps the original's details). A detail
+    the record does not carry (a GLN) stays as the original had it, as on the order page."""
+    from orders.services.orders import snapshot_comparison  # the order page's own comparison
+
+    snapshot = draft.customer
+    if snapshot.id is None:
+        return draft, ()
+    try:
+        current = tso_reading.customer(get_client().get_customer(snapshot.id).data)
+    except UpstreamError:
+        return draft, None
+    today = current.as_snapshot()
+    rows = snapshot_comparison(snapshot, current)
+    changed = {attribute: getattr(today, attribute)
+               for (attribute, _), row in zip(CustomerSnapshot.FIELDS, rows, strict=True) if row.changed}
+    if not changed:
+        return draft, ()
+    refreshed = dataclasses.replace(snapshot, **changed)
+    return dataclasses.replace(draft, customer=refreshed), tuple(row.label for row in rows if row.changed)

@@ -303,6 +303,7 @@ def _builder_page(request: HtmxHttpRequest, submission: Submission | None, regio
     """The builder as first shown: a new order, a duplicate (``?from=``), or a stored submission
     with what stopped it (the whole page, or its ``region`` for htmx)."""
     source_order_id = _posted_id(request.GET, "from")
+    refreshed: tuple[str, ...] | None = ()
     if submission is not None:
         state = forms.state_from_data(submission.payload)
         source_order_id = submission.source_order_id
@@ -311,6 +312,7 @@ def _builder_page(request: HtmxHttpRequest, submission: Submission | None, regio
             draft = submissions.draft_from_order(order_id=source_order_id)
         except UpstreamError as error:
             return builder_common.duplicate_failed(request, error, source_order_id, erp="24SevenOffice")
+        draft, refreshed = submissions.with_current_customer(draft)
         state = forms.state_from_data(submissions.draft_to_data(draft))
     else:
         state = None
@@ -323,6 +325,8 @@ def _builder_page(request: HtmxHttpRequest, submission: Submission | None, regio
         state = forms.blank_state(day=timezone.localdate(), tax_id=forms.default_tax_id(reference.tax_codes))
     token = submission.token if submission else submissions.submission_token()
     notes = {}
+    if submission is None and source_order_id is not None:
+        notes["customer_changed"] = _refreshed_note(refreshed, source_order_id)
     if submission is None and source_order_id is not None and forms.due_date_passed(state):
         notes["terms"] = (f"The original order was due on a fixed date, {state['payment_terms_value']}, which is "
                           "before this copy's date: choose a new due date or other payment terms.")
@@ -334,6 +338,18 @@ def _builder_page(request: HtmxHttpRequest, submission: Submission | None, regio
     # address builder.js gave this form's history entry, which leads to the order it made.
     return _render_builder(request, builder, token=token, source_order_id=source_order_id,
                            submission=submission, region=region, notes=notes)
+
+
+def _refreshed_note(refreshed: tuple[str, ...] | None, source_order_id: int) -> str | None:
+    """What the copy's customer details are, when they are not simply the original's."""
+    if refreshed is None:
+        return (f"The customer's current record could not be read, so the details are as they were on order "
+                f"#{source_order_id}: check them before sending.")
+    if not refreshed:
+        return None
+    changed = " and ".join((", ".join(refreshed[:-1]), refreshed[-1])) if len(refreshed) > 1 else refreshed[0]
+    return (f"The customer's details are from their current record: {changed} changed since order "
+            f"#{source_order_id}.")
 
 
 def _render_builder(request: HtmxHttpRequest, builder: forms.OrderBuilder, *, token: str,

@@ -893,6 +893,47 @@ def test_a_copy_keeps_delivering_to_the_customers_address_and_flags_a_passed_due
     assert not Submission.objects.exists()
 
 
+def test_a_copy_is_for_the_customer_as_they_are_today_and_says_what_changed(sales_client, upstream):
+    """The original was made when the customer had another name and invoice e-mail (its snapshot); a copy
+    made today takes the customer's current record, says so, and keeps what the record does not carry."""
+    current = tso_reading.customer(erp_json(upstream, f"/customers/{CUSTOMER_ID}")).as_snapshot()
+    original = upstream.api("POST", "/salesorders", json={"customer": {
+        **customer_as_ordered(current), "name": "Fjordkraft Gamle Navn AS",
+        "invoiceEmailAddresses": ["gammel@fjordkraft.example"], "gln": "7080000000017"}}).json()
+
+    page = sales_client.get(NEW, {"from": original["id"]})
+
+    form = form_of(page)
+    assert form["customer_name"] == current.name and form["customer_name"] != "Fjordkraft Gamle Navn AS"
+    assert form["customer_invoice_emails"] == ", ".join(current.invoice_email_addresses)
+    assert form["customer_street"] == current.street
+    assert form["customer_gln"] == "7080000000017"  # the record has none: kept as the order had it
+    assert (f"The customer's details are from their current record: Name and Invoice e-mail changed since order "
+            f"#{original['id']}.") in text(page)
+
+    # The ERP does not answer for the customer: the copy has the original's details, and says so.
+    upstream.fault(f"GET /customers/{CUSTOMER_ID}", "503", count=5)
+    page = sales_client.get(NEW, {"from": original["id"]})
+    assert form_of(page)["customer_name"] == "Fjordkraft Gamle Navn AS"
+    assert "The customer's current record could not be read" in text(page)
+
+
+def test_a_copy_of_an_order_for_an_unchanged_customer_says_nothing_of_it(sales_client, upstream):
+    current = tso_reading.customer(erp_json(upstream, f"/customers/{CUSTOMER_ID}")).as_snapshot()
+    original = upstream.api("POST", "/salesorders", json={"customer": customer_as_ordered(current)}).json()
+    page = sales_client.get(NEW, {"from": original["id"]})
+    assert form_of(page)["customer_name"] == current.name
+    assert "current record" not in text(page)
+
+
+def customer_as_ordered(snapshot) -> dict:
+    """The customer of an order body, as ``snapshot`` has it."""
+    return {"id": snapshot.id, "name": snapshot.name, "organizationNumber": snapshot.organization_number,
+            "invoiceEmailAddresses": list(snapshot.invoice_email_addresses), "street": snapshot.street,
+            "postalCode": snapshot.postal_code, "postalArea": snapshot.postal_area, "city": snapshot.city,
+            "countrySubdivision": snapshot.country_subdivision, "countryCode": snapshot.country_code}
+
+
 def test_another_customer_takes_what_belonged_to_the_old_one_with_it_and_says_so(sales_client, order_to_copy,
                                                                                  upstream):
     form = form_of(sales_client.get(NEW, {"from": order_to_copy["id"]}))
