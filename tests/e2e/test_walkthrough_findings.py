@@ -158,3 +158,22 @@ def test_admins_find_failed_orders_in_the_navigation(page, browser, live_server,
         expect(admin.locator("table")).to_contain_text("Ærø Bøker AS")
     finally:
         admin.context.close()
+
+
+def test_messages_of_neighbouring_fields_on_a_line_never_overlap(page, e2e_upstream):
+    log_in(page, "nora", start="/c/nordlys/orders/new/")
+    pick_customer(page, "Ærø", "Ærø Bøker AS")
+    page.get_by_label("Line 1 quantity").fill("abc")
+    page.get_by_label("Line 1 unit price").fill("xyz")
+    htmx_idle(page)
+
+    page.locator("#builder-submit").click()
+
+    messages = [page.locator(f"#id_lines-0-{name}_error") for name in ("product_id", "description", "quantity", "price")]
+    for message in messages:
+        expect(message).not_to_be_empty()
+    boxes = [message.bounding_box() for message in messages]
+    for (one, box), (other, next_box) in zip(zip(messages, boxes), list(zip(messages, boxes))[1:]):
+        overlap = min(box["x"] + box["width"], next_box["x"] + next_box["width"]) - max(box["x"], next_box["x"])
+        rows = min(box["y"] + box["height"], next_box["y"] + next_box["height"]) - max(box["y"], next_box["y"])
+        assert overlap <= 0 or rows <= 0, f"{one} runs into {other}: {box} {next_box}"
