@@ -16,6 +16,7 @@ keys without every call passing it along; the services' thread pool copies the c
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import os
 import re
 import time
@@ -23,6 +24,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -30,6 +32,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from orders.context_processors import group_names
 from orders.models import ErpConnection
@@ -179,8 +182,32 @@ def validate(connection: ErpConnection) -> None:
                                            f"Known: {', '.join(known)}."})
     if connection.secret_env and not ENV_NAME.match(connection.secret_env):
         raise ValidationError({"secret_env": "The name of an environment variable: capitals, digits and _."})
+    zone = connection.settings.get("time_zone")
+    if zone:
+        try:
+            ZoneInfo(str(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError({"settings": f"Not a time zone: {zone}. Use a name such as America/Chicago."}) from None
     if connection.kind == Kind.QBD_AUTOFY and not connection.settings.get("endpoint_id") and settings.PRODUCTION:
         raise ValidationError({"settings": "A QuickBooks connection needs its endpoint_id."})
+
+
+def company_zone(connection: ErpConnection | None) -> dt.tzinfo:
+    """Where the company keeps its calendar: a QuickBooks company's PC (its ``time_zone`` setting, else
+    ``settings.AUTOFY["TIME_ZONE"]``); the dashboard's own zone for anything else."""
+    if connection is None or connection.kind != Kind.QBD_AUTOFY:
+        return timezone.get_default_timezone()
+    name = str((connection.settings or {}).get("time_zone") or settings.AUTOFY["TIME_ZONE"])
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):  # refused when the connection is saved; old rows may have it
+        return timezone.get_default_timezone()
+
+
+def company_today(connection: ErpConnection | None) -> dt.date:
+    """Today on the company's calendar: a new QuickBooks order made in the evening in Chicago is dated
+    that day, although it is already tomorrow in Oslo."""
+    return timezone.localdate(timezone=company_zone(connection))
 
 
 def secret_env(connection: ErpConnection) -> str:

@@ -9,9 +9,8 @@ searches and records are the reference cache's own, here so that views call serv
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils import timezone
 
-from orders import domain
+from orders import connections, domain
 from orders.erp.autofy import connector_for
 from orders.forms.qbd import CUSTOM_FIELD_MAX_LENGTH, QbReference
 from orders.models import ErpConnection
@@ -112,7 +111,7 @@ def draft_from_order(connection: ErpConnection, order_id: str) -> tuple[QbOrderD
             "ship_method": details.ship_method, "template": details.template, "message": details.customer_message,
             "item_sales_tax": details.sales_tax_item, "currency": currency}
     draft = QbOrderDraft(
-        customer=order.customer or domain.Ref(""), date=timezone.localdate(),
+        customer=order.customer or domain.Ref(""), date=connections.company_today(connection),
         po_number=order.reference, fob=details.fob, memo=order.memo,
         refs={name: ref for name, ref in refs.items() if ref is not None and ref.id},
         billing_address=order.billing_address, shipping_address=order.shipping_address,

@@ -22,11 +22,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from orders import forms
+from orders import connections, forms
 from orders.context_processors import is_admin
 from orders.erp.errors import UpstreamError
 from orders.forms import qbd_state
@@ -219,7 +218,7 @@ def _builder_page(request: HtmxHttpRequest, submission, region: str | None = Non
         notes["filled"] = "A copy of the order: its number is left for QuickBooks, and it is dated today."
         extra["source_label"] = number or source_order_id
     else:
-        state = qbd_state.blank_state(day=timezone.localdate(), reference=reference)
+        state = qbd_state.blank_state(day=connections.company_today(connection), reference=reference)
     qbd_state.with_custom_fields(state, reference)
     if services.synced_at(connection) is None:
         notes["customer"] = ("QuickBooks' lists (customers, items, terms…) have not been read yet: searches find "

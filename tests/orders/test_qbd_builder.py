@@ -6,9 +6,11 @@ the Autofy stand-in."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from html import unescape
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -92,7 +94,7 @@ def test_a_quickbooks_company_gets_its_own_builder_at_the_same_address(sales_cli
     assert "Customer or job" in page and "Bill to" in page and "Ship to" in page
     assert "Optional: left blank, QuickBooks leaves the order without a number." in page
     form = form_of(response)
-    assert form["date"] == timezone.localdate().isoformat()
+    assert form["date"] == timezone.localdate(timezone=ZoneInfo("America/Chicago")).isoformat()  # the PC's today
     assert form["lines-TOTAL_FORMS"] == "1" and form["lines-0-item_id"] == ""
     # The company's lists, from the cache, and its custom fields (the connection's setting).
     assert "Net 30" in page and "UPS Ground" in page and "Chicago Combined" in page
@@ -166,6 +168,30 @@ def test_picking_an_item_fills_its_rate_unit_description_and_tax_code(sales_clie
     assert form["lines-0-quantity"] == "1" and form["lines-0-rate"] == "189.00" and form["lines-0-rate_percent"] == ""
     assert form["lines-0-tax_code_id"] == chair.tax_code.id
     assert slot(response, "line-0-amount") == "189.00"
+
+
+def test_in_the_evening_in_chicago_a_new_order_is_dated_that_day_not_oslo_s_tomorrow(sales_client, connection, qbd_upstream,
+                                                                                    qbd_sample_orders, upstream, monkeypatch):
+    evening = dt.datetime(2026, 11, 30, 19, 30, tzinfo=ZoneInfo("America/Chicago"))  # 02:30 on 1 Dec in Oslo
+    monkeypatch.setattr(timezone, "now", lambda: evening.astimezone(dt.UTC))
+    assert timezone.localdate() == dt.date(2026, 12, 1)
+
+    assert form_of(sales_client.get(NEW))["date"] == "2026-11-30"
+    copied = sales_client.get(NEW, {"from": qbd_sample_orders["group"]["ID"]})
+    assert form_of(copied)["date"] == "2026-11-30"
+    # The 24SevenOffice company keeps the dashboard's own calendar.
+    assert form_of(sales_client.get("/c/nordlys/orders/new/"))["date"] == "2026-12-01"
+
+
+def test_a_connection_s_time_zone_must_be_one(connection):
+    from django.core.exceptions import ValidationError
+
+    from orders import connections
+
+    connection.settings = {**connection.settings, "time_zone": "Mars/Olympus"}
+    with pytest.raises(ValidationError, match="Not a time zone: Mars/Olympus"):
+        connections.validate(connection)
+    assert connections.company_zone(connection) == timezone.get_default_timezone()  # a row saved before: no 500
 
 
 def test_a_non_taxable_customer_gets_its_own_tax_code_on_new_lines(sales_client, connection):
@@ -480,7 +506,7 @@ def test_duplicate_on_a_quickbooks_order_opens_the_builder_filled_in(sales_clien
     assert response.status_code == 200
     form = form_of(response)
     assert form["customer_id"] == order["Customer"]["ID"] and form["number"] == ""
-    assert form["date"] == timezone.localdate().isoformat()
+    assert form["date"] == timezone.localdate(timezone=ZoneInfo("America/Chicago")).isoformat()
     assert form["po_number"] == (order["PONumber"] or "")
     assert form["source_order_id"] == order["ID"]
     lines = order["ItemLines"]
