@@ -29,11 +29,15 @@
   form.addEventListener("input", function (evt) {
     dirty = true;
     if (evt.target.hasAttribute("data-count-max")) updateCount(evt.target);
-    // A number's message from the live check goes as it is typed again (the next check says anew).
+    // A field's message goes as soon as the field is typed in again: it was about what was there before.
+    // The next check says anew (a number's live check at once, the rest when the form is sent).
     var slot = evt.target.id && document.getElementById(evt.target.id + "_error");
-    if (slot && slot.hasAttribute("data-live")) {
+    if (slot && slot.textContent !== "") {
       slot.textContent = "";
       slot.removeAttribute("data-live");
+      evt.target.removeAttribute("aria-invalid");
+      var field = evt.target.closest(".field--invalid, .is-invalid");
+      if (field) field.classList.remove("field--invalid", "is-invalid");
     }
   });
   form.addEventListener("change", function () { dirty = true; });

@@ -177,3 +177,23 @@ def test_messages_of_neighbouring_fields_on_a_line_never_overlap(page, e2e_upstr
         overlap = min(box["x"] + box["width"], next_box["x"] + next_box["width"]) - max(box["x"], next_box["x"])
         rows = min(box["y"] + box["height"], next_box["y"] + next_box["height"]) - max(box["y"], next_box["y"])
         assert overlap <= 0 or rows <= 0, f"{one} runs into {other}: {box} {next_box}"
+
+
+def test_a_message_goes_once_its_field_is_typed_in_again(page, e2e_upstream):
+    log_in(page, "nora", start="/c/nordlys/orders/new/")
+    pick_customer(page, "Ærø", "Ærø Bøker AS")
+    pick_product(page, 0, consultant(e2e_upstream))
+    page.locator("#id_customer_name").fill("")
+    htmx_idle(page)
+    page.locator("#builder-submit").click()
+    name_message = page.locator("#id_customer_name_error")
+    expect(name_message).not_to_be_empty()
+    expect(page.locator("#id_customer_name")).to_have_attribute("aria-invalid", "true")
+
+    page.locator("#id_customer_name").fill("Ærø Bøker AS")
+
+    expect(name_message).to_be_empty()
+    expect(page.locator("#id_customer_name")).not_to_have_attribute("aria-invalid", "true")
+    # Sent again as corrected: no message comes back.
+    page.locator("#builder-submit").click()
+    expect(page).to_have_url(re.compile(r"/c/nordlys/orders/\d+/$"))
