@@ -181,6 +181,8 @@ def _submission_page(request: HtmxHttpRequest, submission_id, *, close_error: st
         "agent": quickbooks.Agent.of(submission.connection) if summary.get("quickbooks") else None,
         "close_error": close_error,
         "close_note": close_note,
+        # Opened from "Failed orders": back there, not to every submission.
+        "from_failed": request.GET.get("from") == "failed",
     }
     return render(request, "orders/submission_detail.html", context, status=400 if close_error else 200)
 

@@ -1173,6 +1173,13 @@ def test_admins_find_the_failed_orders_from_the_navigation_with_a_count(admin_cl
     assert failed.status_code == 200 and "Failed orders" in text(failed)
     assert str(failed_submission.public_id) in failed.content.decode()
     assert "Sendt uten feil" not in text(failed)  # the journal has it, not the failed orders
+    # Opened from the failed orders, a submission leads back to them; it was entered, it never reached the ERP.
+    link = re.search(rf'href="(/submissions/{failed_submission.public_id}/[^"]*)"', failed.content.decode())[1]
+    opened = admin_client_logged_in.get(html.unescape(link))
+    assert re.search(r'<a class="back-link" href="/submissions/failed/">.*Back to failed orders</a>',
+                     opened.content.decode())
+    assert "Entered by Sam Seller on" in text(opened) and "Sent by" not in text(opened)
+    assert "Back to submissions" in text(admin_client_logged_in.get(f"/submissions/{failed_submission.public_id}/"))
     assert "Sendt uten feil" in text(admin_client_logged_in.get("/submissions/"))
     assert sales_client.get("/submissions/failed/").status_code == 403
     assert "Failed orders" not in text(sales_client.get("/c/nordlys/orders/"))
