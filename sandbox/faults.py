@@ -38,6 +38,12 @@ it (defaults below). The kinds:
     The call is handled and committed, then the TCP connection is closed without any response.
     Needs the raw socket, which ``runsandbox`` provides (see ``sandbox.server``).
 
+``/v1`` only (``schemas.TSO_FAULT_KINDS``):
+
+``404``
+    ``NotFoundError`` envelope; nothing applied: the record is gone (a customer deleted in the ERP since
+    an order was made for it, say).
+
 Autofy only (``schemas.AUTOFY_FAULT_KINDS``):
 
 ``error_200``
@@ -83,7 +89,7 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from sandbox import knobs
-from sandbox.api.http import InternalServerError, ServiceUnavailable, Unauthorized
+from sandbox.api.http import InternalServerError, NotFound, ServiceUnavailable, Unauthorized
 from sandbox.models import Config, Fault
 
 SOCKET_KEY = "sandbox.socket"  # the raw client socket, put in the WSGI environ by sandbox.server
@@ -118,6 +124,8 @@ class Answers:
             return ServiceUnavailable("The service is temporarily unavailable", fault.retry_after).response()
         if fault.kind == "401":
             return Unauthorized("The access token has expired").response()
+        if fault.kind == "404":
+            return NotFound("The resource was not found (injected fault)").response()
         return None
 
     def after_commit(self, request: HttpRequest, fault: Fault, response: HttpResponse) -> HttpResponse | None:

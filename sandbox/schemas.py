@@ -241,13 +241,14 @@ CONFIG = {
 
 FAULT_KINDS = ["timeout", "late_commit", "500", "503", "401", "malformed", "html", "drop_after_commit"]  # see sandbox.faults
 AUTOFY_FAULT_KINDS = ["error_200", "error_after_commit", "offline_after_commit"]  # Autofy's only (sandbox.autofy.faults)
+TSO_FAULT_KINDS = ["404"]  # /v1's only: Autofy answers a missing object inside its envelope (1507), not with a 404
 FAULT = {
     "type": "object",
     "required": ["endpoint", "fault"],
     "properties": {
         "api": {"enum": ["tso", "autofy"]},
         "endpoint": {"type": "string", "minLength": 3},
-        "fault": {"enum": FAULT_KINDS + ["stall", "drip", "huge"] + AUTOFY_FAULT_KINDS},  # and a slow or broken ERP
+        "fault": {"enum": FAULT_KINDS + ["stall", "drip", "huge"] + AUTOFY_FAULT_KINDS + TSO_FAULT_KINDS},  # and a slow or broken ERP
         "count": {"type": "integer", "minimum": 1},
         "seconds": {"type": "number", "minimum": 0, "maximum": 600},
         "retry_after": {"type": "integer", "minimum": 0},

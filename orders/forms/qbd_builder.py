@@ -136,6 +136,11 @@ class QbBuilder:
             if row.get("kind") == "group" and not row.get("sub_lines") and form.is_valid():
                 form.add_error("item_id", "This group has no lines: pick the group again.")
                 results.append(False)
+        if all(results) and self.figures.totals.total < 0:
+            # However it came about (discounts one after another, a discount priced by a rate or an amount):
+            # QuickBooks would take it, and Autofy offers no way to delete an order.
+            self.add_section_error("lines", "The order's total is below zero: the discounts take off more than "
+                                            "the lines above them are worth.")
         for name, section in FIELD_SECTIONS.items():
             for message in self.header.errors.get(name, ()):
                 self.add_section_error(section, message)

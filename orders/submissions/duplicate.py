@@ -11,7 +11,7 @@ from orders.domain import (
     LineDraft,
     OrderDraft,
 )
-from orders.erp.errors import UpstreamError
+from orders.erp.errors import UpstreamError, UpstreamNotFound
 from orders.erp.tso import get_client
 from orders.erp.tso import payloads as tso_payloads
 from orders.erp.tso import reading as tso_reading
@@ -71,12 +71,16 @@ def draft_from_order(*, order_id: int) -> OrderDraft:
     )
 
 
+CUSTOMER_GONE = ("gone",)  # ``with_current_customer``: the ERP has no such customer any more
+
+
 def with_current_customer(draft: OrderDraft) -> tuple[OrderDraft, tuple[str, ...] | None]:
     """``draft`` (a copy of an order) with its customer's details as the customer's current record has
     them: a new order is made today, for the customer as they are today, not as they were when the
-    original was made. Returns the labels of what changed since ("Name", "Invoice e-mail"…), or None
-    when the current record could not be read (then the copy keeps the original's details). A detail
-    the record does not carry (a GLN) stays as the original had it, as on the order page."""
+    original was made. Returns the labels of what changed since ("Name", "Invoice e-mail"…), None when
+    the current record could not be read, or ``CUSTOMER_GONE`` when the ERP has no such customer (in
+    both the copy keeps the original's details). A detail the record does not carry (a GLN) stays as
+    the original had it, as on the order page."""
     from orders.services.orders import snapshot_comparison  # the order page's own comparison
 
     snapshot = draft.customer
@@ -84,6 +88,8 @@ def with_current_customer(draft: OrderDraft) -> tuple[OrderDraft, tuple[str, ...
         return draft, ()
     try:
         current = tso_reading.customer(get_client().get_customer(snapshot.id).data)
+    except UpstreamNotFound:
+        return draft, CUSTOMER_GONE
     except UpstreamError:
         return draft, None
     today = current.as_snapshot()

@@ -345,6 +345,9 @@ def _refreshed_note(refreshed: tuple[str, ...] | None, source_order_id: int) -> 
     if refreshed is None:
         return (f"The customer's current record could not be read, so the details are as they were on order "
                 f"#{source_order_id}: check them before sending.")
+    if refreshed == submissions.CUSTOMER_GONE:
+        return (f"The customer of order #{source_order_id} is no longer in 24SevenOffice: choose the customer "
+                "this order is for.")
     if not refreshed:
         return None
     changed = " and ".join((", ".join(refreshed[:-1]), refreshed[-1])) if len(refreshed) > 1 else refreshed[0]

@@ -61,7 +61,8 @@ def add_fault(request: HttpRequest) -> HttpResponse:
         raise ValidationFailed([{"path": "endpoint", "keyword": "pattern"}])
     method, glob = parsed
     api = body.get("api", "tso")
-    if body["fault"] in schemas.AUTOFY_FAULT_KINDS and api != "autofy":
+    if (body["fault"] in schemas.AUTOFY_FAULT_KINDS and api != "autofy") or (
+            body["fault"] in schemas.TSO_FAULT_KINDS and api != "tso"):
         raise ValidationFailed([{"path": "fault", "keyword": "enum"}])
     fault = Fault.objects.create(
         api=api,

@@ -31,7 +31,10 @@
     if (evt.target.hasAttribute("data-count-max")) updateCount(evt.target);
     // A field's message goes as soon as the field is typed in again: it was about what was there before.
     // The next check says anew (a number's live check at once, the rest when the form is sent).
-    var slot = evt.target.id && document.getElementById(evt.target.id + "_error");
+    var described = (evt.target.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) {
+      return /_error$/.test(id);
+    })[0];
+    var slot = document.getElementById(described || (evt.target.id && evt.target.id + "_error") || "");
     if (slot && slot.textContent !== "") {
       slot.textContent = "";
       slot.removeAttribute("data-live");

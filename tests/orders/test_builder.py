@@ -918,6 +918,16 @@ def test_a_copy_is_for_the_customer_as_they_are_today_and_says_what_changed(sale
     assert "The customer's current record could not be read" in text(page)
 
 
+def test_a_copy_of_an_order_whose_customer_is_gone_asks_for_one(sales_client, upstream):
+    current = tso_reading.customer(erp_json(upstream, f"/customers/{CUSTOMER_ID}")).as_snapshot()
+    original = upstream.api("POST", "/salesorders", json={"customer": customer_as_ordered(current)}).json()
+    upstream.fault(f"GET /customers/{CUSTOMER_ID}", "404")  # deleted in the ERP since
+
+    page = sales_client.get(NEW, {"from": original["id"]})
+
+    assert f"The customer of order #{original['id']} is no longer in 24SevenOffice" in text(page)
+
+
 def test_a_copy_of_an_order_for_an_unchanged_customer_says_nothing_of_it(sales_client, upstream):
     current = tso_reading.customer(erp_json(upstream, f"/customers/{CUSTOMER_ID}")).as_snapshot()
     original = upstream.api("POST", "/salesorders", json={"customer": customer_as_ordered(current)}).json()

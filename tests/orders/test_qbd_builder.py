@@ -473,6 +473,19 @@ def test_a_discount_over_100_percent_is_refused_next_to_it_and_never_sent(sales_
     assert "−" not in slot(typed, "builder-grand-total") and "-" not in slot(typed, "builder-grand-total")
 
 
+@pytest.mark.parametrize("second", [{"rate_percent": "100"}, {"rate_percent": "", "rate": "500"},
+                                    {"rate_percent": "", "amount": "500"}])
+def test_discounts_that_take_the_order_below_zero_are_refused(sales_client, connection, second):
+    form = form_of(build(sales_client, connection, "Badger State Cheese Co", ("Task Chair TC-100", {"quantity": "1"}),
+                         ("Loyalty Discount", {"rate_percent": "100"}), "Volume Discount"))
+    since = Submission.objects.count()
+
+    response = press(sales_client, NEW, {**form, **{f"lines-2-{k}": v for k, v in second.items()}}, "submit")
+
+    assert response.status_code == 200 and Submission.objects.count() == since
+    assert "The order's total is below zero" in slot(response, "builder-lines-notes")
+
+
 def test_a_discount_of_100_percent_is_sent(sales_client, connection):
     form = form_of(build(sales_client, connection, "Badger State Cheese Co", "Executive Chair EX-300", "Loyalty Discount"))
     response = press(sales_client, NEW, {**form, "lines-1-rate_percent": "100"}, "refresh_lines")

@@ -133,6 +133,17 @@ def test_a_401_fault_looks_like_an_expired_token(sandbox):
     assert sandbox.api("GET", "/customers").status_code == 200  # the token itself is still good
 
 
+def test_a_404_fault_is_a_record_gone_and_only_for_v1(sandbox):
+    sandbox.fault("GET /customers/10006", "404")
+
+    response = sandbox.api("GET", "/customers/10006")
+    assert response.status_code == 404 and response.json()["error"]["name"] == "NotFoundError"
+    assert sandbox.api("GET", "/customers/10006").status_code == 200  # once
+    refused = requests.post(f"{sandbox.url}/_sandbox/faults", timeout=5,
+                            json={"api": "autofy", "endpoint": "GET /SalesOrder", "fault": "404"})
+    assert refused.status_code == 400  # Autofy says "not found" inside its envelope (1507), never with a 404
+
+
 def test_a_malformed_fault_answers_200_with_broken_json(sandbox):
     sandbox.fault("GET /salesorders", "malformed")
 
