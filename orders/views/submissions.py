@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from orders import connections, submissions
@@ -187,6 +188,13 @@ def _submission_page(request: HtmxHttpRequest, submission_id, *, close_error: st
     return render(request, "orders/submission_detail.html", context, status=400 if close_error else 200)
 
 
+def _back_to_detail(request: HtmxHttpRequest, submission: Submission) -> HttpResponse:
+    """The submission's page again after an action, still leading back to the failed orders when it was
+    opened from them (``?from=failed``, the only value kept)."""
+    url = reverse("submissions:detail", kwargs={"submission_id": submission.public_id})
+    return redirect(f"{url}?from=failed" if request.GET.get("from") == "failed" else url)
+
+
 @require_POST
 def submission_retry(request: HtmxHttpRequest, submission_id) -> HttpResponse:
     """"Try again" on the submission's page: continue from its first unfinished step. For one that
@@ -210,7 +218,7 @@ def submission_retry(request: HtmxHttpRequest, submission_id) -> HttpResponse:
         messages.info(request, submission.last_error)
     else:
         messages.error(request, f"Still not sent. {submission.last_error}")
-    return redirect("submissions:detail", submission_id=submission.public_id)
+    return _back_to_detail(request, submission)
 
 
 @require_POST
@@ -226,7 +234,7 @@ def submission_close(request: HtmxHttpRequest, submission_id) -> HttpResponse:
         submissions.submission_close(submission=submission, user=request.user, note=note)
     except submissions.SubmissionConflict as conflict:  # e.g. closed or sent meanwhile by someone else
         messages.error(request, str(conflict))
-        return redirect("submissions:detail", submission_id=submission.public_id)
+        return _back_to_detail(request, submission)
     messages.success(request, "Closed. Nothing more will be sent for this order.")
-    return redirect("submissions:detail", submission_id=submission.public_id)
+    return _back_to_detail(request, submission)
 

@@ -1190,6 +1190,10 @@ def test_admins_find_the_failed_orders_from_the_navigation_with_a_count(admin_cl
                      opened.content.decode())
     assert "Entered by Sam Seller on" in text(opened) and "Sent by" not in text(opened)
     assert "Back to submissions" in text(admin_client_logged_in.get(f"/submissions/{failed_submission.public_id}/"))
+    # Closed from there, it still leads back to the failed orders.
+    closed = admin_client_logged_in.post(f"/submissions/{failed_submission.public_id}/close/?from=failed",
+                                         {"note": "Entered by hand in 24SevenOffice as order 4711."}, follow=True)
+    assert closed.redirect_chain[-1][0].endswith("?from=failed") and "Back to failed orders" in text(closed)
     assert "Sendt uten feil" in text(admin_client_logged_in.get("/submissions/"))
     assert sales_client.get("/submissions/failed/").status_code == 403
     assert "Failed orders" not in text(sales_client.get("/c/nordlys/orders/"))
