@@ -375,7 +375,7 @@ def test_an_admin_on_a_phone(page, e2e_upstream, assert_accessible):
         assert_on_screen(row.locator(".cell-customer .truncate"), f"{what}: a row's customer", whole_text=True)
         assert_on_screen(row.locator("td").nth(5), f"{what}: a row's total", whole_text=True)
     page.locator(".table--submissions .order-link").first.click()
-    expect(page).to_have_url(re.compile(r"/submissions/[0-9a-f-]{36}/$"))
+    expect(page).to_have_url(re.compile(r"/submissions/[0-9a-f-]{36}/\?from=failed$"))  # opened from the failed orders
     page.get_by_text("Every attempt").first.click()
     page.get_by_text("Request and response").first.click()
     assert_fits(page, "a submission")
@@ -552,7 +552,7 @@ def test_a_quickbooks_order_on_a_phone(page, quickbooks, qbd_references_cached, 
     assert_table_stacks(page, ".table--submissions")
     assert_on_screen(row.locator("td").nth(5), "the QuickBooks order's total", whole_text=True)
     row.locator(".order-link").click()
-    expect(page).to_have_url(re.compile(r"/submissions/[0-9a-f-]{36}/$"))
+    expect(page).to_have_url(re.compile(r"/submissions/[0-9a-f-]{36}/\?from=failed$"))  # opened from the failed orders
     for toggle in page.locator("main summary").all():
         toggle.click()
     assert_fits(page, "a QuickBooks submission")
