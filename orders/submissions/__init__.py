@@ -100,7 +100,7 @@ from orders.submissions.data import (
     draft_to_data,
     submission_draft,
 )
-from orders.submissions.duplicate import CUSTOMER_GONE, draft_from_order, with_current_customer
+from orders.submissions.duplicate import CUSTOMER_GONE, copy_for_today, draft_from_order
 from orders.submissions.form_errors import (
     FormErrors,
     form_errors_from,
@@ -132,7 +132,7 @@ from orders.submissions.running import (
 __all__ = [
     "CLOSABLE", "CLOSE_NOTE_MAX_LENGTH", "CUSTOMER_FIELDS", "DELIVERY_FIELDS", "RUN_LEASE", "FormErrors", "PlannedStep",
     "SubmissionConflict", "close_note_problem", "creation_status", "draft_from_data", "draft_from_order",
-    "with_current_customer", "CUSTOMER_GONE",
+    "copy_for_today", "CUSTOMER_GONE",
     "draft_to_data", "failure_message", "first_unfinished_step", "form_errors_from", "outcome_unknown", "plan", "same_line",
     "submission_close", "submission_draft", "submission_form_errors", "submission_revise", "submission_run",
     "submission_start", "submission_token", "progress", "step_in_doubt",

@@ -31,9 +31,17 @@ def draft_from_order(*, order_id: int) -> OrderDraft:
     submission marker in the internal memo is not copied."""
     client = get_client()
     order = tso_reading.order(client.get_order(order_id).data)
+    return _draft_of(order, _lines_of(client, order, order_id))
+
+
+def _lines_of(client, order, order_id: int) -> tuple:
     lines = order.embedded_lines
     if lines is None:
         lines = tso_reading.lines(client.list_lines(order_id).data)
+    return lines
+
+
+def _draft_of(order, lines) -> OrderDraft:
     return OrderDraft(
         customer=order.customer,
         date=timezone.localdate(),
@@ -71,29 +79,34 @@ def draft_from_order(*, order_id: int) -> OrderDraft:
     )
 
 
-CUSTOMER_GONE = ("gone",)  # ``with_current_customer``: the ERP has no such customer any more
+CUSTOMER_GONE = ("gone",)  # ``copy_for_today``: the ERP has no such customer any more
 
 
-def with_current_customer(draft: OrderDraft) -> tuple[OrderDraft, tuple[str, ...] | None]:
-    """``draft`` (a copy of an order) with its customer's details as the customer's current record has
-    them: a new order is made today, for the customer as they are today, not as they were when the
-    original was made. Returns the labels of what changed since ("Name", "Invoice e-mail"…), None when
-    the current record could not be read, or ``CUSTOMER_GONE`` when the ERP has no such customer (in
-    both the copy keeps the original's details). A detail the record does not carry (a GLN) stays as
-    the original had it, as on the order page."""
+def copy_for_today(*, order_id: int) -> tuple[OrderDraft, tuple[str, ...] | None]:
+    """``draft_from_order`` for the customer as they are today, not as they were when the original was
+    made: the details that changed come from the customer's current record, read alongside the order's
+    lines. Returns the draft and the labels of what changed ("Name", "Invoice e-mail"…), None when the
+    current record could not be read, or ``CUSTOMER_GONE`` when the ERP has no such customer (in both the
+    copy keeps the original's details). A detail the record does not carry (a GLN) stays as the
+    original had it, as on the order page."""
+    from orders.services.common import pool, wait
     from orders.services.orders import snapshot_comparison  # the order page's own comparison
 
-    snapshot = draft.customer
-    if snapshot.id is None:
+    client = get_client()
+    order = tso_reading.order(client.get_order(order_id).data)
+    snapshot = order.customer
+    current = pool.submit(client.get_customer, snapshot.id) if snapshot.id is not None else None
+    draft = _draft_of(order, _lines_of(client, order, order_id))
+    if current is None:
         return draft, ()
     try:
-        current = tso_reading.customer(get_client().get_customer(snapshot.id).data)
+        record = tso_reading.customer(wait(current).data)
     except UpstreamNotFound:
         return draft, CUSTOMER_GONE
     except UpstreamError:
         return draft, None
-    today = current.as_snapshot()
-    rows = snapshot_comparison(snapshot, current)
+    today = record.as_snapshot()
+    rows = snapshot_comparison(snapshot, record)
     changed = {attribute: getattr(today, attribute)
                for (attribute, _), row in zip(CustomerSnapshot.FIELDS, rows, strict=True) if row.changed}
     if not changed:

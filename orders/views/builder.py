@@ -309,10 +309,9 @@ def _builder_page(request: HtmxHttpRequest, submission: Submission | None, regio
         source_order_id = submission.source_order_id
     elif source_order_id is not None:
         try:
-            draft = submissions.draft_from_order(order_id=source_order_id)
+            draft, refreshed = submissions.copy_for_today(order_id=source_order_id)
         except UpstreamError as error:
             return builder_common.duplicate_failed(request, error, source_order_id, erp="24SevenOffice")
-        draft, refreshed = submissions.with_current_customer(draft)
         state = forms.state_from_data(submissions.draft_to_data(draft))
     else:
         state = None

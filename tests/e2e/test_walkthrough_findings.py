@@ -168,10 +168,13 @@ def test_messages_of_neighbouring_fields_on_a_line_never_overlap(page, e2e_upstr
     htmx_idle(page)
 
     page.locator("#builder-submit").click()
+    expect(page.locator("#builder-errors")).to_be_visible()
+    htmx_idle(page)  # the form as sent back, and no answer to a change before it still on its way
 
     messages = [page.locator(f"#id_lines-0-{name}_error") for name in ("product_id", "description", "quantity", "price")]
     for message in messages:
         expect(message).not_to_be_empty()
+        expect(message).to_be_visible()
     boxes = [message.bounding_box() for message in messages]
     for (one, box), (other, next_box) in zip(zip(messages, boxes), list(zip(messages, boxes))[1:]):
         overlap = min(box["x"] + box["width"], next_box["x"] + next_box["width"]) - max(box["x"], next_box["x"])

@@ -7,6 +7,7 @@ import io
 import logging
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from tests.orders.conftest import make_user
@@ -37,19 +38,14 @@ def test_a_page_someone_may_not_open_is_one_line_in_the_log(console):
     assert "Traceback" not in logged and "PermissionDenied" not in logged
 
 
-def test_an_error_keeps_its_traceback(console):
+@pytest.mark.parametrize(("level", "fault"), [
+    (logging.ERROR, PermissionDenied("refused, yet logged as an error")),  # an error keeps it, whatever it is
+    (logging.WARNING, ValueError("not a refusal")),  # a warning about anything else keeps it
+])
+def test_other_records_keep_their_traceback(console, level, fault):
     try:
-        raise RuntimeError("a real fault")
-    except RuntimeError:
-        logging.getLogger("django.request").error("Internal Server Error: /x", exc_info=True)
+        raise fault
+    except type(fault):
+        logging.getLogger("django.request").log(level, "Something went wrong: /x", exc_info=True)
 
-    assert "Traceback" in console.getvalue() and "RuntimeError: a real fault" in console.getvalue()
-
-
-def test_a_warning_about_anything_else_keeps_its_traceback(console):
-    try:
-        raise ValueError("not a refusal")
-    except ValueError:
-        logging.getLogger("django.request").warning("Bad Request: /x", exc_info=True)
-
-    assert "Traceback" in console.getvalue() and "ValueError: not a refusal" in console.getvalue()
+    assert "Traceback" in console.getvalue() and f"{type(fault).__name__}: {fault}" in console.getvalue()
