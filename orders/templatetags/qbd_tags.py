@@ -97,7 +97,8 @@ def qbd_line_rows(checks) -> str:
             amount += (f'<span class="cell-sub text-danger">From quantity and rate: '
                        f'{format_amount(check.expected)}</span>')
         css = f' class="{" ".join(classes)}"' if classes else ""
-        taxable = ' <span class="cell-sub">taxable</span>' if line.taxable else ""
+        # QuickBooks' own codes are "Tax" and "Non": the code, then what it means for this line.
+        taxable = ' <span class="cell-sub">(taxable)</span>' if line.taxable else ""
         rows.append(
             f"<tr{css}>"
             f'<td class="line__item">{item}</td>'
@@ -106,7 +107,7 @@ def qbd_line_rows(checks) -> str:
             + _cell("Unit", escape(line.unit) or MISSING)
             + _cell("Rate", _rate(line), "num")
             + _cell("Amount", amount, "num num--strong")
-            + _cell("Tax", f"{_ref(line.tax_code)}{taxable}")
+            + _cell("Tax code", f"{_ref(line.tax_code)}{taxable}")
             + _cell("Class", _ref(line.class_ref))
             + _cell("Site", _ref(line.site))
             + _cell("State", _state(line))

@@ -152,6 +152,46 @@
     });
   });
 
+  // --- Live messages follow the latest recalculation ---------------------------------------------
+  // A recalculation answers every number it cannot use, each message swapped into its field's slot
+  // (marked data-live). Its answer is the whole list for the lines as they were sent: a live message it
+  // does not repeat goes, and one about a field typed in since the request left is not shown (it was
+  // about what was there before; the field's own recalculation follows). Without this an answer that
+  // arrived after the user corrected the field brought its message back, and no later answer took it away.
+  var recalcSent = new WeakMap(); // xhr -> {field id: value when the recalculation left}
+  var recalcSwapping = null; // those values, while that answer is being swapped in
+
+  function isRecalculation(evt) {
+    var elt = evt.detail.requestConfig ? evt.detail.requestConfig.elt : evt.detail.elt;
+    return !!elt && elt.id === "builder-recalculate";
+  }
+  document.addEventListener("htmx:beforeSend", function (evt) {
+    if (!evt.detail.xhr || !isRecalculation(evt)) return;
+    var values = {};
+    Array.prototype.forEach.call(form.querySelectorAll("[data-recalc]"), function (el) {
+      if (el.id) values[el.id] = el.value;
+    });
+    recalcSent.set(evt.detail.xhr, values);
+  });
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var sent = evt.detail.xhr && recalcSent.get(evt.detail.xhr);
+    recalcSwapping = null;
+    if (!sent || !evt.detail.shouldSwap) return;
+    recalcSwapping = sent;
+    Array.prototype.forEach.call(form.querySelectorAll(".field__error[data-live]"), function (slot) {
+      slot.textContent = "";
+      slot.removeAttribute("data-live");
+    });
+  });
+  document.addEventListener("htmx:oobBeforeSwap", function (evt) {
+    var slot = evt.detail.target;
+    if (!recalcSwapping || !slot || !/_error$/.test(slot.id || "")) return;
+    var fieldId = slot.id.slice(0, -"_error".length);
+    var field = document.getElementById(fieldId);
+    if (field && fieldId in recalcSwapping && field.value !== recalcSwapping[fieldId]) evt.detail.shouldSwap = false;
+  });
+  document.addEventListener("htmx:afterSwap", function () { recalcSwapping = null; });
+
   // --- Only the rows that changed ---------------------------------------------------------------
   // The lines region asks for them (request header); the server answers, for a line added at
   // (or removed from) index k, the rows from k - 1 to the last as they are now, and says so in the

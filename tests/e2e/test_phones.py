@@ -542,6 +542,9 @@ def test_a_quickbooks_order_on_a_phone(page, quickbooks, qbd_references_cached, 
         row.scroll_into_view_if_needed()
         assert_on_screen(row.locator(".line__desc"), "a line's description", whole_text=True)
         assert_on_screen(row.locator("td.num--strong"), "a line's amount", whole_text=True)
+    # A line's tax reads as its code and what that means, not "Tax Tax taxable".
+    tax = page.locator(".table--qbd-lines tr", has_text="Task Chair TC-100").first.locator("td[data-label='Tax code']")
+    expect(tax).to_have_text("Tax (taxable)")
     assert_accessible(page, "a QuickBooks order with a group and a discount at 390 px")
 
     # The journal and the submission's page, every attempt open.

@@ -88,6 +88,37 @@ def test_typing_a_wrong_discount_keeps_the_figures_and_says_why_in_one_line(page
     expect(amounts).to_contain_text("1,631.25")
 
 
+def test_an_answer_that_arrives_after_the_number_was_corrected_does_not_bring_its_message_back(page, e2e_upstream):
+    log_in(page, "nora", start="/c/nordlys/orders/new/")
+    pick_product(page, 0, consultant(e2e_upstream))
+    htmx_idle(page)
+    held = []  # the recalculation for "150", answered only once the discount is corrected
+
+    def hold_the_first_recalculation(route):
+        if not held and "recalculate=1" in (route.request.post_data or ""):
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/orders/new/$"), hold_the_first_recalculation)
+    discount = page.locator("#id_lines-0-discount_rate")
+    discount.fill("150")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the recalculation for 150 % never left"
+    discount.fill("10")
+    page.wait_for_timeout(400)  # its own recalculation is queued behind the held one
+
+    held[0].continue_()
+
+    expect(page.locator("#line-0-amounts")).to_contain_text("1,631.25")
+    htmx_idle(page)
+    expect(page.locator("#id_lines-0-discount_rate_error")).to_have_text("")
+    expect(discount).to_have_value("10")
+
+
 @pytest.mark.parametrize(("field", "typed"), [("quantity", "٣"), ("price", "1e999")])
 def test_a_number_that_cannot_be_used_is_said_while_typing_and_the_figures_stay(page, e2e_upstream, field, typed):
     log_in(page, "nora", start="/c/nordlys/orders/new/")

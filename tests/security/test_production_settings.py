@@ -61,6 +61,15 @@ def test_production_does_not_start_without_its_host_names_and_origins(variable):
     assert f"Set the environment variable {variable} (required in production)" in result.stderr
 
 
+@pytest.mark.parametrize("zone", ["Chicago", "America/Nowhere", "../etc/passwd"])
+def test_an_unknown_quickbooks_time_zone_stops_start_up_with_its_name(zone):
+    """New QuickBooks orders are dated on the company's calendar: a typo would date them on another one."""
+    result = manage("check", env=production_environment(AUTOFY_TIME_ZONE=zone))
+    assert result.returncode != 0
+    assert "The environment variable AUTOFY_TIME_ZONE must be a time zone such as America/Chicago" in result.stderr
+    assert repr(zone) in result.stderr
+
+
 def test_development_keeps_its_local_defaults():
     env = production_environment(SALESADMIN_ENV="development", DJANGO_ALLOWED_HOSTS=None,
                                  DJANGO_CSRF_TRUSTED_ORIGINS=None, DATABASE_URL=None, REDIS_URL=None)
