@@ -72,3 +72,22 @@ def test_switch_to_quickbooks_filter_and_work_offline(page, quickbooks, settings
     expect(page.get_by_text("QuickBooks cannot be reached")).to_be_visible()
     expect(table.locator("tbody tr").first).to_be_visible()
     assert_accessible(page, "QuickBooks list, agent offline")
+
+
+ONE_ROW = """(form) => {
+  const boxes = [...form.children].filter((el) => el.offsetWidth).map((el) => el.getBoundingClientRect());
+  const firstRowBottom = Math.min(...boxes.map((box) => box.bottom));
+  return boxes.filter((box) => box.top >= firstRowBottom).length;
+}"""
+
+
+@pytest.mark.parametrize("company", ["nordlys", "lakeshore"])
+@pytest.mark.parametrize("width", [1280, 1366])
+def test_every_filter_and_reset_fit_on_one_row_of_a_laptop_screen(page, quickbooks, company, width):
+    """At 1,366 px "Reset" used to drop alone onto a second row under the QuickBooks list's filters."""
+    quickbooks.sync()
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, "kari", start=f"/c/{company}/orders/")
+    form = page.locator("#order-filters")
+    expect(form.get_by_role("link", name="Reset")).to_be_visible()
+    assert form.evaluate(ONE_ROW) == 0, f"some filters wrap onto a second row at {width} px"
