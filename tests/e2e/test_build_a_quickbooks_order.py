@@ -133,3 +133,14 @@ def test_removing_a_group_in_the_middle_redraws_only_the_rows_after_it_with_thei
     expect(page.locator("#id_lines-2-description")).to_have_value("Installed on site")
     expect(page.locator("#id_lines-TOTAL_FORMS")).to_have_value("3")
     assert page.locator("table[data-line-rows] > tbody").count() == 3
+
+
+def test_a_picked_items_name_reads_whole_on_a_laptop_screen(page, qbd_upstream, qbd_references_cached):
+    """The item box was 190 px wide at every size: "Pallet Rack Upright PR-U12" read "Pallet Rack Upright PR-"."""
+    page.set_viewport_size({"width": 1366, "height": 800})
+    sign_in_as_sales(page)
+    pick_qbd_item(page, 0, "Pallet Rack Upright PR-U12")
+    box = page.locator("#id_lines-0-item_query")
+    assert box.evaluate("(input) => input.scrollWidth <= input.clientWidth"), "the item's name is cut"
+    description = page.locator("#id_lines-0-description")
+    assert description.evaluate("(input) => input.clientWidth") >= 240, "the description has no room left"
