@@ -399,8 +399,9 @@ class OrderGenerator:
             shares[0] = one
         if not fully and len(lines) > 1 and all(share == one for share in shares):
             shares[-1] = Decimal(0)  # a partly invoiced order has something left to invoice
-        values = [self.mark_invoiced(line, share) for line, share in zip(lines, shares)]
-        order_value = sum((self.value(line) for line in lines), Decimal(0)) or one
+        invoiced = [self.mark_invoiced(line, share) for line, share in zip(lines, shares)]  # (value, taxable part)
+        tax_rate = order.get("SalesTaxPercentage") or Decimal(0)
+        complete = fully or all(self.fully_invoiced(line) for line in lines)
         batches = [range(len(lines))]
         if fully and len(lines) >= 2 and self.rng.random() < 0.25:
             cut = self.rng.randint(1, len(lines) - 1)
@@ -409,10 +410,14 @@ class OrderGenerator:
         for number, batch in enumerate(batches):
             day = min(plan.day + timedelta(days=self.rng.randint(1 + 10 * number, 12 + 10 * number)),
                       self.anchor - timedelta(days=1))
-            if fully and number == len(batches) - 1:
+            if complete and number == len(batches) - 1:  # the rest of the order, its discounts included
                 amount = order["Amount"] - sum((link["Amount"] for link in order["LinkedTransactions"]), Decimal(0))
             else:
-                amount = pricing.money(order["Amount"] * sum(values[index] for index in batch) / order_value)
+                # As QuickBooks makes the invoice: the quantities invoiced at their rates, and the sales tax
+                # on the taxable ones (not a share of the order's total, which a reader cannot check).
+                net = sum((invoiced[index][0] for index in batch), Decimal(0))
+                taxable = sum((invoiced[index][1] for index in batch), Decimal(0))
+                amount = net + pricing.money(taxable * tax_rate / 100)
             when = datetime.combine(max(day, plan.day), time(10 + number, 15), tzinfo=PC_ZONE)
             link = {"ID": self.ids.new(when), "Type": "Invoice", "Date": api_date(when.date()), "Number": None,
                     "Amount": amount}
@@ -420,27 +425,25 @@ class OrderGenerator:
             self.invoices.append((when.date(), len(self.invoices), link))
         return when
 
-    def value(self, line: dict) -> Decimal:
-        if line["SubLines"]:
-            return sum((sub["Amount"] for sub in line["SubLines"]), Decimal(0))
-        return line["Amount"]
-
-    def mark_invoiced(self, line: dict, share: Decimal) -> Decimal:
+    def mark_invoiced(self, line: dict, share: Decimal) -> tuple[Decimal, Decimal]:
         """Invoice ``share`` of the line's quantity (whole units, at least one when ``share`` is not 0);
-        returns the value invoiced."""
+        returns the value invoiced and the taxable part of it."""
         parts = line["SubLines"] or [line]
-        value = Decimal(0)
+        value = taxable = Decimal(0)
         for part in parts:
             quantity = part["Quantity"]
             if share < 1:
                 quantity = min(quantity, max((quantity * share).to_integral_value(ROUND_DOWN), Decimal(share > 0)))
             part["Invoiced"] = quantity
             if part["Quantity"]:
-                value += pricing.money(part["Amount"] * quantity / part["Quantity"])
+                part_value = pricing.money(part["Amount"] * quantity / part["Quantity"])
+                value += part_value
+                if self.lists.taxable(part.get("SalesTaxCode")):
+                    taxable += part_value
         if line["SubLines"]:
             line["Invoiced"] = min(line["Quantity"], max((line["Quantity"] * share).to_integral_value(ROUND_DOWN),
                                                          Decimal(share > 0)))
-        return value
+        return value, taxable
 
     # --- Numbers and deletions -----------------------------------------------------------------------
 
