@@ -21,7 +21,10 @@ from django.views.decorators.http import require_GET, require_POST
 from orders import connections, submissions
 from orders.context_processors import is_admin
 from orders.erp.autofy import reading as autofy_reading
+from orders.forms import qbd_state
+from orders.forms.qbd_builder import figures
 from orders.models import ErpConnection, Submission
+from orders.services import qbd_builder as qbd_services
 from orders.submissions import quickbooks
 from orders.views.builder import SEND_BUDGET_SECONDS, send
 from orders.views.common import HtmxHttpRequest, pretty_json
@@ -59,7 +62,7 @@ def failed_orders(request: HtmxHttpRequest) -> HttpResponse:
     page = Paginator(rows, SUBMISSIONS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "rows": [_submission_summary(submission) for submission in page.object_list],
+        "rows": _summaries(page.object_list),
         "failed_view": True,
         "waiting_count": _visible(request).filter(state=Submission.State.WAITING).count(),
     }
@@ -84,7 +87,7 @@ def submission_list(request: HtmxHttpRequest) -> HttpResponse:
     ]
     context = {
         "page": page,
-        "rows": [_submission_summary(submission) for submission in page.object_list],
+        "rows": _summaries(page.object_list),
         "tabs": tabs,
         "state": state,
     }
@@ -95,12 +98,17 @@ def _is_quickbooks(submission: Submission) -> bool:
     return submission.connection_id is not None and submission.connection.kind == ErpConnection.Kind.QBD_AUTOFY
 
 
-def _submission_summary(submission: Submission) -> dict:
+def _summaries(submissions_shown) -> list[dict]:
+    references: dict = {}  # each company's, read once for the page
+    return [_submission_summary(submission, references) for submission in submissions_shown]
+
+
+def _submission_summary(submission: Submission, references: dict | None = None) -> dict:
     """What the list shows of one submission, read from its stored builder data (a QuickBooks order's
     total from the order QuickBooks made: QuickBooks prices what the form leaves to it)."""
     payload = submission.payload or {}
     if _is_quickbooks(submission):
-        return _quickbooks_summary(submission, payload)
+        return _quickbooks_summary(submission, payload, {} if references is None else references)
     try:
         gross = submissions.submission_draft(submission=submission).totals().gross
     except ValueError:
@@ -120,17 +128,20 @@ def _submission_summary(submission: Submission) -> dict:
     }
 
 
-def _quickbooks_summary(submission: Submission, payload: dict) -> dict:
+def _quickbooks_summary(submission: Submission, payload: dict, references: dict) -> dict:
     steps = list(submission.steps.all())
     made = steps[0].response if steps and steps[0].state == "succeeded" else None
     order = autofy_reading.read_summary(made) if isinstance(made, dict) else None
     home = str((submission.connection.settings or {}).get("home_currency") or "USD")
-    currency = order.currency_code if order is not None else ""
+    if order is not None:
+        gross, currency = order.total, order.currency_code
+    else:
+        gross, currency = _entered_total(submission, payload, references)
     return {
         "submission": submission,
         "customer": payload.get("customer_name") or "—",
         "lines": len(payload.get("lines") or ()),
-        "gross": order.total if order is not None else None,
+        "gross": gross,
         # The journal mixes companies: every amount says its currency (the company's own list leaves out the home one).
         "currency": currency or home,
         "attention": submission.state in ATTENTION_STATES,
@@ -142,6 +153,39 @@ def _quickbooks_summary(submission: Submission, payload: dict) -> dict:
         "marker": str(steps[0].request.get("Other") or "") if steps else "",
         "what": submission.last_error,
     }
+
+
+def _entered_total(submission: Submission, payload: dict, references: dict):
+    """(total, currency code or "" for the home currency) of an order QuickBooks has not made (waiting,
+    refused, in doubt): what the builder worked out when it was sent, from the same rules and local reference
+    lists QuickBooks' own figures are checked against (``orders.qbd_amounts``). No total (None) when the
+    order leaves anything to QuickBooks' defaults: no sales tax item, or a line without a price or a tax code
+    (QuickBooks would take the customer's and the item's; the builder always sends them, but stored data may
+    not), or when the stored data cannot be read."""
+    connection = submission.connection
+    reference = references.get(connection.pk)
+    if reference is None:
+        reference = references[connection.pk] = qbd_services.amounts_reference(connection)
+    try:
+        state = qbd_state.state_from_data(payload)
+        worked_out = figures(state, reference)
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        logger.warning("Submission %s: its stored order cannot be priced: %r", submission.public_id, error)
+        return None, ""
+    if not state.get("item_sales_tax_id") or not _priced_here(worked_out.lines, state["lines"]):
+        return None, worked_out.currency_code
+    return worked_out.totals.total, worked_out.currency_code
+
+
+def _priced_here(priced, rows) -> bool:
+    """Every line (a group's sub-lines) has its amount and its tax code in the order as stored."""
+    for line, row in zip(priced, rows, strict=True):
+        if line.kind == "group":
+            if not _priced_here(line.sub_lines, row.get("sub_lines") or ()):
+                return False
+        elif line.kind != "subtotal" and (line.amount is None or not row.get("tax_code_id")):
+            return False
+    return True
 
 
 @require_GET

@@ -5,13 +5,18 @@ QuickBooks last answered, the order found), sending again and closing."""
 from __future__ import annotations
 
 import re
+import uuid
+from decimal import Decimal
 from html import unescape
 
 import pytest
 
+from orders.erp.autofy import reading as autofy_reading
 from orders.models import Submission
-from orders.submissions.quickbooks import send_due
+from orders.qbd_draft import QbLineDraft
+from orders.submissions.quickbooks import qbd_submission_run, qbd_submission_start, send_due
 from tests.conftest import QBD_STORED_SUBMISSIONS
+from tests.orders.test_qbd_submissions import lookup, make_draft
 
 State = Submission.State
 
@@ -110,3 +115,46 @@ def test_waiting_orders_can_be_closed_but_not_by_sales(stored, admin_client_logg
     send_due(quickbooks.connection)  # the worker leaves a closed one alone
     assert Submission.objects.get(pk=waiting.pk).state == State.CLOSED
     assert not [c for c in quickbooks.sandbox.calls(since) if c["method"] == "POST"]
+
+
+def test_an_order_quickbooks_has_not_made_yet_shows_the_total_it_gets(stored, admin_client_logged_in, sales_user,
+                                                                       quickbooks, settings, qbd_references_cached):
+    """A waiting order's total was a dash in the journal and on its page. It is the builder's, worked out by
+    QuickBooks' rules, which is what QuickBooks makes of it once it answers; an order with a line left for
+    QuickBooks to price (which the builder does not send) still shows none."""
+    item = lambda name: lookup(quickbooks.sandbox, "Item", name)  # noqa: E731
+    tax, non = (lookup(quickbooks.sandbox, "SalesTaxCode", name) for name in ("Tax", "Non"))
+    chicago = lookup(quickbooks.sandbox, "ItemSalesTax", "Chicago Combined")  # Addison Dental Group's
+    priced = make_draft(quickbooks.sandbox, refs={"item_sales_tax": chicago}, lines=(
+        QbLineDraft(item=item("Task Chair TC-100"), quantity=Decimal("3"), rate=Decimal("189.00"), tax_code=tax),
+        QbLineDraft(item=item("Workstation Bundle"), kind="group", quantity=Decimal("1"), sub_lines=(
+            QbLineDraft(item=item("Standing Desk SD-60"), quantity=Decimal("1"), rate=Decimal("649.00"), tax_code=tax),
+            QbLineDraft(item=item("Task Chair TC-100"), quantity=Decimal("1"), rate=Decimal("150"), tax_code=tax),
+        )),
+        QbLineDraft(item=item("Subtotal"), kind="subtotal"),
+        QbLineDraft(item=item("Volume Discount"), kind="discount", rate_percent=Decimal("-10"), tax_code=tax),
+        QbLineDraft(item=item("Setup Fee"), quantity=Decimal("1"), rate=Decimal("75.00"), description="On site",
+                    tax_code=non),
+    ))
+    waiting = qbd_submission_start(user=sales_user, connection=quickbooks.connection, token=uuid.uuid4().hex,
+                                   draft=priced)
+    settings.AUTOFY = {**settings.AUTOFY, "SETTLE_SECONDS": 0, "AGENT_QUEUE_SECONDS": 0}
+    quickbooks.sandbox.autofy_configure(agent_offline=True)
+    try:
+        waiting = qbd_submission_run(submission=waiting)
+    finally:
+        quickbooks.sandbox.autofy_configure(agent_offline=False)
+    assert waiting.state == State.WAITING
+    journal = text(admin_client_logged_in.get("/submissions/?state=waiting"))
+    page = text(admin_client_logged_in.get(f"/submissions/{waiting.public_id}/"))
+    unpriced = text(admin_client_logged_in.get(f"/submissions/{stored['waiting'].public_id}/"))
+
+    admin_client_logged_in.post(f"/submissions/{waiting.public_id}/retry/")
+
+    made = Submission.objects.get(pk=waiting.pk)
+    assert made.state == State.SUCCEEDED
+    total = autofy_reading.read_summary(made.steps.get().response).total
+    shown = f"{total:,.2f} USD"
+    assert f"Waiting for QuickBooks — 5 {shown}" in journal
+    assert f"Total {shown}" in page
+    assert "Total — " in unpriced
