@@ -169,12 +169,11 @@ def _entered_total(submission: Submission, payload: dict, references: dict):
     try:
         state = qbd_state.state_from_data(payload)
         worked_out = figures(state, reference)
+        complete = bool(state.get("item_sales_tax_id")) and _priced_here(worked_out.lines, state["lines"])
     except (TypeError, ValueError, KeyError, AttributeError) as error:
         logger.warning("Submission %s: its stored order cannot be priced: %r", submission.public_id, error)
         return None, ""
-    if not state.get("item_sales_tax_id") or not _priced_here(worked_out.lines, state["lines"]):
-        return None, worked_out.currency_code
-    return worked_out.totals.total, worked_out.currency_code
+    return (worked_out.totals.total if complete else None), worked_out.currency_code
 
 
 def _priced_here(priced, rows) -> bool:

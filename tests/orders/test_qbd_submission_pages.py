@@ -158,3 +158,15 @@ def test_an_order_quickbooks_has_not_made_yet_shows_the_total_it_gets(stored, ad
     assert f"Waiting for QuickBooks — 5 {shown}" in journal
     assert f"Total {shown}" in page
     assert "Total — " in unpriced
+
+
+@pytest.mark.parametrize("lines", [
+    "not a list", [{"kind": "group", "sub_lines": "nor this"}], [{"rate": {"odd": 1}, "tax_code_id": ["x"]}],
+    [{"kind": "group", "sub_lines": [{"rate": "12", "tax_code_id": "1"}, 7]}],
+])
+def test_stored_data_that_cannot_be_priced_lists_without_a_total(stored, admin_client_logged_in, lines):
+    waiting = stored["waiting"]
+    Submission.objects.filter(pk=waiting.pk).update(payload={**waiting.payload, "lines": lines})
+    for url in ("/submissions/", "/submissions/?state=waiting", f"/submissions/{waiting.public_id}/"):
+        response = admin_client_logged_in.get(url)
+        assert response.status_code == 200, url
