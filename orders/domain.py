@@ -350,6 +350,8 @@ class Page[T]:
 
 # The statuses a new order may be sent with (the builder's choices).
 NEW_ORDER_STATUSES = ("Draft", "Proposal", "Confirmed", "Invoice", "AdvanceInvoice")
+# Those that make an invoice at once (admins only, as for an existing order).
+INVOICING_STATUSES = frozenset({"Invoice", "AdvanceInvoice"})
 LINE_TYPES = ("product", "text")
 
 

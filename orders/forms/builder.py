@@ -309,7 +309,8 @@ class OrderBuilder:
     ``dimensions``, ``general``) rather than to one field.
     """
 
-    def __init__(self, state: Mapping[str, Any], reference: BuilderReference, *, validate: bool) -> None:
+    def __init__(self, state: Mapping[str, Any], reference: BuilderReference, *, validate: bool,
+                 may_invoice: bool = True) -> None:
         if validate:
             state = {
                 **state,
@@ -322,11 +323,11 @@ class OrderBuilder:
         kwargs = {"form_kwargs": {"reference": reference}}
         if validate:
             data = state_to_post(state)
-            self.order = OrderForm(data, reference=reference)
+            self.order = OrderForm(data, reference=reference, may_invoice=may_invoice)
             self.dimensions = DimensionFormSet(data, prefix="dimensions", **kwargs)
             self.lines = LineFormSet(data, prefix="lines", **kwargs)
         else:
-            self.order = OrderForm(initial=state, reference=reference)
+            self.order = OrderForm(initial=state, reference=reference, may_invoice=may_invoice)
             self.dimensions = DimensionFormSet(initial=state["dimensions"], prefix="dimensions", **kwargs)
             self.lines = LineFormSet(initial=state["lines"], prefix="lines", **kwargs)
         self.figures = figures(state["lines"], reference.tax_codes)

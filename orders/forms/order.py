@@ -12,6 +12,7 @@ from django.forms import BaseFormSet, formset_factory
 
 from orders.domain import (
     DISTRIBUTION_METHODS,
+    INVOICING_STATUSES,
     NEW_ORDER_STATUSES,
     STATUS_LABELS,
 )
@@ -111,9 +112,13 @@ class OrderForm(forms.Form):
     HAND_RENDERED = frozenset({"customer_id", "delivery_customer_id", "delivery_same_as_customer",
                                "customer_query", "delivery_query"})
 
-    def __init__(self, *args, reference: BuilderReference, **kwargs):
+    def __init__(self, *args, reference: BuilderReference, may_invoice: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.reference = reference
+        if not may_invoice:
+            # As on an existing order (``actions.tso.ADMIN_ONLY``): only admins make invoices.
+            self.fields["status"].choices = [(s, label) for s, label in self.fields["status"].choices
+                                             if s not in INVOICING_STATUSES]
         codes = sorted({c.code for c in reference.currencies} | {"NOK"})
         self.fields["currency_code"].choices = [(code, code) for code in codes]
         self.fields["sales_type_id"].choices = [("", "—")] + [(s.id, s.name) for s in reference.sales_types]

@@ -142,7 +142,7 @@ def order_new(request: HtmxHttpRequest, submission_id=None) -> HttpResponse:
                        submission=submission)
     lines_before = len(state["lines"])
     extra = _apply(action, value, state, reference)
-    builder = forms.OrderBuilder(state, reference, validate=False)
+    builder = forms.OrderBuilder(state, reference, validate=False, may_invoice=is_admin(request.user))
     wider = extra.pop("region", None)  # an action that changed more than its own region says so
     region = (wider or REGIONS[action]) if request.htmx else None
     change = _row_change(action, value, lines_before, len(state["lines"])) if (
@@ -329,7 +329,8 @@ def _builder_page(request: HtmxHttpRequest, submission: Submission | None, regio
     if submission is None and source_order_id is not None and forms.due_date_passed(state):
         notes["terms"] = (f"The original order was due on a fixed date, {state['payment_terms_value']}, which is "
                           "before this copy's date: choose a new due date or other payment terms.")
-    builder = forms.OrderBuilder(state, reference, validate=submission is not None)
+    builder = forms.OrderBuilder(state, reference, validate=submission is not None,
+                                 may_invoice=is_admin(request.user))
     if submission is not None:
         builder.is_valid()
         builder.add_erp_errors(submissions.submission_form_errors(submission=submission))
@@ -510,7 +511,7 @@ def _submit(request: HtmxHttpRequest, state: dict, reference: services.BuilderRe
     or the builder again with what went wrong or how far it got. The token makes a repeated submit
     the same order; the same form sent again unchanged (whatever the spelling of its numbers)
     continues the submission rather than correcting it."""
-    builder = forms.OrderBuilder(state, reference, validate=True)
+    builder = forms.OrderBuilder(state, reference, validate=True, may_invoice=is_admin(request.user))
     render_again = functools.partial(
         _render_builder, request, builder, token=token, source_order_id=source_order_id, submission=submission,
         region="builder-body" if request.htmx else None, dirty=True,

@@ -327,7 +327,7 @@ def test_the_builder(page, live_server, checks, e2e_upstream, sample_orders):
     htmx_idle(page)
     page.get_by_label("Deliver to the customer's address").uncheck()
     checks("builder, a product and a text line, a dimension, another delivery address")
-    page.get_by_label("Status").select_option("Invoice")
+    page.get_by_label("Status").select_option("Confirmed")
     page.locator("#id_lines-0-quantity").fill("x")
     page.locator("#builder-submit").click()
     expect(page.locator("#builder-errors")).to_be_visible()

@@ -357,12 +357,29 @@ def test_a_line_with_anything_typed_in_it_is_kept_and_checked(sales_client, type
     assert not Submission.objects.exists()
 
 
-def test_an_invoice_needs_a_line_and_says_so_next_to_the_lines(sales_client):
+def test_an_invoice_needs_a_line_and_says_so_next_to_the_lines(admin_client_logged_in):
     state = order_state(status="Invoice", lines=[forms.blank_line(tax_id=TAX_25)])
+
+    response = press(admin_client_logged_in, NEW, posted(state), "submit")
+
+    assert "An order sent as Invoiced needs at least one line" in region(response, "builder-lines", "builder-totals")
+    assert not Submission.objects.exists()
+
+
+@pytest.mark.parametrize("status", ["Invoice", "AdvanceInvoice"])
+def test_only_admins_create_an_order_that_is_invoiced_at_once(sales_client, admin_client_logged_in, status):
+    """As on an existing order, where invoicing is for admins: a sales person was offered "Invoiced" and
+    "Advance invoice" in the builder, and an order sent so was invoiced and booked at once."""
+    offered = lambda client: re.findall(r'<option value="(\w+)"', region_html(  # noqa: E731
+        client.get(NEW), "id_status", "id_currency_code"))
+    assert status not in offered(sales_client) and "Confirmed" in offered(sales_client)
+    assert status in offered(admin_client_logged_in)
+    state = order_state(status=status, customer_name="Kept AS")
 
     response = press(sales_client, NEW, posted(state), "submit")
 
-    assert "An order sent as Invoiced needs at least one line" in region(response, "builder-lines", "builder-totals")
+    assert "Choose one of the statuses offered." in slot(response, "id_status_error")
+    assert form_of(response)["customer_name"] == "Kept AS"
     assert not Submission.objects.exists()
 
 
