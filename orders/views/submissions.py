@@ -7,13 +7,14 @@ act (the worker sends them), so they are counted apart on the failed orders' pag
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -238,7 +239,24 @@ def _back_to_detail(request: HtmxHttpRequest, submission: Submission) -> HttpRes
     return redirect(f"{url}?from=failed" if request.GET.get("from") == "failed" else url)
 
 
-@require_POST
+def post_or_back_to_submission(view):
+    """A submission action's address takes POSTs; opened (the page shown after a refused close, reloaded, or
+    the address followed) it leads back to the submission's page instead of a bare 405."""
+    posted = require_POST(view)
+
+    @functools.wraps(view)
+    def wrapper(request, submission_id, *args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            _require_admin(request)
+            url = reverse("submissions:detail", kwargs={"submission_id": submission_id})
+            return HttpResponseRedirect(f"{url}?from=failed" if request.GET.get("from") == "failed" else url,
+                                        status=303)
+        return posted(request, submission_id, *args, **kwargs)
+
+    return wrapper
+
+
+@post_or_back_to_submission
 def submission_retry(request: HtmxHttpRequest, submission_id) -> HttpResponse:
     """"Try again" on the submission's page: continue from its first unfinished step. For one that
     needs attention ("Check the ERP again", once an admin put the ERP right), the step in doubt is
@@ -264,7 +282,7 @@ def submission_retry(request: HtmxHttpRequest, submission_id) -> HttpResponse:
     return _back_to_detail(request, submission)
 
 
-@require_POST
+@post_or_back_to_submission
 def submission_close(request: HtmxHttpRequest, submission_id) -> HttpResponse:
     """"Close" on the submission's page: an admin settled it by hand in the ERP and says how."""
     _require_admin(request)

@@ -1241,6 +1241,19 @@ def test_sales_users_do_not_see_the_submissions_pages(sales_client, failed_submi
     assert failed_submission.state == Submission.State.FAILED
 
 
+@pytest.mark.parametrize("action", ["close", "retry"])
+def test_an_actions_address_opened_leads_back_to_the_submission_not_to_a_blank_405(admin_client_logged_in, sales_client,
+                                                                                 failed_submission, action):
+    """The page shown after "Close" without a note has the close address; reloading it was a bare 405."""
+    url = f"/submissions/{failed_submission.public_id}/"
+    assert sales_client.get(f"{url}{action}/").status_code == 403
+    opened = admin_client_logged_in.get(f"{url}{action}/?from=failed")
+    assert (opened.status_code, opened["Location"]) == (303, f"{url}?from=failed")
+    assert admin_client_logged_in.get(f"{url}{action}/")["Location"] == url
+    failed_submission.refresh_from_db()
+    assert failed_submission.state == Submission.State.FAILED  # nothing was done
+
+
 def test_an_admin_closes_a_submission_with_a_note_and_its_sender_is_told(admin_client_logged_in, sales_client,
                                                                          failed_submission):
     url = f"/submissions/{failed_submission.public_id}/"
