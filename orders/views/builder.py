@@ -494,6 +494,8 @@ def _banner(submission: Submission | None, user=None) -> dict | None:
         )
         if banner["action"] == "retry":
             banner["message"] = f"{submission.last_error} {_try_again(submission)}".strip()
+    # While the dashboard sends or checks it, or a person must look first, the form is shown, not for changing.
+    banner["locked"] = banner["kind"] in ("sending", "checking", Submission.State.NEEDS_ATTENTION)
     return banner
 
 
@@ -575,7 +577,10 @@ def submission_check(request: HtmxHttpRequest, submission_id) -> HttpResponse:
         return _after_sending(request, submission)
     if submission.form_errors:  # the ERP rejected something: the whole page shows it on its fields
         return HttpResponseClientRefresh()
-    context = {"banner": _banner(submission, request.user), "show_upstream": is_admin(request.user),
+    banner = _banner(submission, request.user)
+    if request.POST.get("shown", banner["kind"]) != banner["kind"]:
+        return HttpResponseClientRefresh()  # the page's heading, and whether its form is locked, follow
+    context = {"banner": banner, "show_upstream": is_admin(request.user),
                "builder_url": _builder_url(submission), "check_url": _check_url(submission)}
     return render(request, f"{PARTS}#builder-banner", context)
 

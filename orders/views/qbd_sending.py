@@ -184,7 +184,10 @@ def submission_check(request: HtmxHttpRequest, submission_id) -> HttpResponse:
         return after_sending(request, submission)
     if submission.form_errors:  # QuickBooks refused something: the whole page shows it on its fields
         return HttpResponseClientRefresh()
-    context = {"banner": banner(submission, request.user), "show_upstream": is_admin(request.user),
+    found = banner(submission, request.user)
+    if request.POST.get("shown", found["kind"]) != found["kind"]:
+        return HttpResponseClientRefresh()  # the page's heading, and whether its form is locked, follow
+    context = {"banner": found, "show_upstream": is_admin(request.user),
                "builder_url": common.builder_url(submission), "check_url": common.check_url(submission),
                "erp_name": "QuickBooks"}
     return render(request, f"{common.PARTS}#builder-banner", context)

@@ -1385,6 +1385,9 @@ def test_a_write_in_doubt_is_checked_by_the_page_itself_once_it_has_settled(sale
     assert "Checking with 24SevenOffice" in banner and "may still be working on it" not in banner
     assert "The dashboard checks the ERP before it sends anything again" in banner
     assert "Try again" not in banner  # nothing for the user to do: the page looks again by itself
+    # Said by the heading too, and the form is shown as it was sent, not for changing, meanwhile.
+    assert '<h1 id="builder-title" class="page-title">Checking the order</h1>' in page.content.decode()
+    assert '<fieldset class="builder__fields" disabled' in page.content.decode()
     check = f"/c/nordlys/orders/new/{submission.public_id}/check/"
     assert f'data-hx-post="{check}"' in page.content.decode()
     since = upstream.last_call_id()
@@ -1429,6 +1432,31 @@ def test_a_long_order_is_sent_over_several_requests_showing_how_far_it_got(sales
     assert looks[2]["HX-Redirect"] == f"/c/nordlys/orders/{submission.upstream_order_id}/"
     assert [l["description"] for l in erp_json(upstream, f"/salesorders/{submission.upstream_order_id}/lines")] \
         == ["Line 1", "Line 2", "Line 3"]
+
+
+def test_the_page_reloads_when_its_order_leaves_the_state_it_shows(sales_client, upstream, monkeypatch):
+    """Its look swapped only the banner: an order that failed while "Sending the order" kept that heading, and
+    its form stayed locked, until the user reloaded."""
+    from orders.views import builder as views
+
+    monkeypatch.setattr(views, "SEND_BUDGET_SECONDS", 0)  # one step per request
+    state = order_state(lines=[product_line(description=f"Line {n}") for n in range(1, 3)])
+    sending = press(sales_client, NEW, posted(state), "submit", **HTMX)
+    submission = Submission.objects.get()
+    assert '<h1 id="builder-title" class="page-title">Sending the order</h1>' in sending.content.decode()
+    assert '<fieldset class="builder__fields" disabled' in sending.content.decode()
+    assert """data-hx-vals='{"shown": "sending"}'""" in sending.content.decode()
+    check = f"/c/nordlys/orders/new/{submission.public_id}/check/"
+    still = sales_client.post(check, {"shown": "sending"}, **HTMX)
+    assert "2 of 3 steps done." in banner_of(still) and "HX-Refresh" not in still
+    upstream.fault("POST /salesorders/*/lines", "503")
+
+    failed = sales_client.post(check, {"shown": "sending"}, **HTMX)
+
+    assert failed["HX-Refresh"] == "true"
+    page = sales_client.get(f"/c/nordlys/orders/new/{submission.public_id}/").content.decode()
+    assert '<h1 id="builder-title" class="page-title">Send order again</h1>' in page
+    assert '<fieldset class="builder__fields">' in page and "Try again" in page
 
 
 def test_its_sender_can_have_an_order_that_needs_attention_checked_again(sales_client, failed_submission, upstream):
