@@ -143,6 +143,14 @@ def test_a_refusal_comes_back_onto_its_field_with_everything_typed(sales_client,
     page = sales_client.get(response["Location"])
     assert "QuickBooks refused the order" in text(page)
     assert "closed" in slot(page, "id_date_error")
+    # Said once, in the dashboard's words, beside the field: not a second banner, nor QuickBooks' own text
+    # ("An attempt was made to add a SalesOrder with a date that is on or before the closing date…").
+    assert text(page).count("refused the order") == 1 and "An attempt was made" not in text(page)
+    assert submission.last_error == (
+        "QuickBooks did not accept the order. QuickBooks' books are closed up to this date: choose a later one, or "
+        "ask whoever keeps the books to move the closing date. Nothing was created in QuickBooks: correct what is "
+        "marked on the form and send again.")
+    assert "An attempt was made" in submission.steps.get().error  # kept for admins, with the step
     shown = form_of(page)
     assert shown["po_number"] == "PO-77" and shown["lines-1-quantity"] == "4"
     # Corrected and sent again: the same submission, now in QuickBooks.

@@ -32,6 +32,7 @@ from orders.submissions.quickbooks import (
     send_due,
     waiting_for_quickbooks,
 )
+from orders.submissions.quickbooks.form_errors import placed_reason
 from sandbox.autofy import shape
 from tests.orders.conftest import make_user
 
@@ -422,7 +423,9 @@ def test_an_unknown_customer_is_marked_on_the_customer(qb, sales_user):
     failed = refused_by_quickbooks(qb, sales_user, make_draft(qb.sandbox, customer=Ref("80000999-1234567890")))
     errors = qbd_submission_form_errors(submission=failed)
     assert list(errors.fields) == ["customer_id"] and "does not know this customer" in errors.fields["customer_id"][0]
-    assert "QuickBooks request id" in errors.sections["general"][0]
+    # Said once: the page's banner has it, with QuickBooks' request id (not a second message in general).
+    assert "general" not in errors.sections and errors.tracking_id == failed.last_tracking_id != ""
+    assert failed.last_error.startswith("QuickBooks did not accept the order. QuickBooks does not know this customer")
 
 
 def test_an_inactive_item_is_marked_on_its_line_and_a_sub_line_s_on_its_sub_line(qb, sales_user):
@@ -509,8 +512,8 @@ def test_a_quantity_on_a_discount_and_both_prices_are_marked_on_the_line(qb):
 def test_a_refusal_the_form_cannot_place_is_said_in_general(qb):
     error = refusal(qb, {"Customer": {"ID": lookup(qb.sandbox, "Customer", "Addison Dental Group").id}})
     errors = qbd_form_errors(error, make_draft(qb.sandbox))
-    assert errors.sections == {"lines": ["Add a line: QuickBooks needs at least one on an order."],
-                               "general": [errors.sections["general"][0]]}
+    assert errors.sections == {"lines": ["Add a line: QuickBooks needs at least one on an order."]}
+    assert placed_reason(errors) == "Add a line: QuickBooks needs at least one on an order."
 
 
 def test_a_refusal_is_never_sent_again_by_itself_and_a_correction_is_sent(qb, sales_user):

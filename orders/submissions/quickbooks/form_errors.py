@@ -176,9 +176,25 @@ def qbd_form_errors(error: UpstreamError, draft: QbOrderDraft) -> FormErrors:
         placed = True
     elif code == "3180":
         placed = _save_reason(errors, draft, message)
-    general = "QuickBooks refused the order: see what is marked on the form." if placed else message
-    errors.add_section("general", _with_id(general, error))
+    if not placed:  # else the page's banner says it once, with QuickBooks' request id (``placed_reason``)
+        errors.add_section("general", _with_id(message, error))
     return errors
+
+
+def placed_reason(errors: FormErrors) -> str | None:
+    """The first thing a refusal marks on the form, in the dashboard's words (a line's with its number); None
+    when it marks nothing."""
+    for messages in errors.fields.values():
+        if messages:
+            return messages[0]
+    for index in sorted(errors.lines):
+        for messages in errors.lines[index].values():
+            if messages:
+                return f"Line {index + 1}: {messages[0]}"
+    for section, messages in errors.sections.items():
+        if section != "general" and messages:
+            return messages[0]
+    return None
 
 
 def _save_reason(errors: FormErrors, draft: QbOrderDraft, message: str) -> bool:

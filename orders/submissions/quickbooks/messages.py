@@ -52,12 +52,14 @@ def unchecked(error: UpstreamError) -> str:
             f"again, and QuickBooks did not answer. {_sentence(error.message)} Nothing was lost.")
 
 
-def rejected(error: UpstreamError) -> str:
+def rejected(error: UpstreamError, reason: str | None = None) -> str:
+    """``reason``: what the form marks, in the dashboard's words, said instead of QuickBooks' own (which the
+    step keeps: "An attempt was made to add a SalesOrder with a date that is on or before the closing date…")."""
     if isinstance(error, (UpstreamAuthError, UpstreamForbidden)):
         return (f"The order could not be sent to QuickBooks. {_sentence(error.message)} Nothing was created in "
                 "QuickBooks; once the connection is put right, press Try again.")
-    return (f"QuickBooks did not accept the order. {_sentence(error.message)} Nothing was created in QuickBooks: "
-            "correct what is marked on the form and send again.")
+    return (f"QuickBooks did not accept the order. {_sentence(reason or error.message)} Nothing was created in "
+            "QuickBooks: correct what is marked on the form and send again.")
 
 
 def too_many_to_check(count: int) -> str:

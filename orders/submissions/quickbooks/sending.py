@@ -22,7 +22,7 @@ from orders.qbd_draft import draft_from_data
 from orders.services import index
 from orders.submissions.planning import clear_error
 from orders.submissions.quickbooks import messages
-from orders.submissions.quickbooks.form_errors import qbd_form_errors
+from orders.submissions.quickbooks.form_errors import placed_reason, qbd_form_errors
 from orders.submissions.quickbooks.reconciling import TooManyToCheck, find_marked
 from orders.submissions.running import claimed, error_body, keep_attempt
 
@@ -203,9 +203,10 @@ class _Run:
         keep_attempt(step, Outcome.FAILED)
         submission = self.submission
         submission.state = State.FAILED
-        submission.last_error = messages.rejected(error)
+        form_errors = qbd_form_errors(error, draft_from_data(submission.payload))
+        submission.last_error = messages.rejected(error, placed_reason(form_errors))
         submission.last_tracking_id, submission.last_trace_id = error.tracking_id[:100], error.trace_id[:100]
-        submission.form_errors = qbd_form_errors(error, draft_from_data(submission.payload)).as_json()
+        submission.form_errors = form_errors.as_json()
         submission.waiting_since = submission.next_attempt_at = None
         submission.save()
 
