@@ -161,6 +161,26 @@
                  "here: press the button again in a moment. An order is never created twice.");
     }
   });
+  // "Close the ticked lines…" (or reopen) with no line ticked: said beside the lines, nothing is sent. Caught
+  // on the way down (capture), before htmx's boost takes the form. The message goes once a line is ticked.
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (!form.matches || !form.matches(".order-actions__lines")) return;
+    if (form.querySelector('input[name="line"]:checked')) return;
+    evt.preventDefault();
+    evt.stopPropagation();
+    var op = evt.submitter && evt.submitter.value === "reopen" ? "reopen" : "close";
+    var message = form.querySelector("#action-lines_error");
+    if (message) message.textContent = "Tick the lines to " + op + " first, or " + op + " the whole order.";
+    var first = form.querySelector('input[name="line"]');
+    if (first) first.focus();
+  }, true);
+  document.addEventListener("change", function (evt) {
+    var form = evt.target.form;
+    if (!form || !form.matches(".order-actions__lines") || !evt.target.checked) return;
+    var message = form.querySelector("#action-lines_error");
+    if (message) message.textContent = "";
+  });
   document.addEventListener("htmx:sendError", function (evt) {
     if (verbOf(evt) === "get") return;
     sayProblem("The connection to the dashboard was lost. What you typed is still here: press the button again " +

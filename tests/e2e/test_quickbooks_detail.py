@@ -51,6 +51,16 @@ def test_open_a_quickbooks_order_with_a_group_and_a_closed_line(page, qbd_upstre
     expect(page.get_by_role("alert")).to_have_count(0)  # the totals add up
     assert_accessible(page, "QuickBooks order in the browser")
 
+    # "Close the ticked lines…" with none ticked: said beside the lines; the page stays (it was a 400 page).
+    page.get_by_role("button", name="Close the ticked lines…").click()
+    message = page.locator("#action-lines_error")
+    expect(message).to_have_text("Tick the lines to close first, or close the whole order.")
+    expect(page).to_have_url(re.compile(rf"/c/lakeshore/orders/{order['ID']}/$"))
+    expect(page.locator(".order-actions__lines input[name=line]").first).to_be_focused()
+    assert_accessible(page, "QuickBooks order, no line ticked")
+    page.locator(".order-actions__lines input[name=line]").first.check()
+    expect(message).to_have_text("")
+
     # The agent goes off: the same address shows the index's copy, saying so.
     index.upsert(ErpConnection.objects.get(slug="lakeshore"), [qbd_index_copy(order)])
     qbd_upstream.autofy_configure(agent_offline=True)
