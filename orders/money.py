@@ -95,7 +95,8 @@ def totals(amounts: Iterable[tuple[Decimal, LineAmounts]]) -> Totals:
         bucket = per_rate.setdefault(rate.normalize() if rate else Decimal(0), [ZERO, ZERO])
         bucket[0] += amount.net
         bucket[1] += amount.tax
-    by_rate = tuple((rate, bucket[0], bucket[1]) for rate, bucket in sorted(per_rate.items()))
+    # A rate only lines of nothing have (a text line, an empty new line) says nothing: "Tax 25 % on 0.00".
+    by_rate = tuple((rate, bucket[0], bucket[1]) for rate, bucket in sorted(per_rate.items()) if any(bucket))
     return Totals(net=net, tax=tax, by_rate=by_rate)
 
 

@@ -207,6 +207,8 @@ def test_a_new_order_starts_today_in_nok_as_a_draft_with_one_empty_line(sales_cl
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", form["token"])
     assert form["delivery_same_as_customer"] == "on"
     assert 'href="/c/nordlys/orders/new/" aria-current="page"' in response.content.decode()
+    totals = region(response, "builder-totals", "builder-dimensions")
+    assert "Net 0.00" in totals and "Tax 25 %" not in totals  # nothing priced yet
 
 
 def test_the_token_stays_the_same_across_actions(sales_client):

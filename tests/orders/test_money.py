@@ -38,6 +38,14 @@ def test_totals_break_tax_down_per_rate():
     )
 
 
+def test_a_rate_only_lines_of_nothing_have_is_not_broken_down():
+    lines = [(Decimal(15), money.line_amounts(Decimal(2), Decimal(10), Decimal(0), Decimal(15))),
+             (Decimal(25), money.line_amounts(Decimal(0), Decimal(100), Decimal(0), Decimal(25))),
+             (Decimal(0), money.line_amounts(Decimal(1), Decimal(40), Decimal(0), Decimal(0)))]
+    assert money.totals(lines).by_rate == ((Decimal(0), Decimal("40.00"), Decimal("0.00")),
+                                           (Decimal(15), Decimal("20.00"), Decimal("3.00")))
+
+
 def test_json_floats_become_their_shortest_decimal():
     assert money.to_decimal(49.99) == Decimal("49.99")
     assert money.to_decimal("12.5") == Decimal("12.5")
