@@ -273,7 +273,8 @@ class LineForm(forms.Form):
     description = TextField(label="Description", required=True, max_length=300,
                             error_messages={"required": "Describe the line."})
     quantity = NumberField(label="Quantity", required=True, nonzero=True, minimum=-AMOUNT_LIMIT, maximum=AMOUNT_LIMIT,
-                           messages={"zero": "The quantity cannot be 0.",
+                           # Short: it stands in the narrow quantity column.
+                           messages={"invalid": "Enter a number, e.g. 2 or 1,5.", "zero": "The quantity cannot be 0.",
                                      "minimum": "The quantity is too large.", "maximum": "The quantity is too large."},
                            error_messages={"required": "Enter a quantity."})
     price = NumberField(label="Unit price", required=True, minimum=Decimal(0), maximum=AMOUNT_LIMIT,

@@ -305,7 +305,7 @@ LINE_RULES = [
     ({"description": ""}, "description", "Describe the line.", None),
     ({"description": "d" * 301}, "description", "At most 300 characters (this has 301).", "d" * 301),
     ({"product_id": "", "product_query": "konsul"}, "product_id", "Choose a product: search by number or name.", None),
-    ({"quantity": "to"}, "quantity", "Enter a number, e.g. 1 234,50 or 1234.50.", "to"),
+    ({"quantity": "to"}, "quantity", "Enter a number, e.g. 2 or 1,5.", "to"),
     ({"quantity": "0,00"}, "quantity", "The quantity cannot be 0.", "0,00"),
     ({"quantity": ""}, "quantity", "Enter a quantity.", None),
     ({"quantity": "1.23456"}, "quantity", "Use at most 4 decimals.", "1.23456"),
@@ -695,7 +695,7 @@ def test_recalculate_answers_only_the_amounts_computed_on_the_server(sales_clien
     assert slot(response, "line-1-amounts") == ""
     assert slot(response, "line-2-amounts") == "59.97 9.00 68.97"
     assert slot(response, "line-3-amounts") == "— — —"  # not a number (and nothing shown before)
-    assert slot(response, "id_lines-3-quantity_error") == "Enter a number, e.g. 1 234,50 or 1234.50."
+    assert slot(response, "id_lines-3-quantity_error") == "Enter a number, e.g. 2 or 1,5."
     # Four lines, the action bar's total and the message next to the quantity that is not a number.
     assert content.count('data-hx-swap-oob="true"') == 6
     totals = slot(response, "builder-totals")

@@ -338,6 +338,7 @@ def test_the_totals_are_quickbooks_own_with_a_group_a_discount_and_a_non_taxable
     totals = slot(response, "builder-totals")
     assert f"Subtotal {money(subtotal)}" in totals and f"Taxable {money(taxable)}" in totals
     assert f"Sales tax Chicago Combined, 10.25 % {money(tax)}" in totals
+    assert '<span class="nowrap">10.25 %</span>' in response.content.decode()  # the "%" never alone on a line
     assert f"Total {money(subtotal + tax)}" in totals
     assert slot(response, "builder-grand-total") == money(subtotal + tax)
 
