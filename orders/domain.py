@@ -112,6 +112,8 @@ class Customer:
     country_code: str = ""
     gln: str = ""
     modified_at: dt.datetime | None = None
+    # A search result found by a name the customer had before (as older orders show it), else "".
+    former_name: str = ""
 
     def as_snapshot(self) -> CustomerSnapshot:
         """What a new order's snapshot would say today, for comparison with an order's snapshot."""

@@ -3,6 +3,7 @@ read, and the tax code a product line gets."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -27,7 +28,7 @@ from orders.erp.errors import (
 from orders.erp.tso import get_client
 from orders.erp.tso import reading as tso_reading
 from orders.services.common import cached, pool, scoped, wait
-from orders.services.references import every_customer, references_async
+from orders.services.references import every_customer, former_names, references_async
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +106,10 @@ class CustomerList:
         rows.update((customer.id, _row(customer)) for customer in changed)
         return CustomerList(rows=_by_name(rows.values()), read_at=now, complete_at=self.complete_at)
 
+    def customers(self, ids) -> list[Customer]:
+        """Those of ``ids`` on the list, by name."""
+        return [_customer(row) for row in self.rows if row[0] in ids]
+
     def matching(self, query: str) -> list[Customer]:
         """Customers whose name contains every word of ``query`` (names starting with it first), or
         whose organization number starts with it."""
@@ -119,8 +124,12 @@ class CustomerList:
             elif all(word in name for word in words) or (
                     digits.isdigit() and row[2].replace(" ", "").startswith(digits)):
                 others.append(row)
-        return [Customer(id=row[0], name=row[1], organization_number=row[2], postal_area=row[3], city=row[4],
-                         country_code=row[5]) for row in starting + others]
+        return [_customer(row) for row in starting + others]
+
+
+def _customer(row: tuple) -> Customer:
+    return Customer(id=row[0], name=row[1], organization_number=row[2], postal_area=row[3], city=row[4],
+                    country_code=row[5])
 
 
 def _row(c: Customer) -> tuple[int, str, str, str, str, str, str]:
@@ -199,7 +208,23 @@ def customer_search(*, query: str) -> tuple[Customer, ...]:
         found = tso_reading.customers(response.data)
         if found:
             return found[:SEARCH_LIMIT]
-    return tuple(customer_list().matching(query)[:SEARCH_LIMIT])
+    found = customer_list().matching(query)
+    if len(found) < SEARCH_LIMIT:
+        found += _by_former_name(query, {customer.id for customer in found})
+    return tuple(found[:SEARCH_LIMIT])
+
+
+def _by_former_name(query: str, shown: set[int]) -> list[Customer]:
+    """Customers found by a name they had before a rename, as the dashboard has seen it on their orders
+    (``references.former_names``: "Oslo Bygg" finds OBR Renhold AS, formerly Oslo Byggrengjøring AS), each
+    marked with that name."""
+    words = folded(query).split()
+    hits = {pk: old for pk, olds in former_names().items() if pk not in shown
+            for old in olds if all(word in folded(old) for word in words)}
+    if not hits:
+        return []
+    return [dataclasses.replace(customer, former_name=hits[customer.id])
+            for customer in customer_list().customers(hits)]
 
 
 def customer_detail(*, customer_id: int) -> CustomerSnapshot:

@@ -119,7 +119,7 @@ def customer_choices() -> tuple[tuple[int, str], ...]:
     if known is None:  # no customers at all
         return ()
     current, names = known
-    former = _former_names()
+    former = former_names()
     if not former:
         return current
     # Merged once per pair of lists: the tuple is then the same object page after page, and the filter's
@@ -134,7 +134,7 @@ def customer_choices() -> tuple[tuple[int, str], ...]:
     return choices
 
 
-def _former_names() -> dict[int, tuple[str, ...]]:
+def former_names() -> dict[int, tuple[str, ...]]:
     """The former names seen (``FORMER_NAMES_KEY``), kept in the process like ``cached`` values."""
     key = scoped(FORMER_NAMES_KEY)
     former = kept(key)

@@ -521,3 +521,10 @@ def test_a_renamed_customer_is_found_in_the_filter_under_the_name_its_orders_sho
     options = re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', page.content.decode())
     assert (str(renamed["id"]), "OBR Renhold AS") in options
     assert (str(renamed["id"]), "Oslo Byggrengjøring AS (now OBR Renhold AS)") in options
+
+    # And the builder's customer search finds it by that name too, saying so.
+    found = sales_client.get("/c/nordlys/orders/new/customers/", {"who": "customer", "customer_query": "oslo bygg"},
+                             HTTP_HX_REQUEST="true")
+    assert re.findall(r'name="pick_customer" value="(\d+)"', found.content.decode()) == [str(renamed["id"])]
+    assert "OBR Renhold AS formerly Oslo Byggrengjøring AS" in " ".join(
+        html.unescape(re.sub(r"<[^>]+>", " ", found.content.decode())).split())
