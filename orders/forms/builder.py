@@ -310,7 +310,8 @@ class OrderBuilder:
     """
 
     def __init__(self, state: Mapping[str, Any], reference: BuilderReference, *, validate: bool,
-                 may_invoice: bool = True) -> None:
+                 may_invoice: bool) -> None:
+        """``may_invoice``: the statuses that invoice at once are offered (admins only)."""
         if validate:
             state = {
                 **state,

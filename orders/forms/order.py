@@ -112,7 +112,7 @@ class OrderForm(forms.Form):
     HAND_RENDERED = frozenset({"customer_id", "delivery_customer_id", "delivery_same_as_customer",
                                "customer_query", "delivery_query"})
 
-    def __init__(self, *args, reference: BuilderReference, may_invoice: bool = True, **kwargs):
+    def __init__(self, *args, reference: BuilderReference, may_invoice: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.reference = reference
         if not may_invoice:

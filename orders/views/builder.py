@@ -40,6 +40,7 @@ from orders.views.builder_common import (
     ROW_ACTIONS,
     ROWS_HEADER,
     SENT_FORM_HEADER,
+    look_outcome,
 )
 from orders.views.builder_common import builder_url as _builder_url
 from orders.views.builder_common import check_url as _check_url
@@ -578,10 +579,11 @@ def submission_check(request: HtmxHttpRequest, submission_id) -> HttpResponse:
     if submission.form_errors:  # the ERP rejected something: the whole page shows it on its fields
         return HttpResponseClientRefresh()
     banner = _banner(submission, request.user)
-    if request.POST.get("shown", banner["kind"]) != banner["kind"]:
-        return HttpResponseClientRefresh()  # the page's heading, and whether its form is locked, follow
-    context = {"banner": banner, "show_upstream": is_admin(request.user),
-               "builder_url": _builder_url(submission), "check_url": _check_url(submission)}
+    reload, heading = look_outcome(request, banner)
+    if reload:
+        return HttpResponseClientRefresh()  # the form is to be locked or unlocked
+    context = {"banner": banner, "show_upstream": is_admin(request.user), "heading_oob": heading,
+               "submission": submission, "builder_url": _builder_url(submission), "check_url": _check_url(submission)}
     return render(request, f"{PARTS}#builder-banner", context)
 
 

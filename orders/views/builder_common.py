@@ -39,6 +39,19 @@ ROW_ACTIONS = frozenset({"add_line", "duplicate_line", "remove_line"})
 FINISHED_STATES = frozenset({Submission.State.SUCCEEDED, Submission.State.CLOSED})
 # Polling a submission that is being sent, or that waits to be checked: how soon to look again.
 POLL_SENDING_SECONDS = 1
+# What a banner shows while the form is locked (both builders): the dashboard sends or checks the order, it waits
+# for QuickBooks, or a person must look first.
+LOCKED_KINDS = frozenset({"sending", "checking", "waiting", Submission.State.NEEDS_ATTENTION})
+
+
+def look_outcome(request, banner: dict) -> tuple[bool, bool]:
+    """(reload, heading) for the banner's own look (``shown``: the kind the page showed): the page loads again
+    when its form is to be locked or unlocked; while it stays locked the look answers the banner, and the
+    heading with it when the kind changed (waiting for QuickBooks, then being sent by the worker)."""
+    shown = request.POST.get("shown")
+    if shown is None:
+        return False, False
+    return (shown in LOCKED_KINDS) != bool(banner.get("locked")), shown != banner["kind"]
 POLL_LONGEST_SECONDS = 30
 
 

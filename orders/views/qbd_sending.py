@@ -185,9 +185,11 @@ def submission_check(request: HtmxHttpRequest, submission_id) -> HttpResponse:
     if submission.form_errors:  # QuickBooks refused something: the whole page shows it on its fields
         return HttpResponseClientRefresh()
     found = banner(submission, request.user)
-    if request.POST.get("shown", found["kind"]) != found["kind"]:
-        return HttpResponseClientRefresh()  # the page's heading, and whether its form is locked, follow
-    context = {"banner": found, "show_upstream": is_admin(request.user),
+    reload, heading = common.look_outcome(request, found)
+    if reload:
+        return HttpResponseClientRefresh()  # the form is to be locked or unlocked
+    context = {"banner": found, "show_upstream": is_admin(request.user), "heading_oob": heading,
+               "submission": submission,
                "builder_url": common.builder_url(submission), "check_url": common.check_url(submission),
                "erp_name": "QuickBooks"}
     return render(request, f"{common.PARTS}#builder-banner", context)

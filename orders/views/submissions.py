@@ -170,22 +170,33 @@ def _entered_total(submission: Submission, payload: dict, references: dict):
     try:
         state = qbd_state.state_from_data(payload)
         worked_out = figures(state, reference)
-        complete = bool(state.get("item_sales_tax_id")) and _priced_here(worked_out.lines, state["lines"])
-    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        lookups = reference.lookups
+        complete = (bool(state.get("item_sales_tax_id")) and lookups is not None
+                    and worked_out.totals.tax_rate is not None
+                    and _priced_here(worked_out.lines, state["lines"], lookups.taxable))
+    except (TypeError, ValueError, KeyError, AttributeError, ArithmeticError) as error:
         logger.warning("Submission %s: its stored order cannot be priced: %r", submission.public_id, error)
         return None, ""
     return (worked_out.totals.total if complete else None), worked_out.currency_code
 
 
-def _priced_here(priced, rows) -> bool:
-    """Every line (a group's sub-lines) has its amount and its tax code in the order as stored."""
+def _priced_here(priced, rows, taxable_codes) -> bool:
+    """Every line (a group's sub-lines, at least one) has its amount, and a tax code the local lists know, in
+    the order as stored."""
     for line, row in zip(priced, rows, strict=True):
         if line.kind == "group":
-            if not _priced_here(line.sub_lines, row.get("sub_lines") or ()):
+            subs = row.get("sub_lines") or ()
+            if not subs or not _priced_here(line.sub_lines, subs, taxable_codes):
                 return False
-        elif line.kind != "subtotal" and (line.amount is None or not row.get("tax_code_id")):
+        elif line.kind != "subtotal" and (line.amount is None or not _known_code(row, taxable_codes)):
             return False
     return True
+
+
+def _known_code(row, taxable_codes) -> bool:
+    """The line's tax code is one the SalesTaxCode list says is taxed or not (by its ID or its name)."""
+    code_id, name = str(row.get("tax_code_id") or ""), str(row.get("tax_code_name") or "").casefold()
+    return bool(code_id) and (code_id in taxable_codes or bool(name) and name in taxable_codes)
 
 
 @require_GET

@@ -1461,6 +1461,24 @@ def test_the_page_reloads_when_its_order_leaves_the_state_it_shows(sales_client,
     assert '<fieldset class="builder__fields">' in page and "Try again" in page
 
 
+def test_a_look_that_finds_the_order_in_another_locked_state_answers_the_banner_and_heading(sales_client, upstream,
+                                                                                           settings):
+    """From one locked state to another (sent, then in doubt; for QuickBooks, waiting, then taken by the worker)
+    the page is not loaded again: the banner and the heading change in place."""
+    settings.TSO = {**settings.TSO, "SETTLE_SECONDS": 30}
+    upstream.fault("POST /salesorders", "drop_after_commit")
+    press(sales_client, NEW, posted(order_state()), "submit")
+    submission = Submission.objects.get()
+
+    look = sales_client.post(f"/c/nordlys/orders/new/{submission.public_id}/check/", {"shown": "sending"}, **HTMX)
+
+    assert "HX-Refresh" not in look and "Checking with 24SevenOffice" in banner_of(look)
+    assert re.search(r'<h1 id="builder-title" class="page-title" data-hx-swap-oob="true">Checking the order</h1>',
+                     look.content.decode())
+    same = sales_client.post(f"/c/nordlys/orders/new/{submission.public_id}/check/", {"shown": "checking"}, **HTMX)
+    assert 'id="builder-title"' not in same.content.decode()
+
+
 def test_its_sender_can_have_an_order_that_needs_attention_checked_again(sales_client, failed_submission, upstream):
     Submission.objects.filter(pk=failed_submission.pk).update(state=Submission.State.NEEDS_ATTENTION)
     url = f"/c/nordlys/orders/new/{failed_submission.public_id}/"

@@ -408,7 +408,7 @@ def test_the_base_form_is_a_valid_order(sales_client, upstream):
     from orders import services
 
     state = forms.state_from_post(BASE)
-    builder = forms.OrderBuilder(state, services.builder_reference(dimension_types=[1]), validate=True)
+    builder = forms.OrderBuilder(state, services.builder_reference(dimension_types=[1]), validate=True, may_invoice=True)
     assert builder.is_valid(), (builder.order.errors, [f.errors for f in builder.lines.forms])
     assert state["lines"][0]["product_id"] == str(CONSULTANT) and state["customer_id"] == str(CUSTOMER_ID)
 

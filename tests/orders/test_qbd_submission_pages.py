@@ -160,9 +160,34 @@ def test_an_order_quickbooks_has_not_made_yet_shows_the_total_it_gets(stored, ad
     assert "Total — " in unpriced
 
 
+@pytest.mark.parametrize("change", ["unknown tax item", "unknown tax code", "empty group"])
+def test_an_order_whose_tax_the_local_lists_cannot_tell_shows_no_total(stored, admin_client_logged_in, sales_user,
+                                                                      quickbooks, qbd_references_cached, change):
+    """Priced without its tax the total would be wrong: no total rather than one that leaves the tax out."""
+    waiting = stored["waiting"]
+    tax = lookup(quickbooks.sandbox, "SalesTaxCode", "Tax")
+    chicago = lookup(quickbooks.sandbox, "ItemSalesTax", "Chicago Combined")
+    line = {"item_id": lookup(quickbooks.sandbox, "Item", "Task Chair TC-100").id, "item_name": "Task Chair TC-100",
+            "kind": "", "quantity": "2", "rate": "189.00", "tax_code_id": tax.id, "tax_code_name": tax.name}
+    payload = {**waiting.payload, "item_sales_tax_id": chicago.id, "lines": [line]}
+    priced = Submission.objects.filter(pk=waiting.pk)
+    priced.update(payload=payload)
+    assert "Total 416.75 USD" in text(admin_client_logged_in.get(f"/submissions/{waiting.public_id}/"))  # 378 + 10.25 %
+    if change == "unknown tax item":
+        payload = {**payload, "item_sales_tax_id": "80000999-1234567890"}
+    elif change == "unknown tax code":
+        payload = {**payload, "lines": [{**line, "tax_code_id": "80000999-1", "tax_code_name": "Gone"}]}
+    else:
+        payload = {**payload, "lines": [line, {"kind": "group", "item_name": "Workstation Bundle", "quantity": "1",
+                                               "sub_lines": []}]}
+    priced.update(payload=payload)
+    assert "Total — " in text(admin_client_logged_in.get(f"/submissions/{waiting.public_id}/"))
+
+
 @pytest.mark.parametrize("lines", [
     "not a list", [{"kind": "group", "sub_lines": "nor this"}], [{"rate": {"odd": 1}, "tax_code_id": ["x"]}],
     [{"kind": "group", "sub_lines": [{"rate": "12", "tax_code_id": "1"}, 7]}],
+    [{"rate": "1e999999", "quantity": "1", "tax_code_id": "x"}], [{"rate": "9" * 40, "quantity": "9" * 40}],
 ])
 def test_stored_data_that_cannot_be_priced_lists_without_a_total(stored, admin_client_logged_in, lines):
     waiting = stored["waiting"]
