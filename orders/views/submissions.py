@@ -158,11 +158,11 @@ def _quickbooks_summary(submission: Submission, payload: dict, references: dict)
 
 def _entered_total(submission: Submission, payload: dict, references: dict):
     """(total, currency code or "" for the home currency) of an order QuickBooks has not made (waiting,
-    refused, in doubt): what the builder worked out when it was sent, from the same rules and local reference
-    lists QuickBooks' own figures are checked against (``orders.qbd_amounts``). No total (None) when the
-    order leaves anything to QuickBooks' defaults: no sales tax item, or a line without a price or a tax code
-    (QuickBooks would take the customer's and the item's; the builder always sends them, but stored data may
-    not), or when the stored data cannot be read."""
+    refused, in doubt), worked out as the builder does: the same rules and local reference lists (as they are
+    now) that QuickBooks' own figures are checked against (``orders.qbd_amounts``). No total (None) rather than
+    a wrong one when the order leaves anything to QuickBooks' defaults (no sales tax item, a line without a
+    price or a tax code, a group without its lines: the builder never sends such data), when the local lists
+    cannot tell its tax (a tax item or code they do not know), or when the stored data cannot be read."""
     connection = submission.connection
     reference = references.get(connection.pk)
     if reference is None:
