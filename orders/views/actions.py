@@ -22,7 +22,6 @@ itself after ``POLL_FOR``; "Check now" is always there.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import uuid
 from urllib.parse import urlencode
@@ -40,6 +39,7 @@ from orders.models import ErpConnection, OrderAction
 from orders.parsing import parse_id
 from orders.paths import order_path
 from orders.submissions import submission_token
+from orders.views.common import post_or_back
 
 Kind = OrderAction.Kind
 State = OrderAction.State
@@ -53,19 +53,8 @@ LINE_ID = re.compile(r"[A-Za-z0-9-]{1,60}")
 MAX_LINES = 500
 
 
-def post_or_back_to_order(view):
-    """An action's address takes POSTs; opened (a confirmation page reloaded, a link followed) it leads
-    back to the order's page instead of a bare 405."""
-
-    posted = require_POST(view)
-
-    @functools.wraps(view)
-    def wrapper(request, order_id, *args, **kwargs):
-        if request.method in ("GET", "HEAD"):
-            return HttpResponseRedirect(order_path("orders:detail", order_id), status=303)
-        return posted(request, order_id, *args, **kwargs)
-
-    return wrapper
+# An action's address opened (a confirmation reloaded, a link followed) leads back to the order's page.
+post_or_back_to_order = post_or_back(lambda request, order_id, *args, **kwargs: order_path("orders:detail", order_id))
 
 
 def may_act(user) -> bool:

@@ -7,8 +7,9 @@ import json
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
+from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
 from orders.erp.errors import (
@@ -32,6 +33,24 @@ class HtmxHttpRequest(HttpRequest):
 NOT_YET = {
     ErpConnection.Kind.QBD_AUTOFY: "QuickBooks Desktop",
 }
+
+
+def post_or_back(back_to):
+    """An action's address takes POSTs; opened (a confirmation or a refused form reloaded, a link followed) it
+    leads to ``back_to(request, *args)`` (the page the action belongs to) with a 303, not to a bare 405."""
+
+    def decorator(view):
+        posted = require_POST(view)
+
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method in ("GET", "HEAD"):
+                return HttpResponseRedirect(back_to(request, *args, **kwargs), status=303)
+            return posted(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def tso_only(view):

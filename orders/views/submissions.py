@@ -7,17 +7,16 @@ act (the worker sends them), so they are counted apart on the failed orders' pag
 
 from __future__ import annotations
 
-import functools
 import logging
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from orders import connections, submissions
 from orders.context_processors import is_admin
@@ -28,7 +27,7 @@ from orders.models import ErpConnection, Submission
 from orders.services import qbd_builder as qbd_services
 from orders.submissions import quickbooks
 from orders.views.builder import SEND_BUDGET_SECONDS, send
-from orders.views.common import HtmxHttpRequest, pretty_json
+from orders.views.common import HtmxHttpRequest, post_or_back, pretty_json
 
 logger = logging.getLogger(__name__)
 
@@ -250,21 +249,15 @@ def _back_to_detail(request: HtmxHttpRequest, submission: Submission) -> HttpRes
     return redirect(f"{url}?from=failed" if request.GET.get("from") == "failed" else url)
 
 
-def post_or_back_to_submission(view):
-    """A submission action's address takes POSTs; opened (the page shown after a refused close, reloaded, or
-    the address followed) it leads back to the submission's page instead of a bare 405."""
-    posted = require_POST(view)
+def _back_to_submission(request: HttpRequest, submission_id) -> str:
+    """Where a submission action's address opened leads (admins only): its page, still leading back to the
+    failed orders when it was opened from them."""
+    _require_admin(request)
+    url = reverse("submissions:detail", kwargs={"submission_id": submission_id})
+    return f"{url}?from=failed" if request.GET.get("from") == "failed" else url
 
-    @functools.wraps(view)
-    def wrapper(request, submission_id, *args, **kwargs):
-        if request.method in ("GET", "HEAD"):
-            _require_admin(request)
-            url = reverse("submissions:detail", kwargs={"submission_id": submission_id})
-            return HttpResponseRedirect(f"{url}?from=failed" if request.GET.get("from") == "failed" else url,
-                                        status=303)
-        return posted(request, submission_id, *args, **kwargs)
 
-    return wrapper
+post_or_back_to_submission = post_or_back(_back_to_submission)
 
 
 @post_or_back_to_submission
