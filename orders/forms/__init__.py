@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from orders.forms.fields import (  # noqa: F401
     AMOUNT_LIMIT,
+    AmbiguousNumber,
     AMOUNT_PLACES,
     CountryCodeField,
     DATE_BOUNDS,

@@ -157,13 +157,32 @@ MEMO_MAX_LENGTH = 4000
 PRODUCT_NUMBER_MAX_LENGTH = 100  # the contract's limit for a line's ``product.number``
 
 
+# One comma with three digits after it, and a whole part that could be a thousands group (not "0,125").
+ONE_COMMA_GROUP = re.compile(r"[+-]?[1-9][0-9]{0,2},[0-9]{3}")
+
+
+class AmbiguousNumber(ValueError):
+    """``2,000``: two thousand as the dashboard writes money (``24,900.00``), two as Norwegians write
+    decimals (``12,5``). Neither reading is safe to guess on an order, so the person is asked."""
+
+    def __init__(self, text: str, *, grouped: str, decimal: str):
+        super().__init__(f"{text!r} is ambiguous")
+        self.grouped = grouped
+        self.decimal = f"{Decimal(decimal).normalize():f}"
+
+    @property
+    def message(self) -> str:
+        return f"{self.grouped} or {self.decimal}? Type the one you mean."
+
+
 def parse_number(text: str) -> Decimal:
     """A number as people type it: ``1 234,50``, ``1234.50``, ``1.234,50``, ``1,234.50``, ``-2``.
 
     Spaces (also non-breaking and thin ones) group thousands. With both ``,`` and ``.``, the last one
     is the decimal separator and the other groups thousands. With only one of them: once, it is the
     decimal separator (Norwegian ``12,5`` is twelve and a half); more than once, it groups thousands
-    (``1.234.567``). Groups are three digits. Raises ``ValueError``.
+    (``1.234.567``). Groups are three digits. Raises ``ValueError``: ``AmbiguousNumber`` for a single
+    comma followed by three digits (``2,000``), which could be either (README "Numbers typed").
     """
     cleaned = text.strip()
     if PLAIN_NUMBER.fullmatch(cleaned):  # the common case, while typing: "2", "1450.50"
@@ -178,6 +197,8 @@ def parse_number(text: str) -> Decimal:
         cleaned = f"{_ungrouped(whole, grouping, text)}.{fraction}"
     elif cleaned.count(",") > 1 or cleaned.count(".") > 1:
         cleaned = _ungrouped(cleaned, "," if "," in cleaned else ".", text)
+    elif ONE_COMMA_GROUP.fullmatch(cleaned):
+        raise AmbiguousNumber(text, grouped=cleaned.replace(",", ""), decimal=cleaned.replace(",", "."))
     else:
         cleaned = cleaned.replace(",", ".")
     if not PLAIN_NUMBER.fullmatch(cleaned):
@@ -305,6 +326,8 @@ class NumberField(forms.Field):
             return None
         try:
             number = self.parse(text)
+        except AmbiguousNumber as exc:
+            raise ValidationError(exc.message, code="ambiguous") from exc
         except (ValueError, InvalidOperation) as exc:
             raise ValidationError(self.messages["invalid"], code="invalid") from exc
         if not number.is_finite():

@@ -309,6 +309,8 @@ LINE_RULES = [
     ({"quantity": "0,00"}, "quantity", "The quantity cannot be 0.", "0,00"),
     ({"quantity": ""}, "quantity", "Enter a quantity.", None),
     ({"quantity": "1.23456"}, "quantity", "Use at most 4 decimals.", "1.23456"),
+    ({"quantity": "2,000"}, "quantity", "2000 or 2? Type the one you mean.", "2,000"),
+    ({"price": "1,450"}, "price", "1450 or 1.45? Type the one you mean.", "1,450"),
     ({"price": "-10"}, "price", "The price cannot be negative: to credit, use a negative quantity.", "-10"),
     ({"price": "12,3,4"}, "price", "Enter a number", "12,3,4"),
     ({"discount_rate": "101"}, "discount_rate", "A discount is between 0 and 100 %.", "101"),
@@ -414,6 +416,19 @@ def test_numbers_typed_the_norwegian_way_are_read_right():
     for refused in ("12 kr", "٣", "１２", "1,٢٣٤", "²"):  # digits not ASCII: as orders/parsing.py
         with pytest.raises(ValueError):
             forms.parse_number(refused)
+
+
+def test_a_lone_comma_before_three_digits_is_asked_about_not_guessed():
+    # The dashboard writes 1,450.00 for money; a Norwegian writes 1,450 for one and 45 hundredths.
+    for typed, grouped, decimal in [("2,000", "2000", "2"), ("1,234", "1234", "1.234"), ("-12,500", "-12500", "-12.5"),
+                                    ("999,999", "999999", "999.999")]:
+        with pytest.raises(forms.AmbiguousNumber) as refused:
+            forms.parse_number(typed)
+        assert refused.value.message == f"{grouped} or {decimal}? Type the one you mean."
+    # A comma that cannot group thousands is a decimal comma; with a point as well, the text says which is which.
+    for typed, value in [("0,125", "0.125"), ("1,25", "1.25"), ("1,2345", "1.2345"), ("1234,567", "1234.567"),
+                         ("2,000.00", "2000.00"), ("2.000,00", "2000.00"), ("2 000", "2000"), ("1.234", "1.234")]:
+        assert forms.parse_number(typed) == Decimal(value), typed
 
 
 def test_country_codes_are_upper_cased_and_memo_line_breaks_count_once(sales_client):
