@@ -77,10 +77,12 @@ def current() -> ErpConnection | None:
 
 @contextmanager
 def using(connection: ErpConnection | None) -> Iterator[ErpConnection | None]:
-    """Work on ``connection`` inside the block."""
+    """Work on ``connection`` inside the block, in its time zone (``company_zone``): what a sending
+    writes about a time ("from 14:05 CST") is the company's time, as its pages show."""
     token = _current.set(connection)
     try:
-        yield connection
+        with timezone.override(company_zone(connection)):
+            yield connection
     finally:
         _current.reset(token)
 

@@ -263,12 +263,29 @@ def day(value: dt.date | dt.datetime | None) -> str:
 
 @register.filter
 def day_time(value: dt.datetime | None) -> str:
-    """``{{ value|date:"j M Y, H:i" }}``, likewise."""
+    """``{{ value|date:"j M Y, H:i" }}``, likewise; with the zone's abbreviation ("20:05 CST") on the pages
+    of a company whose zone is not the dashboard's (``connections.company_zone``)."""
     if not value:
         return ""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return f"{_day(value)}, {value:%H:%M}"
+    if not timezone.is_aware(value):
+        return f"{_day(value)}, {value:%H:%M}"
+    value = timezone.localtime(value)
+    suffix = f" {value.tzname()}" if own_zone() else ""
+    return f"{_day(value)}, {value:%H:%M}{suffix}"
+
+
+def own_zone() -> bool:
+    """True when this page's times are in a zone of the company's own, not the dashboard's."""
+    return timezone.get_current_timezone_name() != timezone.get_default_timezone_name()
+
+
+@register.simple_tag
+def zone_caption() -> str:
+    """" (Chicago time)" for a heading over times in a company's own zone; nothing in the dashboard's."""
+    if not own_zone():
+        return ""
+    place = timezone.get_current_timezone_name().rsplit("/", 1)[-1].replace("_", " ")
+    return f" ({place} time)"
 
 
 def _modified_html(moment: dt.datetime | None, zone) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 from html import unescape
 
 import pytest
@@ -212,7 +213,8 @@ def test_offline_the_indexed_copy_is_shown_with_a_banner(quickbooks, seeded, sal
     assert response.status_code == 200
     text = text_of(response)
     assert "QuickBooks is not answering: this is the dashboard's copy as of" in text
-    assert timezone.localtime(synced).strftime("%-d %b %Y, %H:%M") in text
+    # In the company's time (its PC's zone, America/Chicago here), labelled: not the dashboard's Oslo time.
+    assert synced.astimezone(ZoneInfo("America/Chicago")).strftime("%-d %b %Y, %H:%M %Z") in text
     assert "PO-COPY-1" in text and order["Customer"]["FullName"] in text
     assert f"{Decimal(str(order['Amount'])):,.2f}" in text
     assert "Lines" not in text  # what the index does not keep is not pretended

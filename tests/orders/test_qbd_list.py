@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 from html import unescape
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group
@@ -83,6 +84,17 @@ def test_the_list_shows_the_indexed_orders_newest_first(synced, sales_client):
     assert 'name="csrfmiddlewaretoken"' in page and ">Refresh</button>" in page
     assert "Sales orders in QuickBooks Desktop" in page and "cannot be reached" not in page
     assert response["Vary"].count("HX-Request") == 1
+
+
+def test_times_are_the_companys_own_and_say_so(synced, sales_client):
+    """Lakeshore's PC keeps Chicago's calendar: its staff read Chicago times, and an admin in Oslo is told."""
+    newest = live(synced.connection).order_by("-date", "-created_at", "-id")[0]
+    chicago = newest.modified_at.astimezone(ZoneInfo("America/Chicago"))
+
+    page = text(sales_client.get(LIST))
+
+    assert '<th scope="col">Last modified (Chicago time)</th>' in page
+    assert f'<time datetime="{chicago.isoformat(timespec="seconds")}">{chicago.day} {chicago:%b %Y, %H:%M}</time>' in page
 
 
 def test_money_is_decimal_and_shows_its_currency_when_not_the_home_one(synced, sales_client):

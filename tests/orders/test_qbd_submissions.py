@@ -9,6 +9,8 @@ import uuid
 from dataclasses import replace
 from decimal import Decimal
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
@@ -285,6 +287,20 @@ def test_an_answer_lost_after_commit_makes_one_order(qb, sales_user, fault):
     assert len(marked(qb.sandbox, tag_of(settled))) == 1 and len(posts(qb.sandbox, since)) == 1
     assert outcomes(settled) == [Outcome.UNKNOWN, Outcome.CHECKED]
     assert "found in QuickBooks by its marker" in settled.steps.get().note
+
+
+def test_when_it_looks_again_is_said_in_the_companys_time(qb, sales_user, settings):
+    """The words are kept and read on Lakeshore's pages (Chicago time) and in the journal (Oslo's): labelled."""
+    settings.AUTOFY = {**settings.AUTOFY, "SETTLE_SECONDS": 600}
+    submission = start(qb, sales_user)
+    qb.sandbox.autofy_fault("POST /SalesOrder", "drop_after_commit")
+    lost = qbd_submission_run(submission=submission)
+    looks_at = lost.steps.get().settles_at.astimezone(ZoneInfo("America/Chicago"))
+    assert lost.state == State.WAITING and looks_at > timezone.now()
+    when = f"{looks_at:%H:%M %Z}" if looks_at.date() == timezone.localdate(timezone=looks_at.tzinfo) \
+        else f"{looks_at:%d %b %H:%M %Z}".lstrip("0")
+    assert f"QuickBooks did not confirm the order. The connection to the ERP broke before it answered. Before " \
+           f"anything is sent again, the dashboard looks for it in QuickBooks from {when}" in lost.last_error
 
 
 @pytest.mark.parametrize("code, waiting_for", [(1302, "It will be sent when"), (1900, "It will be sent when"),

@@ -11,6 +11,7 @@ import re
 from io import StringIO
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import User
@@ -373,6 +374,10 @@ def test_detail_shows_header_lines_and_totals(sales_client, upstream):
     assert f"Gross {money(order['grossAmount'])} NOK" in body
     assert f"Net {money(order['netAmount'])} NOK" in body
     assert "do not match" not in body
+    # A 24SevenOffice company's times are the dashboard's own (Oslo), unlabelled.
+    modified = dt.datetime.fromisoformat(order["modifiedAt"]).astimezone(ZoneInfo("Europe/Oslo"))
+    assert f"{modified.day} {modified:%b %Y, %H:%M}</time>" in response.content.decode()
+    assert f"{modified:%H:%M} CET" not in body and f"{modified:%H:%M} CEST" not in body
 
 
 def test_a_fixed_payment_date_reads_like_every_other_date_on_the_page(sales_client, upstream):

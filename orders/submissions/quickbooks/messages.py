@@ -18,10 +18,12 @@ def _sentence(text: str) -> str:
 
 
 def _at(moment: dt.datetime) -> str:
+    """A time in the company's zone (the sending works in it: ``connections.using``), with its abbreviation,
+    since the words are kept and also read in the journal, whose times are the dashboard's."""
     local = timezone.localtime(moment)
     if local.date() == timezone.localdate():
-        return local.strftime("%H:%M")
-    return local.strftime("%d %b %H:%M").lstrip("0")
+        return local.strftime("%H:%M %Z")
+    return local.strftime("%d %b %H:%M %Z").lstrip("0")
 
 
 def waiting(error: UpstreamError, *, in_doubt: bool = False) -> str:
