@@ -69,6 +69,26 @@
   window.addEventListener("pageshow", function (evt) {
     if (evt.persisted && sent) window.location.reload();
   });
+  // While "Create order" is on its way the heading says so, from the click (the server's answer then says
+  // what happened: the order's page, the form with its messages and its own heading, or the banner). An
+  // answer that never came (the connection lost) puts the heading back as it was.
+  var headingBefore = null;
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var title = document.getElementById("builder-title");
+    if (!title || !evt.detail.elt || evt.detail.elt.id !== "builder-submit") return;
+    headingBefore = { title: title, text: title.textContent };
+    title.textContent = "Sending the order";
+  });
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    if (!headingBefore || !evt.detail.elt || evt.detail.elt.id !== "builder-submit") return;
+    var xhr = evt.detail.xhr;
+    var leaving = evt.detail.successful && xhr && (xhr.getResponseHeader("HX-Redirect") || xhr.getResponseHeader("HX-Refresh"));
+    if (!leaving && headingBefore.title.isConnected && headingBefore.title.textContent === "Sending the order") {
+      headingBefore.title.textContent = headingBefore.text;
+    }
+    headingBefore = null;
+  });
+
   // The form came back from "Create order" (errors, or what the ERP said): show the message on top.
   document.addEventListener("htmx:afterSwap", function (evt) {
     if (!evt.detail.target || evt.detail.target.id !== "builder-body") return;

@@ -185,3 +185,40 @@ def test_a_lines_tax_code_follows_the_sales_type_in_the_browser(page, e2e_upstre
     page.get_by_label("Sales type").select_option(label="Varesalg")
     expect(tax).to_have_value(taxes[15])
     expect(page.locator("#builder-totals")).to_contain_text("Tax 15 %")
+
+
+def test_the_heading_says_the_order_is_being_sent_from_the_click(page, e2e_upstream):
+    """Before, the heading said "New order" until the server answered (seconds, with a slow ERP): only the
+    pressed button showed that something was happening."""
+    log_in_as_sales(page)
+    title = page.locator("#builder-title")
+    expect(title).to_have_text("New order")
+    held = []
+
+    def hold_sending(route):
+        if "submit=" in (route.request.post_data or ""):
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/c/nordlys/orders/new/$"), hold_sending)
+    page.locator("#id_lines-0-description").fill("Kept while it is sent")
+    page.locator("#builder-submit").click()
+    while not held:
+        page.wait_for_timeout(10)
+    expect(title).to_have_text("Sending the order")
+
+    # The connection is lost: nothing came back, so the heading is what it was, and the form as typed.
+    held.pop().abort()
+    expect(title).to_have_text("New order")
+    expect(page.locator("#id_lines-0-description")).to_have_value("Kept while it is sent")
+
+    # Sent again, the server's answer (no customer chosen) sets the heading: the form with its messages.
+    page.locator("#builder-submit").click()
+    while not held:
+        page.wait_for_timeout(10)
+    expect(title).to_have_text("Sending the order")
+    held.pop().continue_()
+    expect(page.locator("#builder-errors")).to_contain_text("check the marked fields")
+    expect(page.locator("#builder-title")).to_have_text("New order")
+    expect(page.locator("#id_lines-0-description")).to_have_value("Kept while it is sent")
