@@ -24,6 +24,7 @@ from orders.forms.fields import (  # noqa: F401
     EMAILS_MAX_LENGTH,
     LATEST_DATE,
     EmailListField,
+    far_date_note,
     HTML_NUMBER,
     ISO_DATE,
     IdField,

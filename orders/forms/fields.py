@@ -61,6 +61,31 @@ class DateInput(forms.DateInput):
             context["widget"]["type"] = "text"
         return context
 
+# An order dated further from today than this is probably a slip of the year (2016 for 2026): it is said
+# next to the date, and the order can still be sent so (back-entry is legitimate; README "Input handling").
+FAR_DATE_DAYS = 365
+
+
+def far_date_note(value: object, today: dt.date, formats: Sequence[str] = ("%Y-%m-%d",)) -> str:
+    """"That is 7 years ago: is the year right?" for an order date (a date, or text in one of ``formats``:
+    what the date picker sends) more than ``FAR_DATE_DAYS`` from ``today``; nothing for any other value."""
+    day = value if isinstance(value, dt.date) else None
+    if isinstance(value, str):
+        for pattern in formats:
+            try:
+                day = dt.datetime.strptime(value.strip(), pattern).date()
+                break
+            except ValueError:
+                continue
+    if day is None or abs((day - today).days) <= FAR_DATE_DAYS:
+        return ""
+    earlier, later = sorted((day, today))
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day)
+    span = f"{months // 12} years" if months >= 24 else f"{months} months"
+    when = f"{span} ago" if day < today else f"in {span}"
+    return f"That is {when}: is the year right?"
+
+
 class IdInput(forms.NumberInput):
     """A number box for an id: a value that is no number (``?customer=abc``) is rendered empty, as the
     browser shows it anyway (a number box cannot hold it); the field's error says what was wrong."""

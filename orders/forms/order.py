@@ -132,7 +132,8 @@ class OrderForm(forms.Form):
             attrs.setdefault("autocomplete", "off")
             if isinstance(field.widget, forms.Textarea):
                 attrs["rows"] = 2
-        self.fields["date"].widget = DateInput(attrs={"class": "input"})
+        # The order date goes with each recalculation, which answers whether it is far from today.
+        self.fields["date"].widget = DateInput(attrs={"class": "input", "data-recalc": ""})
         self.fields["delivery_date"].widget = DateInput(attrs={"class": "input"})
         self.fields["memo"].widget.attrs["rows"] = 3
         self.fields["internal_memo"].widget.attrs.update(rows=3, **{"data-count-max": USER_INTERNAL_MEMO_MAX_LENGTH})

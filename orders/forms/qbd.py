@@ -114,9 +114,11 @@ class RefChoiceField(forms.ChoiceField):
         return self.refs.get(value) if value else None
 
 
-def _date_field(label: str, *, required: bool = False, help_text: str = "") -> forms.DateField:
+def _date_field(label: str, *, required: bool = False, help_text: str = "", recalc: bool = False) -> forms.DateField:
+    """``recalc``: the field goes with each recalculation (the order date: it answers whether it is far from today)."""
+    attrs = {"class": "input", **({"data-recalc": ""} if recalc else {})}
     return forms.DateField(label=label, required=required, help_text=help_text, input_formats=["%Y-%m-%d", "%m/%d/%Y"],
-                           validators=DATE_BOUNDS, widget=DateInput(attrs={"class": "input"}),
+                           validators=DATE_BOUNDS, widget=DateInput(attrs=attrs),
                            error_messages={"required": "The order needs a date.",
                                            "invalid": "Enter a date, e.g. 2026-11-16."})
 
@@ -162,7 +164,7 @@ class QbOrderForm(forms.Form):
                                   error_messages={"required": "Choose a customer or job: search by name."})
     customer_name = TextField(widget=forms.HiddenInput)
     customer_query = TextField(label="Find a customer or job")
-    date = _date_field("Date", required=True)
+    date = _date_field("Date", required=True, recalc=True)
     due_date = _date_field("Due date", help_text="Left empty, QuickBooks works it out from the terms.")
     ship_date = _date_field("Ship date")
     number = TextField(label="Order number", max_length=MAX_LENGTH["number"],

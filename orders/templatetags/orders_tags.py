@@ -19,6 +19,7 @@ from django.utils.timesince import timesince
 
 from orders import money
 from orders.domain import ORDER_STATE_LABELS, STATUS_LABELS, day_text
+from orders.forms.fields import far_date_note
 from orders.paths import order_path, path_to
 
 register = template.Library()
@@ -350,19 +351,31 @@ def field_error(field, oob: bool = False) -> str:
 
 
 @register.simple_tag
-def form_field(field, oob: bool = False) -> str:
-    """A field with its label, widget, error slot and help text."""
+def form_field(field, oob: bool = False, note: str | None = None) -> str:
+    """A field with its label, widget, error slot and help text; with ``note`` (even empty), a slot for a
+    remark that is no error (``date_note``), announced when it changes."""
     invalid = " field--invalid" if field.errors else ""
     help_text = (f'<p class="field__help" id="{_text(field.auto_id)}_helptext">{_text(field.help_text)}</p>'
                  if field.help_text else "")
+    note_slot = (f'<p class="field__note" id="{_text(field.auto_id)}_note" aria-live="polite">{_text(note)}</p>\n'
+                 if note is not None else "")
     return mark_safe(
         f'<div class="field field--{_text(field.name)}{invalid}">\n'
         f'  <label class="field__label" for="{_text(field.id_for_label)}">{_text(field.label)}</label>\n'
         f"  {field}\n"
-        f"  {field_error(field, oob)}\n\n"
+        f"  {field_error(field, oob)}\n{note_slot}\n"
         f"  {help_text}\n"
         "</div>"
     )
+
+
+@register.filter
+def date_note(value) -> str:
+    """What ``form_field``'s note says of an order date (a bound field or the posted text): far from today
+    on the company's calendar (the page's zone), it asks whether the year is right."""
+    if hasattr(value, "value") and hasattr(value, "auto_id"):  # a bound field: the formats it accepts
+        return far_date_note(value.value(), timezone.localdate(), value.field.input_formats)
+    return far_date_note(value, timezone.localdate())
 
 
 @register.simple_tag(takes_context=True)

@@ -3,6 +3,7 @@ that shipped to the old customer, a typed discount that vanished, the dashboard'
 amounts blanked while typing, several contradicting sentences after a lost answer, failed orders that
 admins could not find, and money written two ways."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -117,6 +118,32 @@ def test_an_answer_that_arrives_after_the_number_was_corrected_does_not_bring_it
     htmx_idle(page)
     expect(page.locator("#id_lines-0-discount_rate_error")).to_have_text("")
     expect(discount).to_have_value("10")
+
+
+def test_a_quantity_that_could_be_two_or_two_thousand_is_asked_about_while_typing(page, e2e_upstream):
+    log_in(page, "nora", start="/c/nordlys/orders/new/")
+    pick_product(page, 0, consultant(e2e_upstream))
+    htmx_idle(page)
+    quantity = page.locator("#id_lines-0-quantity")
+    quantity.fill("2,000")
+    expect(page.locator("#id_lines-0-quantity_error")).to_have_text("2000 or 2? Type the one you mean.")
+    expect(quantity).to_have_value("2,000")
+    quantity.fill("2000")
+    expect(page.locator("#line-0-amounts")).to_contain_text("3,625,000.00")  # 2000 × 1,450.00 + 25 %
+    expect(page.locator("#id_lines-0-quantity_error")).to_have_text("")
+
+
+def test_an_order_date_years_away_is_remarked_on_while_it_is_typed(page, e2e_upstream):
+    log_in(page, "nora", start="/c/nordlys/orders/new/")
+    note = page.locator("#id_date_note")
+    expect(note).to_have_text("")
+    today = dt.date.today()
+    page.locator("#id_date").fill(dt.date(today.year - 10, today.month, 1).isoformat())
+    expect(note).to_have_text("That is 10 years ago: is the year right?")
+    expect(note).to_be_visible()
+    page.locator("#id_date").fill((today - dt.timedelta(days=1)).isoformat())
+    expect(note).to_have_text("")
+    expect(note).to_be_hidden()
 
 
 @pytest.mark.parametrize(("field", "typed"), [("quantity", "٣"), ("price", "1e999")])

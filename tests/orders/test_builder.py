@@ -162,8 +162,10 @@ def order_state(**changes) -> dict:
 
 def recalculation(state: dict, shown: dict[int, str] | None = None) -> dict:
     """What htmx sends to recalculate: each product line's number fields (a text line has none), what
-    each amounts cell shows (``shown``, by line; nothing when not given), the line count, the currency."""
-    sent = {"lines-TOTAL_FORMS": len(state["lines"]), "currency_code": state["currency_code"], "recalculate": "1"}
+    each amounts cell shows (``shown``, by line; nothing when not given), the line count, the currency,
+    the order date."""
+    sent = {"lines-TOTAL_FORMS": len(state["lines"]), "currency_code": state["currency_code"], "recalculate": "1",
+            "date": state["date"]}
     for index, line in enumerate(state["lines"]):
         if line["type"] != "text":
             sent.update({f"lines-{index}-{name}": line[name] for name in ("quantity", "price", "discount_rate", "tax_id")})
@@ -1004,6 +1006,41 @@ def test_duplicating_an_unknown_order_is_a_404(sales_client):
 
 
 # --- sending ----------------------------------------------------------------------------------------
+
+def test_an_order_date_far_from_today_is_remarked_on_and_the_order_can_still_be_sent(sales_client, upstream):
+    """A slip of the year (2016 for 2026) is easy in a date box; back-entry is legitimate, so it is asked, not refused."""
+    started = timezone.now()
+    today = timezone.localdate()
+    years_ago = today.replace(year=today.year - 10, day=min(today.day, 28))
+    state = order_state(date=years_ago.isoformat())
+
+    page = press(sales_client, NEW, posted(state), "refresh")
+    assert slot(page, "id_date_note") == "That is 10 years ago: is the year right?"
+    assert slot(page, "id_date_error") == ""
+    # Typed in the date box, it is said at once (the date goes with each recalculation)...
+    live = sales_client.post(NEW, recalculation(state), **HTMX)
+    assert '<p id="id_date_note" data-hx-swap-oob="innerHTML">That is 10 years ago: is the year right?</p>' in live.content.decode()
+    # ...and goes when the year is put right.
+    live = sales_client.post(NEW, recalculation({**state, "date": today.isoformat()}), **HTMX)
+    assert '<p id="id_date_note" data-hx-swap-oob="innerHTML"></p>' in live.content.decode()
+
+    response = press(sales_client, NEW, form_of(page), "submit")
+    (order,) = orders_sent(upstream, started)
+    assert response.status_code == 302 and order["date"].startswith(years_ago.isoformat())
+
+
+def test_far_date_note_counts_whole_months_and_years_either_way():
+    today = dt.date(2026, 12, 1)
+    assert forms.far_date_note("2025-12-01", today) == ""  # a year ago: back-entry, said nothing
+    assert forms.far_date_note("2027-12-01", today) == ""
+    assert forms.far_date_note("2025-11-30", today) == "That is 12 months ago: is the year right?"
+    assert forms.far_date_note("2028-06-01", today) == "That is in 18 months: is the year right?"
+    assert forms.far_date_note("2016-12-01", today) == "That is 10 years ago: is the year right?"
+    assert forms.far_date_note(dt.date(2030, 1, 1), today) == "That is in 3 years: is the year right?"
+    assert forms.far_date_note("01.12.2016", today, ("%Y-%m-%d", "%d.%m.%Y")) == "That is 10 years ago: is the year right?"
+    for not_a_date in ("01.12.2016", "junk", "", None, "2016-02-30"):  # no date in the formats given: nothing to say
+        assert forms.far_date_note(not_a_date, today) == ""
+
 
 def test_submit_creates_one_order_with_the_same_lines_and_totals_and_shows_it(sales_client, upstream):
     started = timezone.now()

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from orders import connections
 from orders.forms import qbd_state
 from orders.forms.qbd_builder import QbBuilder
 from orders.models import ErpConnection, Submission
@@ -380,6 +381,15 @@ def test_recalculating_answers_the_totals_and_the_cells_that_changed(sales_clien
     # A number QuickBooks cannot keep is said at once, next to its field.
     wrong = sales_client.post(NEW, {**sent, "lines-1-rate": "1.123456", "recalculate": "1"}, **HTMX)
     assert slot(wrong, "id_lines-1-rate_error") == "QuickBooks keeps at most 5 decimals of a rate."
+    # The order date goes along (data-recalc): a date years from the company's today is remarked on, not refused.
+    date_box = re.search(r'<input[^>]*id="id_date"[^>]*>', sales_client.get(NEW).content.decode())[0]
+    assert 'name="date"' in date_box and "data-recalc" in date_box
+    today = connections.company_today(connection)
+    far = sales_client.post(NEW, {**sent, "date": today.replace(year=today.year - 3, day=1).isoformat(), "recalculate": "1"},
+                            **HTMX)
+    assert slot(far, "id_date_note") == "That is 3 years ago: is the year right?"
+    near = sales_client.post(NEW, {**sent, "date": today.isoformat(), "recalculate": "1"}, **HTMX)
+    assert slot(near, "id_date_note") == ""
 
 
 def test_a_us_thousands_comma_is_read_as_people_mean_it(sales_client, connection):
