@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import timezone
+
 from orders.domain import CustomField, PostalAddress, Ref
 from orders.submissions.form_errors import FormErrors
 
@@ -211,7 +213,9 @@ def draft_from_data(data: Mapping[str, Any]) -> QbOrderDraft:
     custom = data.get("custom_fields")
     return QbOrderDraft(
         customer=_ref(data, "customer") or Ref(""),
-        date=_date(data.get("date")) or dt.date.today(),
+        # Data without a date (never the builder's) is dated today on the company's calendar: a sending works in
+        # the company's zone (``connections.using``), not the server's.
+        date=_date(data.get("date")) or timezone.localdate(),
         due_date=_date(data.get("due_date")), ship_date=_date(data.get("ship_date")),
         number=_text(data.get("number")), po_number=_text(data.get("po_number")),
         fob=_text(data.get("fob")), memo=_text(data.get("memo")),

@@ -2,6 +2,9 @@
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
 
 from orders.domain import CustomField, PostalAddress, Ref
 from orders.qbd_draft import QbLineDraft, QbOrderDraft, draft_from_data, draft_to_data
@@ -33,3 +36,14 @@ def test_unreadable_values_are_left_empty_rather_than_raising():
     assert draft.customer == Ref("C1")
     assert draft.exchange_rate is None
     assert draft.lines == (QbLineDraft(item=Ref("I1")),)
+
+
+def test_data_without_a_date_is_dated_today_on_the_calendar_of_the_zone_it_is_read_in():
+    """A sending reads it in the company's zone (``connections.using``); the server's own date is not the company's."""
+    days = set()
+    for zone in ("Pacific/Kiritimati", "Etc/GMT+12"):  # UTC+14 and UTC-12: never the same day
+        with timezone.override(ZoneInfo(zone)):
+            day = draft_from_data({}).date
+            assert day == timezone.localdate()
+            days.add(day)
+    assert len(days) == 2
