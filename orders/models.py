@@ -301,6 +301,7 @@ class OrderAction(models.Model):
         FAILED = "failed", "Not done"
         NEEDS_ATTENTION = "needs_attention", "Needs a decision"
         CANCELLED = "cancelled", "Cancelled"
+        REDONE = "redone", "Done again"  # a decision: made again, as a new action, on the order as it was then
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     connection = models.ForeignKey(ErpConnection, on_delete=models.PROTECT, related_name="order_actions")

@@ -127,6 +127,33 @@ def _any_action(connection: ErpConnection | None, order_id: str) -> bool:
         return cursor.fetchone() is not None
 
 
+def being_checked(actions: list[OrderAction]) -> OrderAction | None:
+    """The newest of ``actions`` whose outcome is still being checked (sent, no answer, not settled yet). While
+    there is one, no other change is offered or taken on the order: it may still be made, and a second change
+    decided on the order as the page showed it could repeat it or work against it."""
+    return next((a for a in actions if a.in_doubt and a.state in (State.PENDING, State.IN_PROGRESS)), None)
+
+
+def in_doubt_on(connection: ErpConnection, order_id: str) -> list[OrderAction]:
+    """The order's actions in doubt, newest first."""
+    return list(OrderAction.objects.filter(connection=connection, order_id=str(order_id), in_doubt=True,
+                                           state__in=(State.PENDING, State.IN_PROGRESS)))
+
+
+def redo(action: OrderAction) -> bool:
+    """Decide an action that waits for the user's decision by doing it again (the caller records the new one);
+    True when it was waiting, once: a second "Do it again" (another tab, Back) finds it decided."""
+    with transaction.atomic():
+        locked = OrderAction.objects.select_for_update().get(pk=action.pk)
+        if locked.state != State.NEEDS_ATTENTION or locked.in_doubt:
+            return False
+        locked.state = State.REDONE
+        locked.note = "Done again on the order as it was then: see the newer entry."
+        locked.save(update_fields=["state", "note", "updated_at"])
+    action.refresh_from_db()
+    return True
+
+
 def cancel(action: OrderAction) -> bool:
     """Give up an action that waits for the user's decision (a stale edit); True when it was one."""
     with transaction.atomic():

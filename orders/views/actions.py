@@ -90,6 +90,24 @@ def _repeated(request, connection: ErpConnection, order_id) -> HttpResponse | No
     return HttpResponseRedirect(order_url(order_id, existing), status=303)
 
 
+def _checking(request, connection: ErpConnection, order_id) -> HttpResponse | None:
+    """A new change while another one on the order is being checked (a page shown before it, another tab):
+    refused, after settling it if its time has come (reading only). See ``actions.being_checked``."""
+    doubts = actions.in_doubt_on(connection, order_id)
+    if not doubts:
+        return None
+    try:
+        actions.settle_due(doubts, performer_for)
+    except UpstreamError:
+        pass
+    checking = actions.being_checked(doubts)
+    if checking is None:
+        return None
+    return _refused(request, "A change to this order is being checked",
+                    "The dashboard is finding out whether an earlier change was made. Other changes are "
+                    "offered again once that is settled: the order's page says when.", order_id, status=409)
+
+
 def _token(request) -> str | None:
     token = request.POST.get("token", "")
     return token if TOKEN.fullmatch(token) else None
@@ -111,7 +129,7 @@ def tso_status(request, order_id: str) -> HttpResponse:
         raise Http404("No such order.")
     if not may_act(request.user):
         return _refused(request, "You may not change orders", "Ask an administrator.", number, status=403)
-    repeated = _repeated(request, connection, number)
+    repeated = _repeated(request, connection, number) or _checking(request, connection, number)
     if repeated is not None:
         return repeated
     current, wanted = request.POST.get("from", ""), request.POST.get("status", "")
@@ -146,7 +164,7 @@ def qbd_close(request, order_id: str) -> HttpResponse:
     connection = _connection(request, ErpConnection.Kind.QBD_AUTOFY)
     if not may_act(request.user):
         return _refused(request, "You may not change orders", "Ask an administrator.", order_id, status=403)
-    repeated = _repeated(request, connection, order_id)
+    repeated = _repeated(request, connection, order_id) or _checking(request, connection, order_id)
     if repeated is not None:
         return repeated
     op = request.POST.get("op", "")
@@ -166,6 +184,14 @@ def qbd_close(request, order_id: str) -> HttpResponse:
     if len(line_ids) > MAX_LINES or not all(LINE_ID.fullmatch(i) and i in names for i in line_ids):
         return _refused(request, "Those lines are not on the order",
                         "Open the order again and tick its lines.", order_id)
+    # A line already as asked (its page showed it so): nothing to send, and "done" would say something happened.
+    shown_closed = {row[0]: row[3] is True for row in seen["lines"] if isinstance(row, list) and len(row) > 3}
+    already = [i for i in line_ids if shown_closed.get(i) == (kind == Kind.QBD_CLOSE)]
+    if already:
+        state = "closed" if kind == Kind.QBD_CLOSE else "open"
+        listed = ", ".join(f"line {names[i] or i}" for i in already)
+        return _refused(request, f"{listed[0].upper()}{listed[1:]} {'is' if len(already) == 1 else 'are'} already {state}",
+                        f"Nothing was sent to QuickBooks. Tick the lines that are not {state} yet.", order_id)
     what = ("the whole order" if whole else
             ", ".join(f"line {names[i] or i}" for i in line_ids))
     context = {"order_id": order_id, "erp": "QuickBooks", "action_url": order_path("orders:close", order_id),
@@ -179,6 +205,9 @@ def qbd_close(request, order_id: str) -> HttpResponse:
     token = _token(request)
     if token is None:
         return _refused(request, "This form has expired", "Open the order again and start over.", order_id)
+    decided = _decided(request, connection, order_id)
+    if isinstance(decided, HttpResponse):
+        return decided
     target = {"lines": line_ids, "seen": seen}
     common = {"connection": connection, "order_id": order_id, "kind": kind, "target": target,
               "user": request.user, "token": token, "seen_version": seen.get("v", "")}
@@ -200,6 +229,25 @@ def qbd_close(request, order_id: str) -> HttpResponse:
     action, _ = actions.record(**common, request=qbd.request_body(raw, kind, line_ids))
     actions.run(action, performer)
     return HttpResponseRedirect(order_url(order_id, action), status=303)
+
+
+def _decided(request, connection: ErpConnection, order_id: str) -> OrderAction | HttpResponse | None:
+    """"Do it again on the order as it is now" names the action it decides (``decides``): that one is marked
+    done again, once. When it no longer waits for a decision (done again from another tab, cancelled, or this
+    form shown again by Back), its entry, which says how it was decided, and nothing is sent."""
+    wanted = request.POST.get("decides", "")
+    if not wanted:
+        return None
+    try:
+        public_id = uuid.UUID(wanted)
+    except ValueError:
+        return _refused(request, "This form is out of date", "Open the order again and start over.", order_id)
+    action = OrderAction.objects.filter(public_id=public_id, connection=connection, order_id=str(order_id)).first()
+    if action is None:
+        return _refused(request, "This form is out of date", "Open the order again and start over.", order_id)
+    if not actions.redo(action):
+        return HttpResponseRedirect(order_url(order_id, action), status=303)
+    return action
 
 
 # --- both: settle a doubt now, cancel a stale change -----------------------------------------------------
@@ -282,6 +330,7 @@ def page_context(request, order_id) -> dict:
     wanted = _wanted(request)
     shown = next((row for row in rows if row.public_id == wanted), None) if wanted else None
     return {"timeline": rows, "shown_action": shown, "may_act": may_act(request.user),
+            "checking": actions.being_checked(rows),
             "show_upstream": is_admin(request.user), "polled": {row.public_id for row in rows if _polled(row)},
             "poll_seconds": POLL_SECONDS}
 

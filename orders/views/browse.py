@@ -249,7 +249,7 @@ def order_detail(request: HtmxHttpRequest, order_id: str) -> HttpResponse:
     }
     context["next_statuses"] = [
         (status, tso.label(status)) for status in tso.next_statuses(order.status, admin=admin)
-    ] if context["may_act"] else []
+    ] if context["may_act"] and not context["checking"] else []
     if admin:
         context["raw_order_json"] = pretty_json(detail.raw_order)
         context["raw_lines_json"] = None if detail.raw_lines is None else pretty_json(detail.raw_lines)

@@ -82,7 +82,8 @@ def order_detail(request: HtmxHttpRequest, order_id: str, back_url: str) -> Http
         context["decision_fields"] = [
             ("op", "close" if shown.kind == shown.Kind.QBD_CLOSE else "reopen"),
             ("scope", "lines" if lines else "order"), ("version", context["version"]),
-            ("token", submission_token()), ("confirm", "1"), *(("line", i) for i in lines)]
+            ("token", submission_token()), ("confirm", "1"), ("decides", str(shown.public_id)),
+            *(("line", i) for i in lines)]
     if admin:
         context["raw_order_json"] = pretty_json(page.raw)
     return render(request, "orders/qbd/order_detail.html", context)

@@ -73,11 +73,11 @@ def test_each_step_forward_shows_the_new_status_and_the_timeline(upstream, sales
     assert "Set the status to Confirmed: done" in text
     assert upstream.api("GET", f"/salesorders/{order_id}").json()["status"] == "Confirmed"
     invoiced = set_status(admin_client_logged_in, order_id, "Confirmed", "Invoice")
-    assert "to Invoice: done" in text_of(invoiced)
+    assert "Set the status to Invoiced: done" in text_of(invoiced)
     assert upstream.api("GET", f"/salesorders/{order_id}").json()["status"] == "Invoice"
     # The timeline, newest first, with who did it; admins see the request and ids.
     timeline = text_of(invoiced).split("What the dashboard did to this order", 1)[1]
-    assert timeline.index("to Invoice") < timeline.index("to Confirmed")
+    assert timeline.index("to Invoiced") < timeline.index("to Confirmed")
     assert "Ada Admin" in timeline and "Sam Seller" in timeline
     assert "Request, answer and ids" in invoiced.content.decode()
     assert "Request, answer and ids" not in sales_client.get(f"/c/{TSO}/orders/{order_id}/").content.decode()
@@ -178,6 +178,37 @@ def test_a_lost_answer_waits_to_settle_and_never_sends_again(upstream, admin_cli
     action.refresh_from_db()
     assert action.state == State.SUCCEEDED
     assert len(patches(upstream, since, f"/salesorders/{order_id}")) == 1
+
+
+def test_no_other_change_while_one_is_being_checked(upstream, admin_client_logged_in, settings):
+    """A status change whose answer was lost may still have been made: a second one decided on the order as the
+    page showed it is neither offered nor taken until the first is settled."""
+    settings.TSO = {**settings.TSO, "SETTLE_SECONDS": 600}
+    order_id = tso_order(upstream)
+    order_page = f"/c/{TSO}/orders/{order_id}/"
+    before = admin_client_logged_in.get(order_page)  # a page shown before the change (another tab)
+    assert "Set to Confirmed…" in text_of(before)
+    upstream.fault(f"PATCH /salesorders/{order_id}", "drop_after_commit")
+    since = upstream.last_call_id()
+    set_status(admin_client_logged_in, order_id, "Draft", "Confirmed")
+    action = OrderAction.objects.get(order_id=str(order_id))
+    assert action.in_doubt
+
+    page = admin_client_logged_in.get(order_page)
+    assert "A change to this order is being checked (set the status to Confirmed, below)" in text_of(page)
+    assert "Set to " not in text_of(page)
+    # Its entry reloads the page once it is settled, so that the changes are offered again.
+    assert f'data-hx-get="{entry_url(action, outcome=1)}"' in page.content.decode()
+    url = f"/c/{TSO}/orders/{order_id}/status/"
+    for form in ({"from": "Draft", "status": "Confirmed"},
+                 {"from": "Draft", "status": "Confirmed", "confirm": "1", "token": "from-the-other-tab-1234"}):
+        refused = admin_client_logged_in.post(url, form)
+        assert refused.status_code == 409 and "A change to this order is being checked" in text_of(refused)
+    assert len(patches(upstream, since, f"/salesorders/{order_id}")) == 1 and OrderAction.objects.count() == 1
+
+    OrderAction.objects.filter(pk=action.pk).update(settles_at=None)  # the settle period is over
+    page = admin_client_logged_in.get(order_page)
+    assert "being checked" not in text_of(page) and "Set to Invoiced…" in text_of(page)
 
 
 def entry_url(action, **params) -> str:
@@ -366,15 +397,45 @@ def test_a_change_since_the_page_was_shown_lets_the_user_decide(quickbooks, sale
     assert not patches(quickbooks, since, "SalesOrder")
     # Decide: do it again on the order as it is now.
     action = OrderAction.objects.get(order_id=order["ID"])
-    fields = dict(re.findall(r'<input type="hidden" name="(op|scope|version|token|confirm)" value="([^"]+)"',
+    fields = dict(re.findall(r'<input type="hidden" name="(op|scope|version|token|confirm|decides)" value="([^"]+)"',
                              shown.content.decode().split("action-decision", 1)[1]))
     again = sales_client.post(f"/c/{QBD}/orders/{order['ID']}/close/", fields, follow=True)
     assert "Close: done" in text_of(again)
     assert qbd_now(quickbooks, order["ID"])["IsManuallyClosed"] is True
-    # Or cancel (the first one, still waiting for a decision).
+    assert len(patches(quickbooks, since, "SalesOrder")) == 1
+    # The first one is decided: its entry says so and offers nothing more.
+    action.refresh_from_db()
+    assert action.state == State.REDONE
+    first = sales_client.get(f"/c/{QBD}/orders/{order['ID']}/", {"action": action.public_id})
+    assert "Close: done again" in text_of(first) and "Done again on the order as it was then" in text_of(first)
+    assert "action-decision" not in first.content.decode()
+    # Its decision pressed again (another tab, or Back, with a fresh form): shown as decided, nothing sent.
+    stale = sales_client.post(f"/c/{QBD}/orders/{order['ID']}/close/", {**fields, "token": "another-tab-token-1234"})
+    assert stale.status_code == 303 and f"action={action.public_id}" in stale["Location"]
+    assert len(patches(quickbooks, since, "SalesOrder")) == 1 and OrderAction.objects.count() == 2
+    sales_client.post(f"/c/{QBD}/orders/{order['ID']}/actions/{action.public_id}/cancel/")
+    action.refresh_from_db()
+    assert action.state == State.REDONE
+
+
+def test_a_change_since_the_page_was_shown_can_be_cancelled(quickbooks, sales_client):
+    order = qbd_order(quickbooks)
+    page = sales_client.get(f"/c/{QBD}/orders/{order['ID']}/")
+    quickbooks.autofy("PATCH", "/SalesOrder", json={"ID": order["ID"], "Memo": "Changed in QuickBooks"})
+    since = quickbooks.last_call_id()
+    shown = qbd_act(sales_client, order["ID"], version_on(page), "close")
+    action = OrderAction.objects.get(order_id=order["ID"])
+    fields = dict(re.findall(r'<input type="hidden" name="(op|scope|version|token|confirm|decides)" value="([^"]+)"',
+                             shown.content.decode().split("action-decision", 1)[1]))
     sales_client.post(f"/c/{QBD}/orders/{order['ID']}/actions/{action.public_id}/cancel/")
     action.refresh_from_db()
     assert action.state == State.CANCELLED
+    assert "Cancelled: the order was left as it is." in text_of(
+        sales_client.get(f"/c/{QBD}/orders/{order['ID']}/", {"action": action.public_id}))
+    # "Do it again" from a page shown before the cancel: nothing is sent.
+    stale = sales_client.post(f"/c/{QBD}/orders/{order['ID']}/close/", fields)
+    assert stale.status_code == 303 and not patches(quickbooks, since, "SalesOrder")
+    assert qbd_now(quickbooks, order["ID"])["IsManuallyClosed"] is False
 
 
 def test_quickbooks_3200_shows_what_changed(quickbooks, sales_client, monkeypatch):
@@ -407,6 +468,26 @@ def test_a_lost_quickbooks_answer_is_settled_without_a_second_change(quickbooks,
     assert action.state == State.SUCCEEDED
     assert [a.outcome for a in action.attempts.all()] == ["unknown", "checked"]
     assert len(patches(quickbooks, since, "SalesOrder")) == 1
+
+
+def test_reopening_an_open_line_or_closing_a_closed_one_sends_nothing_and_says_so(quickbooks, admin_client_logged_in):
+    order = qbd_order(quickbooks)
+    page = admin_client_logged_in.get(f"/c/{QBD}/orders/{order['ID']}/")
+    first = order["ItemLines"][0]["ID"]
+    name = order["ItemLines"][0]["Item"]["FullName"]
+    since = quickbooks.last_call_id()
+    url = f"/c/{QBD}/orders/{order['ID']}/close/"
+    form = {"op": "reopen", "version": version_on(page), "scope": "lines", "line": [first]}
+    for sent in (form, {**form, "confirm": "1", "token": "a-token-from-the-page-1234"}):
+        refused = admin_client_logged_in.post(url, sent)
+        assert refused.status_code == 400 and f"Line {name} is already open" in text_of(refused)
+        assert "Nothing was sent to QuickBooks" in text_of(refused)
+    assert not patches(quickbooks, since, "SalesOrder") and not OrderAction.objects.exists()
+
+    qbd_act(admin_client_logged_in, order["ID"], version_on(page), "close", [first])
+    page = admin_client_logged_in.get(f"/c/{QBD}/orders/{order['ID']}/")
+    refused = admin_client_logged_in.post(url, {**form, "op": "close", "version": version_on(page)})
+    assert refused.status_code == 400 and f"Line {name} is already closed" in text_of(refused)
 
 
 def test_odd_quickbooks_input_is_a_400(quickbooks, sales_client):
