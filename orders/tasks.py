@@ -16,6 +16,9 @@ full one); ``schedule_reference_syncs``, called by the same scheduler, enqueues 
 doubt (``orders.submissions.quickbooks.send_due``). ``request_sending`` enqueues it (not twice while one is
 waiting); ``schedule_sending`` does so for every QuickBooks company with such orders, each scheduler round,
 and a sync that reached QuickBooks does so too, so a waiting order goes as soon as the agent answers again.
+
+``settle_submissions`` settles the 24SevenOffice orders in doubt whose sender left the page
+(``orders.submissions.unattended``); ``schedule_settling``, each scheduler round, enqueues it when one is due.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from django.utils import timezone
 
 from orders.models import ErpConnection, IndexSyncState, ReferenceSyncState
 from orders.services import index, qbd_references
-from orders.submissions import quickbooks
+from orders.submissions import quickbooks, unattended
 
 logger = logging.getLogger("orders.tasks")
 
@@ -97,6 +100,28 @@ def schedule_sending() -> int:
     """Enqueue ``send_submissions`` for every active QuickBooks connection with orders to send or settle."""
     connections = ErpConnection.objects.filter(is_active=True, kind=ErpConnection.Kind.QBD_AUTOFY)
     return sum(request_sending(connection) for connection in connections if quickbooks.has_work(connection))
+
+
+# --- 24SevenOffice submissions in doubt that nobody's page carries on -------------------------------------
+
+
+@task()
+def settle_submissions() -> dict:
+    cache.delete(SETTLING_KEY)
+    return unattended.settle_due()
+
+
+SETTLING_KEY = "tasks:settle-submissions"
+
+
+def schedule_settling() -> bool:
+    """Enqueue ``settle_submissions`` when a 24SevenOffice submission in doubt is due (not twice while one waits)."""
+    if not unattended.due().exists():
+        return False
+    if not cache.add(SETTLING_KEY, timezone.now().isoformat(), timeout=WAITING_AT_MOST.total_seconds()):
+        return False
+    settle_submissions.enqueue()
+    return True
 
 
 def interval() -> float:

@@ -23,7 +23,7 @@ from orders.context_processors import is_admin
 from orders.erp.autofy import reading as autofy_reading
 from orders.forms import qbd_state
 from orders.forms.qbd_builder import figures
-from orders.models import ErpConnection, Submission
+from orders.models import ErpConnection, Submission, SubmissionStep
 from orders.services import qbd_builder as qbd_services
 from orders.submissions import quickbooks
 from orders.views.builder import SEND_BUDGET_SECONDS, send
@@ -103,6 +103,17 @@ def _summaries(submissions_shown) -> list[dict]:
     return [_submission_summary(submission, references) for submission in submissions_shown]
 
 
+def _in_doubt(submission: Submission) -> bool:
+    """A 24SevenOffice submission stopped on a write in doubt: it is checked by itself (the sender's page, or
+    the worker once its settle time has come: ``submissions.unattended``), not failed. From its prefetched
+    steps when they are."""
+    if submission.state != Submission.State.FAILED:
+        return False
+    steps = sorted(submission.steps.all(), key=lambda step: step.position)
+    first = next((step for step in steps if step.state != SubmissionStep.State.SUCCEEDED), None)
+    return first is not None and first.state == SubmissionStep.State.UNKNOWN
+
+
 def _submission_summary(submission: Submission, references: dict | None = None) -> dict:
     """What the list shows of one submission, read from its stored builder data (a QuickBooks order's
     total from the order QuickBooks made: QuickBooks prices what the form leaves to it)."""
@@ -113,8 +124,11 @@ def _submission_summary(submission: Submission, references: dict | None = None) 
         gross = submissions.submission_draft(submission=submission).totals().gross
     except ValueError:
         gross = None  # stored data that is not a valid draft: shown without a total
+    checking = _in_doubt(submission)
     return {
         "submission": submission,
+        "state_class": "in_progress" if checking else submission.state,
+        "state_label": "Being checked" if checking else submission.get_state_display(),
         "customer": payload.get("customer_name") or "—",
         "lines": len(payload.get("lines") or ()),
         "gross": gross,
@@ -150,6 +164,7 @@ def _quickbooks_summary(submission: Submission, payload: dict, references: dict)
         "target": "",
         "order_id": submission.upstream_ref,
         "order_label": f"No. {order.number}" if order is not None and order.number else submission.upstream_ref,
+        "state_class": submission.state, "state_label": submission.get_state_display(),
         "marker": str(steps[0].request.get("Other") or "") if steps else "",
         "what": submission.last_error,
     }

@@ -1222,6 +1222,26 @@ def test_admins_list_submissions_newest_first_and_filter_by_state(admin_client_l
     assert "Fjordkraft, andre ordre" not in text(failed_only)
 
 
+def test_the_journal_says_an_order_in_doubt_is_being_checked_not_failed(admin_client_logged_in, sales_client, upstream,
+                                                                      failed_submission, settings):
+    settings.TSO = {**settings.TSO, "SETTLE_SECONDS": 600}
+    upstream.fault("POST /salesorders", "drop_after_commit")
+    press(sales_client, NEW, posted(order_state(customer_name="Fjordkraft, i tvil")), "submit")
+    doubt = Submission.objects.get(payload__customer_name="Fjordkraft, i tvil")
+    assert doubt.state == Submission.State.FAILED  # stopped: nothing more is sent before its settle time
+
+    badge = r'<span class="badge badge--{}"><span class="badge__dot" aria-hidden="true"></span>{}</span>'
+    for page in (admin_client_logged_in.get("/submissions/"), admin_client_logged_in.get("/submissions/failed/")):
+        row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*Fjordkraft, i tvil(?:(?!</tr>).)*</tr>", page.content.decode(), re.S)[0]
+        assert re.search(badge.format("in_progress", "Being checked"), row)
+        failed_row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*{failed_submission.public_id}(?:(?!</tr>).)*</tr>",
+                               page.content.decode(), re.S)[0]
+        assert re.search(badge.format("failed", "Failed"), failed_row)  # a definite failure stays one
+    detail = admin_client_logged_in.get(f"/submissions/{doubt.public_id}/")
+    assert re.search(badge.format("in_progress", "Being checked"), detail.content.decode())
+    assert "The dashboard checks the ERP before it sends anything again" in text(detail)
+
+
 def test_admins_see_a_submissions_steps_and_can_open_it_or_try_again(admin_client_logged_in, failed_submission):
     page = admin_client_logged_in.get(f"/submissions/{failed_submission.public_id}/")
 

@@ -51,6 +51,7 @@ from orders.submissions import (
     plan,
     progress,
     same_line,
+    step_in_doubt,
     submission_close,
     submission_draft,
     submission_form_errors,
@@ -1194,3 +1195,30 @@ def test_a_revision_counts_steps_by_what_they_are(user):
     again = submission_revise(submission=submission, draft=draft)
     assert [s.kind for s in again.steps.order_by("position")][-1] == "set_status"
     assert again.steps.filter(kind="set_status").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_write_in_doubt_whose_sender_left_the_page_is_settled_by_the_worker(erp, erp_draft, user, settings):
+    """Nobody's page looks again: the scheduler enqueues the settling once its time has come, and the worker
+    checks the ERP and carries on, as the page would have. One order, with every line."""
+    from orders import tasks
+    from orders.submissions import unattended
+
+    settings.TSO = {**settings.TSO, "SETTLE_SECONDS": 600}
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    erp.fault("POST /salesorders", "drop_after_commit")
+    left = send(user, erp_draft(status="Draft"))
+    assert left.state == Submission.State.FAILED and step_in_doubt(left) is not None
+    since = erp.last_call_id()
+    # Before its settle time: not touched (a slow ERP may still be carrying the write out).
+    assert not tasks.schedule_settling() and unattended.settle_due() == {} and api_calls(erp, since) == []
+
+    SubmissionStep.objects.filter(submission=left, state="unknown").update(settles_at=timezone.now())
+    assert tasks.schedule_settling()  # enqueued; this test's backend runs it at once
+
+    done = Submission.objects.get(pk=left.pk)
+    assert done.state == Submission.State.SUCCEEDED, done.last_error
+    (order,) = marked_orders(erp, done)
+    assert order["id"] == done.upstream_order_id
+    assert len(erp.api("GET", f"/salesorders/{order['id']}/lines").json()) == len(left.payload["lines"])
+    assert not unattended.due().exists() and not tasks.schedule_settling()

@@ -2,7 +2,8 @@
 sync of every QuickBooks connection (a sync already waiting is not enqueued twice), a sync of its reference
 data (customers, items…) where one is due (``REFERENCE_SYNC_INTERVAL_SECONDS``; at once for a company whose
 reference data was never read), and the sending of its orders that wait for QuickBooks or are in doubt
-(``tasks.schedule_sending``). The tasks themselves run in ``manage.py db_worker``. ``--once`` enqueues once
+(``tasks.schedule_sending``), and the settling of 24SevenOffice orders in doubt whose sender left the page
+(``tasks.schedule_settling``). The tasks themselves run in ``manage.py db_worker``. ``--once`` enqueues once
 and stops (for cron)."""
 
 import logging
@@ -41,6 +42,8 @@ class Command(BaseCommand):
                 count = tasks.schedule_sending()
                 if count:
                     logger.info("Enqueued the sending of waiting QuickBooks orders of %d company(ies)", count)
+                if tasks.schedule_settling():
+                    logger.info("Enqueued the settling of 24SevenOffice orders in doubt")
             except Exception:  # a database hiccup must not stop the scheduler
                 logger.exception("Could not enqueue index syncs or sendings")
             if once:
