@@ -18,6 +18,9 @@ def log_in(page, username: str, *, group: str = "Sales", start: str = "/c/nordly
     page.get_by_label("Password").fill("demo")
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(re.escape(start.split("?")[0]) + r"(\?.*)?$"))
+    # The address changes before the page has loaded: htmx wires its fields up on load, and a field typed
+    # into before that sends nothing.
+    page.wait_for_load_state("load")
 
 
 def htmx_idle(page) -> None:

@@ -69,6 +69,9 @@ def test_every_page_runs_under_the_content_security_policy(watched, e2e_upstream
     page.get_by_label("Password").fill("demo")
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/c/nordlys/orders/$"))
+    # The address changes before the page has loaded: htmx wires its fields up on load, and a field typed
+    # into before that sends nothing.
+    page.wait_for_load_state("load")
 
     # The list: a status tab and a drop-down filter swap the table (htmx).
     table = page.locator("#order-table")
