@@ -197,6 +197,28 @@ class Figures:
 
     lines: tuple[money.LineAmounts | None, ...]
     totals: money.Totals
+    # Product lines (numbered from 1) whose numbers cannot be read now: left out of the totals, or (while typing)
+    # counted with the figures they showed before. The totals say so, so that no total passes for the form's.
+    uncounted: tuple[int, ...] = ()
+    kept: tuple[int, ...] = ()
+
+    @property
+    def note(self) -> str:
+        """What the totals say of the lines they do not hold as typed, e.g. "Line 1 keeps its last figures and
+        line 3 is not counted until their numbers can be read." (empty when they hold every line)."""
+        def named(numbers: tuple[int, ...], capital: bool) -> str:
+            word = ("L" if capital else "l") + ("ine" if len(numbers) == 1 else "ines")
+            return f"{word} {', '.join(str(n) for n in numbers)}"
+        parts: list[str] = []
+        if self.kept:
+            parts.append(f"{named(self.kept, not parts)} {'keeps its' if len(self.kept) == 1 else 'keep their'} "
+                         "last figures")
+        if self.uncounted:
+            parts.append(f"{named(self.uncounted, not parts)} {'is' if len(self.uncounted) == 1 else 'are'} not counted")
+        if not parts:
+            return ""
+        whose = "its" if len(self.kept) + len(self.uncounted) == 1 else "their"
+        return f"{' and '.join(parts)} until {whose} numbers can be read."
 
 
 def line_draft(row: Mapping[str, str], rates: Mapping[int, Decimal]) -> LineDraft | None:
@@ -222,17 +244,22 @@ def figures(rows: Sequence[Mapping[str, str]], tax_codes: Sequence,
     ``amounts_shown``'s "net tax", while the user types), a line that cannot be priced at the moment
     (a number being typed, or out of bounds) keeps the amounts it showed: they stay in the totals."""
     rates = {tax.id: tax.rate for tax in tax_codes}
-    lines, counted = [], []
+    lines, counted, uncounted, kept = [], [], [], []
     for index, row in enumerate(rows):
         draft = line_draft(row, rates)
         amounts = draft.amounts if draft else None
         rate = draft.tax_rate if draft else rates.get(parse_signed_id(str(row.get("tax_id") or "")))
-        if amounts is None and shown is not None and index < len(shown) and row.get("type") != "text":
+        product = row.get("type") != "text"
+        if amounts is None and shown is not None and index < len(shown) and product:
             amounts = _shown_amounts(shown[index])
+            if amounts is not None:
+                kept.append(index + 1)
         lines.append(amounts)
         if amounts is not None and rate is not None:
             counted.append((rate, amounts))
-    return Figures(lines=tuple(lines), totals=money.totals(counted))
+        elif product and not is_blank_line(row):
+            uncounted.append(index + 1)
+    return Figures(lines=tuple(lines), totals=money.totals(counted), uncounted=tuple(uncounted), kept=tuple(kept))
 
 
 def _shown_amounts(shown: str) -> money.LineAmounts | None:

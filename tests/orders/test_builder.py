@@ -749,11 +749,19 @@ def test_a_discount_over_100_says_so_at_once_and_the_line_keeps_its_last_figures
     assert slot(response, "id_lines-0-discount_rate_error") == "A discount is between 0 and 100 %."
     assert 'id="line-0-amounts"' not in response.content.decode()  # the line keeps what it showed
     assert slot(response, "builder-grand-total") == "312.50 NOK"  # (200 + 50) + 25 % tax, as before
+    # The totals say which figures they hold: no total passes for the form's as typed.
+    assert "Line 1 keeps its last figures until its numbers can be read." in slot(response, "builder-totals")
     state["lines"][0]["discount_rate"] = "15"
     fixed = sales_client.post(NEW, recalculation(state, {i: shown[f"lines-{i}-shown"] for i in range(2)}), **HTMX)
     assert "id_lines-0-discount_rate_error" not in fixed.content.decode()
     assert slot(fixed, "line-0-amounts") == "170.00 42.50 212.50"
     assert slot(fixed, "builder-grand-total") == "275.00 NOK"
+    assert "last figures" not in slot(fixed, "builder-totals") and "not counted" not in slot(fixed, "builder-totals")
+    # Checked on Create order, a line that cannot be priced is left out of the totals, and they say so.
+    state["lines"][0]["discount_rate"] = "150"
+    checked = press(sales_client, NEW, posted(state), "submit")
+    assert slot(checked, "line-0-amounts") == "— — —" and slot(checked, "builder-grand-total") == "62.50 NOK"
+    assert "Line 1 is not counted until its numbers can be read." in slot(checked, "builder-totals")
 
 
 def test_recalculate_uses_the_same_decimal_arithmetic_as_the_detail_page(sales_client):
