@@ -134,7 +134,7 @@
     box.textContent = text;
     box.scrollIntoView({ block: "nearest" });
   }
-  var KEPT = " Nothing was sent, and what you typed is still here.";
+  var KEPT_TYPED = " Nothing was sent, and what you typed is still here.";
 
   // Our server answered with an error status (a bug, not the ERP: ERP failures come back as 200
   // with an error state). A page or part of one that was asked for is loaded normally, so the user sees
@@ -146,6 +146,10 @@
       if (path) window.location.assign(path);
       return;
     }
+    // "what you typed is still here" only where something was typed (not on a confirmation's one button).
+    var form = evt.detail.elt && (evt.detail.elt.closest ? evt.detail.elt.closest("form") : null);
+    var typed = !!(form && form.querySelector("input:not([type=hidden]):not([type=submit]), select, textarea"));
+    var KEPT = typed ? KEPT_TYPED : " Nothing was sent.";
     if (status === 401) {
       sayProblem("You are signed out (in another tab, or your session ended)." + KEPT +
                  " Sign in again in a new tab, then come back here and press the button again.");
@@ -157,8 +161,9 @@
                  "larger than it accepts in one go." + KEPT + " Make the order smaller (fewer lines or shorter " +
                  "texts), then press the button again.");
     } else {  // the server may have got somewhere: not "nothing was sent"
-      sayProblem("Something went wrong on the dashboard's server (HTTP " + status + "). What you typed is still " +
-                 "here: press the button again in a moment. An order is never created twice.");
+      sayProblem("Something went wrong on the dashboard's server (HTTP " + status + ")." +
+                 (typed ? " What you typed is still here: press" : " Press") + " the button again in a moment. " +
+                 "An order is never created twice.");
     }
   });
   // "Close the ticked lines…" (or reopen) with no line ticked: said beside the lines, nothing is sent. Caught

@@ -97,3 +97,43 @@ def test_a_status_change_while_the_erp_is_down_ends_on_the_orders_page_saying_so
     page.reload()
     expect(page.locator(".action-outcome")).to_contain_text("Nothing was changed")
     assert e2e_upstream.api("GET", f"/salesorders/{order['id']}").json()["status"] == "Draft"
+
+
+def test_a_message_scrolled_to_is_not_hidden_under_the_header(page, e2e_upstream):
+    """At desktop widths the header stays on top: the signed-out message above the form was scrolled under it."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    start_an_order(page)
+    in_another_tab(page, sign_in_again=False)
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+
+    page.locator("#builder-submit").click()
+
+    problem = page.locator("#request-problem")
+    expect(problem).to_contain_text("You are signed out")
+    header, box = page.locator(".topbar").bounding_box(), problem.bounding_box()
+    assert box["y"] >= header["y"] + header["height"], (box, header)
+
+
+def test_yes_on_a_confirmation_says_it_is_asking_and_takes_no_second_press(page, e2e_upstream):
+    order_id = e2e_upstream.api("GET", "/salesorders", params={"status": "Draft", "limit": 1}).json()[0]["id"]
+    log_in(page, "nora", start=f"/c/nordlys/orders/{order_id}/")
+    held = []
+
+    def hold_yes(route):
+        if "confirm=1" in (route.request.post_data or ""):
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/status/$"), hold_yes)
+    page.get_by_role("button", name="Set to Confirmed…").click()
+    yes = page.locator(".confirm-form button[type=submit]")
+    expect(yes).to_have_accessible_name("Yes, set it to Confirmed")
+    yes.click()
+    while not held:
+        page.wait_for_timeout(10)
+
+    expect(yes).to_be_disabled()
+    expect(yes).to_have_accessible_name("Asking 24SevenOffice…")  # what it shows is what it is called
+    held.pop().continue_()
+    expect(page.locator(".action-outcome")).to_contain_text("Set the status to Confirmed: done")
