@@ -15,12 +15,14 @@ Autofy has no DELETE: deleting an order is done in QuickBooks itself.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.utils import timezone
 
 from orders.actions import Check, Sent
 from orders.erp.autofy import connector_for
@@ -134,11 +136,24 @@ def _closed(value: bool) -> str:
     return "closed" if value else "open"
 
 
+def _moment(text: str) -> str:
+    """QuickBooks' ``2026-12-01T13:00:04Z`` as the pages write times (the company's zone, which the request works
+    in), with the zone's abbreviation since the words are kept: ``1 Dec 2026, 07:00:04 CST``; else as it is."""
+    try:
+        moment = dt.datetime.fromisoformat(str(text))
+    except ValueError:
+        return str(text)
+    if moment.tzinfo is None:
+        return str(text)
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%b %Y, %H:%M:%S %Z}"
+
+
 def changes_between(then: dict, now: dict) -> list[tuple[str, str, str]]:
     """(what, as the page showed it, as it is now) for each difference."""
     rows = []
     if then.get("m") != now.get("m"):
-        rows.append(("Last modified", then.get("m", ""), now.get("m", "")))
+        rows.append(("Last modified", _moment(then.get("m", "")), _moment(now.get("m", ""))))
     if then.get("closed") != now.get("closed"):
         rows.append(("Order", _closed(bool(then.get("closed"))), _closed(bool(now.get("closed")))))
     for key, name in (("amount", "Total"), ("memo", "Memo"), ("po", "PO number")):

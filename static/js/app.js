@@ -18,11 +18,11 @@
     if (beyond > 0) nav.scrollLeft += beyond + 12;
   }
 
-  // The company switcher (a <details>) closes as a menu does: on Escape (focus back on its button) and
-  // on a click or focus anywhere else.
+  // The company switcher (a <details>) closes as a menu does: on Escape wherever the focus is (a click on
+  // its button may leave the focus on the page), focus then on its button, and on a click or focus anywhere else.
   var switcher = document.querySelector(".company__switch");
   if (switcher) {
-    switcher.addEventListener("keydown", function (evt) {
+    document.addEventListener("keydown", function (evt) {
       if (evt.key === "Escape" && switcher.open) {
         switcher.open = false;
         switcher.querySelector("summary").focus();

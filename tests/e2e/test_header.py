@@ -68,6 +68,10 @@ def test_the_company_switcher_closes_on_escape_and_on_a_click_elsewhere(page, qb
     expect(switcher).to_have_attribute("open", "")
     page.mouse.click(700, 760)  # anywhere else on the page
     expect(switcher).not_to_have_attribute("open", "")
+    current.click()
+    page.evaluate("document.activeElement.blur()")  # the focus left on the page (as after some clicks)
+    page.keyboard.press("Escape")
+    expect(switcher).not_to_have_attribute("open", "")
     current.click()  # and its own button still opens and closes it
     expect(switcher).to_have_attribute("open", "")
     current.click()

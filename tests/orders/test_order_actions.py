@@ -438,6 +438,21 @@ def test_a_change_since_the_page_was_shown_can_be_cancelled(quickbooks, sales_cl
     assert qbd_now(quickbooks, order["ID"])["IsManuallyClosed"] is False
 
 
+def test_what_changed_says_when_in_the_companys_time_not_quickbooks_stamp():
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from orders.actions import qbd
+
+    then = {"m": "2026-12-01T13:00:04Z", "v": "1", "lines": []}
+    now = {"m": "2026-12-01T13:00:17+00:00", "v": "2", "lines": []}
+    with timezone.override(ZoneInfo("America/Chicago")):  # the request works in the company's zone
+        assert qbd.changes_between(then, now) == [
+            ("Last modified", "1 Dec 2026, 07:00:04 CST", "1 Dec 2026, 07:00:17 CST")]
+    assert qbd.changes_between({**then, "m": "not a time"}, now)[0][1] == "not a time"
+
+
 def test_quickbooks_3200_shows_what_changed(quickbooks, sales_client, monkeypatch):
     from orders.actions import qbd
 
