@@ -145,7 +145,10 @@ def _moment(text: str) -> str:
         return str(text)
     if moment.tzinfo is None:
         return str(text)
-    local = timezone.localtime(moment)
+    try:
+        local = timezone.localtime(moment)
+    except OverflowError:  # a stamp at the edge of the calendar
+        return str(text)
     return f"{local.day} {local:%b %Y, %H:%M:%S %Z}"
 
 

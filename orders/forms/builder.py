@@ -250,13 +250,15 @@ def figures(rows: Sequence[Mapping[str, str]], tax_codes: Sequence,
         amounts = draft.amounts if draft else None
         rate = draft.tax_rate if draft else rates.get(parse_signed_id(str(row.get("tax_id") or "")))
         product = row.get("type") != "text"
+        shown_instead = False
         if amounts is None and shown is not None and index < len(shown) and product:
             amounts = _shown_amounts(shown[index])
-            if amounts is not None:
-                kept.append(index + 1)
+            shown_instead = amounts is not None
         lines.append(amounts)
         if amounts is not None and rate is not None:
             counted.append((rate, amounts))
+            if shown_instead:
+                kept.append(index + 1)
         elif product and not is_blank_line(row):
             uncounted.append(index + 1)
     return Figures(lines=tuple(lines), totals=money.totals(counted), uncounted=tuple(uncounted), kept=tuple(kept))

@@ -223,7 +223,7 @@ def parse_number(text: str) -> Decimal:
     elif cleaned.count(",") > 1 or cleaned.count(".") > 1:
         cleaned = _ungrouped(cleaned, "," if "," in cleaned else ".", text)
     elif ONE_COMMA_GROUP.fullmatch(cleaned):
-        raise AmbiguousNumber(text, grouped=cleaned.replace(",", ""), decimal=cleaned.replace(",", "."))
+        raise AmbiguousNumber(text, grouped=cleaned.replace(",", "").lstrip("+"), decimal=cleaned.replace(",", ".").lstrip("+"))
     else:
         cleaned = cleaned.replace(",", ".")
     if not PLAIN_NUMBER.fullmatch(cleaned):
@@ -350,7 +350,7 @@ class NumberField(forms.Field):
         if not text:
             return None
         try:
-            number = self.parse(text)
+            number = self._read(text)
         except AmbiguousNumber as exc:
             raise ValidationError(exc.message, code="ambiguous") from exc
         except (ValueError, InvalidOperation) as exc:
@@ -359,12 +359,22 @@ class NumberField(forms.Field):
             raise ValidationError(self.messages["invalid"], code="invalid")
         return number
 
+    def _read(self, text: str) -> Decimal:
+        """``self.parse``; of an ambiguous ``12,500``, the one reading within this field's maximum when only one
+        is (a discount of at most 100 %: 12.5)."""
+        try:
+            return self.parse(text)
+        except AmbiguousNumber as exc:
+            if self.maximum is not None and Decimal(exc.grouped) > self.maximum >= Decimal(exc.decimal):
+                return Decimal(exc.decimal)
+            raise
+
     def bounded(self, text: str) -> Decimal | None:
         """``text`` as a number within this field's bounds; None when it is not a number or out of
         them. For what is computed from a value as typed, before the field is validated."""
         try:
-            number = parse_number(text)
-        except ValueError:
+            number = self._read(text)
+        except (ValueError, InvalidOperation):
             return None
         if (self.minimum is not None and number < self.minimum) or (self.maximum is not None and number > self.maximum):
             return None

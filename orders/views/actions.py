@@ -26,6 +26,7 @@ import re
 import uuid
 from urllib.parse import urlencode
 
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
@@ -205,7 +206,7 @@ def qbd_close(request, order_id: str) -> HttpResponse:
     token = _token(request)
     if token is None:
         return _refused(request, "This form has expired", "Open the order again and start over.", order_id)
-    decided = _decided(request, connection, order_id)
+    decided = _decided(request, connection, order_id, kind, line_ids)
     if isinstance(decided, HttpResponse):
         return decided
     target = {"lines": line_ids, "seen": seen}
@@ -221,20 +222,34 @@ def qbd_close(request, order_id: str) -> HttpResponse:
         return HttpResponseRedirect(order_url(order_id, action), status=303)
     now = qbd.version_of(raw)
     if now["v"] != seen.get("v") or now["m"] != seen.get("m"):
-        action, _ = actions.record(**common, request=None, state=State.NEEDS_ATTENTION,
-                                   changes=qbd.changes_between(seen, now),
-                                   error="Someone changed this order in QuickBooks since you opened it. Nothing "
-                                         "was changed. See what changed, then decide.")
-        return HttpResponseRedirect(order_url(order_id, action), status=303)
-    action, _ = actions.record(**common, request=qbd.request_body(raw, kind, line_ids))
+        action = _record_deciding(decided, **common, request=None, state=State.NEEDS_ATTENTION,
+                                  changes=qbd.changes_between(seen, now),
+                                  error="Someone changed this order in QuickBooks since you opened it. Nothing "
+                                        "was changed. See what changed, then decide.")
+        return HttpResponseRedirect(order_url(order_id, action or decided), status=303)
+    action = _record_deciding(decided, **common, request=qbd.request_body(raw, kind, line_ids))
+    if action is None:  # decided meanwhile (another tab): nothing is sent
+        return HttpResponseRedirect(order_url(order_id, decided), status=303)
     actions.run(action, performer)
     return HttpResponseRedirect(order_url(order_id, action), status=303)
 
 
-def _decided(request, connection: ErpConnection, order_id: str) -> OrderAction | HttpResponse | None:
-    """"Do it again on the order as it is now" names the action it decides (``decides``): that one is marked
-    done again, once. When it no longer waits for a decision (done again from another tab, cancelled, or this
-    form shown again by Back), its entry, which says how it was decided, and nothing is sent."""
+def _record_deciding(decided: OrderAction | None, **fields) -> OrderAction | None:
+    """Record the new action, and mark the one it decides "done again" in the same transaction (once: None
+    when it was decided meanwhile, and nothing is recorded)."""
+    with transaction.atomic():
+        if decided is not None and not actions.redo(decided):
+            return None
+        action, _ = actions.record(**fields)
+    return action
+
+
+def _decided(request, connection: ErpConnection, order_id: str, kind: str,
+             line_ids: list[str]) -> OrderAction | HttpResponse | None:
+    """"Do it again on the order as it is now" names the action it decides (``decides``), the same change. It is
+    marked done again with the new action's record (``_record_deciding``), once the order has been read. When it
+    no longer waits for a decision (done again from another tab, cancelled, or this form shown again by Back),
+    its entry, which says how it was decided, and nothing is sent."""
     wanted = request.POST.get("decides", "")
     if not wanted:
         return None
@@ -243,9 +258,9 @@ def _decided(request, connection: ErpConnection, order_id: str) -> OrderAction |
     except ValueError:
         return _refused(request, "This form is out of date", "Open the order again and start over.", order_id)
     action = OrderAction.objects.filter(public_id=public_id, connection=connection, order_id=str(order_id)).first()
-    if action is None:
+    if action is None or action.kind != kind or list(action.target.get("lines") or []) != line_ids:
         return _refused(request, "This form is out of date", "Open the order again and start over.", order_id)
-    if not actions.redo(action):
+    if action.state != State.NEEDS_ATTENTION or action.in_doubt:
         return HttpResponseRedirect(order_url(order_id, action), status=303)
     return action
 

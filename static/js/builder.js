@@ -203,6 +203,13 @@
       slot.removeAttribute("data-live");
     });
   });
+  // The order date's note comes with every recalculation: swapped only when it says something else, so that a
+  // screen reader does not announce it again at every number typed (its slot is a polite live region).
+  document.addEventListener("htmx:oobBeforeSwap", function (evt) {
+    var target = evt.detail.target;
+    if (target && target.id === "id_date_note" && evt.detail.fragment
+        && evt.detail.fragment.textContent === target.textContent) evt.detail.shouldSwap = false;
+  });
   document.addEventListener("htmx:oobBeforeSwap", function (evt) {
     var slot = evt.detail.target;
     if (!recalcSwapping || !slot || !/_error$/.test(slot.id || "")) return;

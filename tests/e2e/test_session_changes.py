@@ -99,9 +99,10 @@ def test_a_status_change_while_the_erp_is_down_ends_on_the_orders_page_saying_so
     assert e2e_upstream.api("GET", f"/salesorders/{order['id']}").json()["status"] == "Draft"
 
 
-def test_a_message_scrolled_to_is_not_hidden_under_the_header(page, e2e_upstream):
+@pytest.mark.parametrize("width", [1280, 1000])  # the header on one row, and wrapped
+def test_a_message_scrolled_to_is_not_hidden_under_the_header(page, e2e_upstream, width):
     """At desktop widths the header stays on top: the signed-out message above the form was scrolled under it."""
-    page.set_viewport_size({"width": 1280, "height": 720})
+    page.set_viewport_size({"width": width, "height": 720})
     start_an_order(page)
     in_another_tab(page, sign_in_again=False)
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")

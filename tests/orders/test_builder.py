@@ -313,6 +313,7 @@ LINE_RULES = [
     ({"quantity": "1.23456"}, "quantity", "Use at most 4 decimals.", "1.23456"),
     ({"quantity": "2,000"}, "quantity", "2000 or 2? Type the one you mean.", "2,000"),
     ({"price": "1,450"}, "price", "1450 or 1.45? Type the one you mean.", "1,450"),
+    ({"quantity": "+2,000"}, "quantity", "2000 or 2? Type the one you mean.", "+2,000"),
     ({"price": "-10"}, "price", "The price cannot be negative: to credit, use a negative quantity.", "-10"),
     ({"price": "12,3,4"}, "price", "Enter a number", "12,3,4"),
     ({"discount_rate": "101"}, "discount_rate", "A discount is between 0 and 100 %.", "101"),
@@ -1037,6 +1038,16 @@ def test_an_order_date_far_from_today_is_remarked_on_and_the_order_can_still_be_
     assert response.status_code == 302 and order["date"].startswith(years_ago.isoformat())
 
 
+def test_a_discount_with_a_lone_comma_is_read_the_only_way_it_can_be(sales_client):
+    """At most 100 %: "12,500" cannot be twelve thousand five hundred, so it is 12.5, priced at once."""
+    state = order_state(lines=[product_line(quantity="2", price="100", discount_rate="12,500")])
+    live = sales_client.post(NEW, recalculation(state), **HTMX)
+    assert "discount_rate_error" not in live.content.decode()
+    assert slot(live, "line-0-amounts") == "175.00 43.75 218.75"  # 200 − 12.5 %, 25 % tax
+    checked = press(sales_client, NEW, posted(state), "refresh")
+    assert slot(checked, "id_lines-0-discount_rate_error") == ""
+
+
 def test_far_date_note_counts_whole_months_and_years_either_way():
     today = dt.date(2026, 12, 1)
     assert forms.far_date_note("2025-12-01", today) == ""  # a year ago: back-entry, said nothing
@@ -1612,3 +1623,15 @@ def test_a_number_that_cannot_be_used_says_so_at_once_and_the_line_keeps_its_las
 
     assert slot(response, f"id_lines-0-{field}_error")  # said next to the field while typing, not at Create order
     assert slot(response, "builder-grand-total") == "312.50 NOK"  # the last figures that could be worked out
+
+
+def test_the_totals_note_never_says_a_line_is_both_kept_and_not_counted():
+    from types import SimpleNamespace
+
+    taxes = [SimpleNamespace(id=TAX_25, rate=Decimal(25))]
+    unknown_tax = {"type": "product", "quantity": "x", "price": "100", "discount_rate": "", "tax_id": "99"}
+    being_typed = {**unknown_tax, "tax_id": str(TAX_25)}
+    figures = forms.figures([unknown_tax, being_typed], taxes, shown=["100.00 25.00", "100.00 25.00"])
+    assert (figures.kept, figures.uncounted) == ((2,), (1,))
+    assert figures.note == "Line 2 keeps its last figures and line 1 is not counted until their numbers can be read."
+    assert figures.totals.gross == Decimal("125.00")

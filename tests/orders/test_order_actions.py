@@ -418,6 +418,29 @@ def test_a_change_since_the_page_was_shown_lets_the_user_decide(quickbooks, sale
     assert action.state == State.REDONE
 
 
+def test_a_decision_that_could_not_be_carried_out_still_waits_for_one(quickbooks, sales_client):
+    """QuickBooks off when "Do it again" is pressed: the order cannot be read, so nothing is done, and the entry
+    it was to decide still offers the decision (before, it was marked "done again" first)."""
+    order = qbd_order(quickbooks)
+    page = sales_client.get(f"/c/{QBD}/orders/{order['ID']}/")
+    quickbooks.autofy("PATCH", "/SalesOrder", json={"ID": order["ID"], "Memo": "Changed in QuickBooks"})
+    shown = qbd_act(sales_client, order["ID"], version_on(page), "close")
+    action = OrderAction.objects.get(order_id=order["ID"])
+    fields = dict(re.findall(r'<input type="hidden" name="(op|scope|version|token|confirm|decides)" value="([^"]+)"',
+                             shown.content.decode().split("action-decision", 1)[1]))
+    quickbooks.autofy_configure(agent_offline=True)
+    try:
+        sales_client.post(f"/c/{QBD}/orders/{order['ID']}/close/", fields)
+    finally:
+        quickbooks.autofy_configure(agent_offline=False)
+    action.refresh_from_db()
+    assert action.state == State.NEEDS_ATTENTION
+    assert OrderAction.objects.exclude(pk=action.pk).get().state == State.FAILED  # "could not be read"
+    # The same decision for another change (a crafted or stale form) is refused.
+    other = {**fields, "op": "reopen", "token": "another-token-for-reopen-1"}
+    assert sales_client.post(f"/c/{QBD}/orders/{order['ID']}/close/", other).status_code == 400
+
+
 def test_a_change_since_the_page_was_shown_can_be_cancelled(quickbooks, sales_client):
     order = qbd_order(quickbooks)
     page = sales_client.get(f"/c/{QBD}/orders/{order['ID']}/")

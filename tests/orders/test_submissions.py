@@ -1213,7 +1213,11 @@ def test_a_write_in_doubt_whose_sender_left_the_page_is_settled_by_the_worker(er
     # Before its settle time: not touched (a slow ERP may still be carrying the write out).
     assert not tasks.schedule_settling() and unattended.settle_due() == {} and api_calls(erp, since) == []
 
-    SubmissionStep.objects.filter(submission=left, state="unknown").update(settles_at=timezone.now())
+    # In doubt for more than a day: an admin may have entered it by hand meanwhile; it is theirs to send again.
+    in_doubt = SubmissionStep.objects.filter(submission=left, state="unknown")
+    in_doubt.update(settles_at=timezone.now() - unattended.AT_MOST - dt.timedelta(minutes=1))
+    assert not unattended.due().exists() and not tasks.schedule_settling()
+    in_doubt.update(settles_at=timezone.now())
     assert tasks.schedule_settling()  # enqueued; this test's backend runs it at once
 
     done = Submission.objects.get(pk=left.pk)
@@ -1222,3 +1226,24 @@ def test_a_write_in_doubt_whose_sender_left_the_page_is_settled_by_the_worker(er
     assert order["id"] == done.upstream_order_id
     assert len(erp.api("GET", f"/salesorders/{order['id']}/lines").json()) == len(left.payload["lines"])
     assert not unattended.due().exists() and not tasks.schedule_settling()
+
+
+def test_one_submission_the_worker_cannot_run_does_not_hold_up_the_others(monkeypatch):
+    """A company's secret missing, a bug: logged and counted, and the next submission is still settled."""
+    from types import SimpleNamespace
+
+    from orders.submissions import unattended
+
+    first, second = SimpleNamespace(public_id="first"), SimpleNamespace(public_id="second")
+    ran = []
+
+    def run(*, submission):
+        ran.append(submission.public_id)
+        if submission is first:
+            raise RuntimeError("no secret for this company")
+        return SimpleNamespace(state="succeeded")
+
+    monkeypatch.setattr(unattended, "due", lambda: [first, second])
+    monkeypatch.setattr(unattended, "step_in_doubt", lambda submission: object())
+    monkeypatch.setattr(unattended, "submission_run", run)
+    assert unattended.settle_due() == {"error": 1, "succeeded": 1} and ran == ["first", "second"]

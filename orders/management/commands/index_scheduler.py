@@ -21,7 +21,8 @@ logger = logging.getLogger("orders.tasks")
 
 class Command(BaseCommand):
     help = ("Enqueue index syncs of every QuickBooks connection, every INDEX_SYNC_INTERVAL_SECONDS, its "
-            "reference data syncs when due, and the sending of its waiting orders.")
+            "reference data syncs when due, the sending of its waiting orders, and the settling of 24SevenOffice "
+            "orders in doubt whose sender left the page.")
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="enqueue once and stop")
