@@ -31,6 +31,7 @@ def htmx_idle(page) -> None:
 
 
 def pick_product(page, index: int, product: dict) -> None:
+    page.wait_for_load_state("load")  # a search typed before htmx wires the box up is lost
     page.locator(f"#id_lines-{index}-product_query").fill(product["number"])
     page.locator(f"#line-{index}-products .picker__option").first.click()
     # Picking swaps the line's row in: wait for it before typing into it.
@@ -46,6 +47,7 @@ def add_line(page, index: int) -> None:
 
 def pick_qbd_item(page, index: int, name: str) -> None:
     """Search the QuickBooks builder's line ``index`` for the item ``name`` and pick it."""
+    page.wait_for_load_state("load")  # a search typed before htmx wires the box up is lost
     page.locator(f"#id_lines-{index}-item_query").fill(name)
     page.locator(f"#line-{index}-items .picker__option", has_text=name).first.click()
     expect(page.locator(f"#id_lines-{index}-item_query")).to_have_value(name)

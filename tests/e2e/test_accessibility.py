@@ -299,17 +299,21 @@ def test_the_builder(page, live_server, checks, e2e_upstream, sample_orders):
     page.goto("/c/nordlys/orders/new/")
     expect(page.get_by_role("heading", name="New order")).to_be_visible()
     checks("builder, new")
+    page.wait_for_load_state("load")  # a search typed before htmx wires the box up is lost
     page.get_by_label("Find a customer").fill("Fjord")
     expect(page.locator("#customer-results .picker__option").first).to_be_visible()
     checks("builder, customer search results")
+    page.wait_for_load_state("load")  # a search typed before htmx wires the box up is lost
     page.get_by_label("Find a customer").fill("Zzyzx")
     expect(page.locator("#customer-results")).to_contain_text("No customers match")
     checks("builder, no customer found")
+    page.wait_for_load_state("load")  # a search typed before htmx wires the box up is lost
     page.get_by_label("Find a customer").fill("Fjord")
     page.locator("#customer-results .picker__option").first.click()
     expect(page.locator("#id_customer_name")).not_to_have_value("")
     htmx_idle(page)
     checks("builder, a customer picked")
+    page.wait_for_load_state("load")  # a search typed before htmx wires the box up is lost
     page.locator("#id_lines-0-product_query").fill("KON")
     expect(page.locator("#line-0-products .picker__option").first).to_be_visible()
     checks("builder, product search results")
@@ -360,6 +364,7 @@ def test_the_quickbooks_builder(page, live_server, checks, qbd_upstream, qbd_sam
             page.locator("#add-line").click()
             expect(page.locator(f"#line-{index}")).to_be_visible()
             htmx_idle(page)
+        page.wait_for_load_state("load")  # a search typed before htmx wires the box up is lost
         page.locator(f"#id_lines-{index}-item_query").fill(name)
         expect(page.locator(f"#line-{index}-items .picker__option").first).to_be_visible()
         if index == 0:

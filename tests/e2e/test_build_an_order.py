@@ -38,6 +38,7 @@ def amount(value: Decimal) -> str:
 
 
 def pick_product(page, index: int, product: dict) -> None:
+    page.wait_for_load_state("load")  # a search typed before htmx wires the box up is lost
     page.locator(f"#id_lines-{index}-product_query").fill(product["number"])
     page.locator(f"#line-{index}-products .picker__option").first.click()
     # Picking swaps the line's row in: wait for it before typing into it.
@@ -53,6 +54,7 @@ def test_build_send_and_land_on_the_new_order(page, e2e_upstream):
     totals = page.locator("#builder-totals")
 
     # Customer: search as you type, pick one; the snapshot is filled in.
+    page.wait_for_load_state("load")  # a search typed before htmx wires the box up is lost
     page.get_by_label("Find a customer").fill("Ærø")
     page.locator("#customer-results .picker__option").first.click()
     expect(page.locator("#id_customer_name")).to_have_value("Ærø Bøker AS")
@@ -153,6 +155,7 @@ def test_what_is_typed_while_the_lines_are_redrawn_is_kept(page, e2e_upstream):
 def test_back_after_sending_leads_to_the_order_not_an_empty_form(page, e2e_upstream):
     consultant = e2e_upstream.api("GET", "/products", params={"productNumber": "KON-1001"}).json()[0]
     log_in_as_sales(page)
+    page.wait_for_load_state("load")  # a search typed before htmx wires the box up is lost
     page.get_by_label("Find a customer").fill("Ærø")
     page.locator("#customer-results .picker__option").first.click()
     expect(page.locator("#id_customer_name")).to_have_value("Ærø Bøker AS")

@@ -97,10 +97,12 @@ def test_every_page_runs_under_the_content_security_policy(watched, e2e_upstream
     page.get_by_role("link", name="New order").click()
     expect(page).to_have_url(re.compile(r"/c/nordlys/orders/new/$"))
     page.wait_for_load_state()  # htmx set up
+    page.wait_for_load_state("load")  # a search typed before htmx wires the box up is lost
     page.get_by_label("Find a customer").fill("Ærø")
     page.locator("#customer-results .picker__option").first.click()
     expect(page.locator("#id_customer_name")).to_have_value("Ærø Bøker AS")
     htmx_idle(page)
+    page.wait_for_load_state("load")  # a search typed before htmx wires the box up is lost
     page.locator("#id_lines-0-product_query").fill(consultant["number"])
     page.locator("#line-0-products .picker__option").first.click()
     expect(page.locator("#id_lines-0-description")).to_have_value(consultant["name"])

@@ -122,6 +122,7 @@ def assert_table_stacks(page, table_selector: str) -> None:
 
 def search_and_pick_product(page, index: int, product: dict) -> None:
     """Search a line's product: the results fit and are on screen; pick the first."""
+    page.wait_for_load_state("load")  # a search typed before htmx wires the box up is lost
     page.locator(f"#id_lines-{index}-product_query").fill(product["number"])
     option = page.locator(f"#line-{index}-products .picker__option").first
     expect(option).to_be_visible()
@@ -298,6 +299,7 @@ def test_an_admin_on_a_phone(page, e2e_upstream, assert_accessible):
     assert_on_screen(submit, "Create order, scrolled to the lines")
 
     # A customer searched (results open) and picked; three lines, one a text line, products picked.
+    page.wait_for_load_state("load")  # a search typed before htmx wires the box up is lost
     page.get_by_label("Find a customer").fill("Ærø")
     option = page.locator("#customer-results .picker__option").first
     expect(option).to_be_visible()
@@ -490,6 +492,7 @@ def test_a_quickbooks_order_on_a_phone(page, quickbooks, qbd_references_cached, 
     htmx_idle(page)
     pick_qbd_item(page, 0, "Workstation Bundle")
     add_line(page, 1)
+    page.wait_for_load_state("load")  # a search typed before htmx wires the box up is lost
     page.locator("#id_lines-1-item_query").fill("Chair")
     option = page.locator("#line-1-items .picker__option").first
     expect(option).to_be_visible()

@@ -23,6 +23,7 @@ def consultant(sandbox) -> dict:
 
 
 def pick_customer(page, query: str, name: str) -> None:
+    page.wait_for_load_state("load")  # a search typed before htmx wires the box up is lost
     page.get_by_label("Find a customer").fill(query)
     page.locator("#customer-results .picker__option").first.click()
     expect(page.locator("#id_customer_name")).to_have_value(name)
