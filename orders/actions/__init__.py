@@ -143,25 +143,21 @@ def in_doubt_on(connection: ErpConnection, order_id: str) -> list[OrderAction]:
 def redo(action: OrderAction) -> bool:
     """Decide an action that waits for the user's decision by doing it again (the caller records the new one);
     True when it was waiting, once: a second "Do it again" (another tab, Back) finds it decided."""
-    with transaction.atomic():
-        locked = OrderAction.objects.select_for_update().get(pk=action.pk)
-        if locked.state != State.NEEDS_ATTENTION or locked.in_doubt:
-            return False
-        locked.state = State.REDONE
-        locked.note = "Done again on the order as it was then: see the newer entry."
-        locked.save(update_fields=["state", "note", "updated_at"])
-    action.refresh_from_db()
-    return True
+    return _decide(action, State.REDONE, "Done again on the order as it was then: see the newer entry.")
 
 
 def cancel(action: OrderAction) -> bool:
     """Give up an action that waits for the user's decision (a stale edit); True when it was one."""
+    return _decide(action, State.CANCELLED, "Cancelled: the order was left as it is.")
+
+
+def _decide(action: OrderAction, state: str, note: str) -> bool:
+    """Settle an action that waits for the user's decision as ``state``, once (its row locked)."""
     with transaction.atomic():
         locked = OrderAction.objects.select_for_update().get(pk=action.pk)
         if locked.state != State.NEEDS_ATTENTION or locked.in_doubt:
             return False
-        locked.state = State.CANCELLED
-        locked.note = "Cancelled: the order was left as it is."
+        locked.state, locked.note = state, note
         locked.save(update_fields=["state", "note", "updated_at"])
     action.refresh_from_db()
     return True

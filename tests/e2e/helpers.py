@@ -1,5 +1,5 @@
-"""What several browser tests do: sign in as a new user of a group, wait for htmx, pick a product, add a line and
-pick a QuickBooks item."""
+"""What several browser tests do: sign in as a new user of a group, wait for htmx, pick a product, add a line,
+pick a QuickBooks item, and hold a request in flight."""
 
 from __future__ import annotations
 
@@ -52,3 +52,30 @@ def pick_qbd_item(page, index: int, name: str) -> None:
     page.locator(f"#line-{index}-items .picker__option", has_text=name).first.click()
     expect(page.locator(f"#id_lines-{index}-item_query")).to_have_value(name)
     htmx_idle(page)
+
+
+class Held:
+    """Holds each POST to ``url`` whose body holds ``sent`` (a button's name, ``confirm=1``) in flight, so that a
+    test can look at the page meanwhile: ``wait()`` for one, then ``release()`` it (and stop holding), or
+    ``abort()`` it (a lost connection; the next one is held too)."""
+
+    def __init__(self, page, url, sent: str) -> None:
+        self.page, self.url, self.sent, self.routes = page, url, sent, []
+        page.route(url, self._route)
+
+    def _route(self, route) -> None:
+        if route.request.method == "POST" and self.sent in (route.request.post_data or ""):
+            self.routes.append(route)
+        else:
+            route.continue_()
+
+    def wait(self) -> None:
+        while not self.routes:
+            self.page.wait_for_timeout(10)
+
+    def abort(self) -> None:
+        self.routes.pop(0).abort()
+
+    def release(self) -> None:
+        self.routes.pop(0).continue_()
+        self.page.unroute(self.url)

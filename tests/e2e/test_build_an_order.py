@@ -9,8 +9,11 @@ from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
 from orders import money
+from tests.e2e.helpers import Held
 
 pytestmark = pytest.mark.e2e
+
+NEW = re.compile(r"/c/nordlys/orders/new/$")
 
 
 def log_in_as_sales(page) -> None:
@@ -127,23 +130,13 @@ def test_what_is_typed_while_the_lines_are_redrawn_is_kept(page, e2e_upstream):
     htmx_idle(page)
 
     # Hold the redraw in flight while the user types into the lines it will replace.
-    held = []
-
-    def hold_redraw(route):
-        if "refresh_lines" in (route.request.post_data or ""):
-            held.append(route)
-        else:
-            route.continue_()
-
-    page.route(re.compile(r"/c/nordlys/orders/new/$"), hold_redraw)
+    held = Held(page, NEW, "refresh_lines")
     page.locator("#id_lines-1-type").select_option("text")
     page.wait_for_function("() => document.querySelector('#builder-lines.htmx-request, #id_lines-1-type.htmx-request')")
-    while not held:
-        page.wait_for_timeout(10)
+    held.wait()
     page.locator("#id_lines-1-description").fill("Levering avtalt med lager, rampe 3")
     page.locator("#id_lines-0-discount_rate").fill("5")
-    held[0].continue_()
-    page.unroute(re.compile(r"/c/nordlys/orders/new/$"))
+    held.release()
     # The redraw arrived: line 2 is now a text line (no quantity), and what was typed is still there.
     expect(page.locator("#id_lines-1-quantity")).to_have_count(0)
     htmx_idle(page)
@@ -199,32 +192,22 @@ def test_the_heading_says_the_order_is_being_sent_from_the_click(page, e2e_upstr
     log_in_as_sales(page)
     title = page.locator("#builder-title")
     expect(title).to_have_text("New order")
-    held = []
-
-    def hold_sending(route):
-        if "submit=" in (route.request.post_data or ""):
-            held.append(route)
-        else:
-            route.continue_()
-
-    page.route(re.compile(r"/c/nordlys/orders/new/$"), hold_sending)
+    held = Held(page, NEW, "submit=")
     page.locator("#id_lines-0-description").fill("Kept while it is sent")
     page.locator("#builder-submit").click()
-    while not held:
-        page.wait_for_timeout(10)
+    held.wait()
     expect(title).to_have_text("Sending the order")
 
     # The connection is lost: nothing came back, so the heading is what it was, and the form as typed.
-    held.pop().abort()
+    held.abort()
     expect(title).to_have_text("New order")
     expect(page.locator("#id_lines-0-description")).to_have_value("Kept while it is sent")
 
     # Sent again, the server's answer (no customer chosen) sets the heading: the form with its messages.
     page.locator("#builder-submit").click()
-    while not held:
-        page.wait_for_timeout(10)
+    held.wait()
     expect(title).to_have_text("Sending the order")
-    held.pop().continue_()
+    held.release()
     expect(page.locator("#builder-errors")).to_contain_text("check the marked fields")
     expect(page.locator("#builder-title")).to_have_text("New order")
     expect(page.locator("#id_lines-0-description")).to_have_value("Kept while it is sent")

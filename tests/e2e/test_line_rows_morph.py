@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import htmx_idle, log_in
+from tests.e2e.helpers import Held, htmx_idle, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -49,28 +49,6 @@ def expect_numbered(page, count: int) -> None:
     expect(page.locator("#builder-lines-count")).to_have_text(f"{count} lines")
 
 
-class Held:
-    """Holds the builder's next POST with ``action`` in flight until ``release()``."""
-
-    def __init__(self, page, action: str) -> None:
-        self.page, self.action, self.routes = page, action, []
-        page.route(BUILDER, self._route)
-
-    def _route(self, route) -> None:
-        if route.request.method == "POST" and f"{self.action}=" in (route.request.post_data or ""):
-            self.routes.append(route)
-        else:
-            route.continue_()
-
-    def wait(self) -> None:
-        while not self.routes:
-            self.page.wait_for_timeout(10)
-
-    def release(self) -> None:
-        self.routes[0].continue_()
-        self.page.unroute(BUILDER)
-
-
 def test_typing_while_a_middle_line_is_removed_and_one_added_stays_on_its_line_and_is_sent(page, e2e_upstream):
     order_id = order_with_lines(e2e_upstream, LINES)
     log_in(page, "nora", start=f"/c/nordlys/orders/new/?from={order_id}")
@@ -82,7 +60,7 @@ def test_typing_while_a_middle_line_is_removed_and_one_added_stays_on_its_line_a
                   "document.getElementById('line-1').keptMark = 'line 2'; }")
 
     # Remove line 3 and, while the answer is on its way, type into lines 6 and 8.
-    held = Held(page, "remove_line")
+    held = Held(page, BUILDER, "remove_line=")
     page.get_by_role("button", name="Remove line 3").click()
     held.wait()
     page.locator("#id_lines-5-description").fill("Line 6, typed while line 3 was removed")
@@ -106,7 +84,7 @@ def test_typing_while_a_middle_line_is_removed_and_one_added_stays_on_its_line_a
     expect(page.locator("#id_lines-4-description")).to_have_value("Line 6, typed while line 3 was removed and after")
 
     # Add a line while typing into the last one.
-    held = Held(page, "add_line")
+    held = Held(page, BUILDER, "add_line=")
     page.locator("#add-line").click()
     held.wait()
     page.locator("#id_lines-6-description").fill("Line 8, typed while a line was added")

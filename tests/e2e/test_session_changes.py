@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import htmx_idle, log_in
+from tests.e2e.helpers import Held, htmx_idle, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -118,23 +118,14 @@ def test_a_message_scrolled_to_is_not_hidden_under_the_header(page, e2e_upstream
 def test_yes_on_a_confirmation_says_it_is_asking_and_takes_no_second_press(page, e2e_upstream):
     order_id = e2e_upstream.api("GET", "/salesorders", params={"status": "Draft", "limit": 1}).json()[0]["id"]
     log_in(page, "nora", start=f"/c/nordlys/orders/{order_id}/")
-    held = []
-
-    def hold_yes(route):
-        if "confirm=1" in (route.request.post_data or ""):
-            held.append(route)
-        else:
-            route.continue_()
-
-    page.route(re.compile(r"/status/$"), hold_yes)
+    held = Held(page, re.compile(r"/status/$"), "confirm=1")
     page.get_by_role("button", name="Set to Confirmed…").click()
     yes = page.locator(".confirm-form button[type=submit]")
     expect(yes).to_have_accessible_name("Yes, set it to Confirmed")
     yes.click()
-    while not held:
-        page.wait_for_timeout(10)
+    held.wait()
 
     expect(yes).to_be_disabled()
     expect(yes).to_have_accessible_name("Asking 24SevenOffice…")  # what it shows is what it is called
-    held.pop().continue_()
+    held.release()
     expect(page.locator(".action-outcome")).to_contain_text("Set the status to Confirmed: done")
